@@ -1,0 +1,103 @@
+"""Reference values for tests: computed from ``reference``, or replayed in a student kit.
+
+``golden(key, fn)`` in a test returns ``fn(reference)``. Three modes:
+
+* ``compute``: the grader has the answer key; values are computed in the grader process.
+* ``record``: as ``compute``, and every value is kept, to be written into a student kit.
+* ``replay``: a student kit, where ``reference`` is absent; values come from the kit's file.
+
+Values are stored as tagged JSON (arrays as dtype, shape and a flat list): no pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+class GoldenMissing(Exception):
+    """A kit has no recorded value for a key (the kit is older than its tests)."""
+
+
+class GoldenStore:
+    """Reference values keyed by test id and key."""
+
+    def __init__(self, mode: str, values: dict | None = None):
+        if mode not in ("compute", "record", "replay"):
+            raise ValueError(f"unknown golden mode {mode!r}")
+        self.mode = mode
+        self.values: dict[str, dict[str, object]] = values if values is not None else {}
+        self._reference = None
+
+    @classmethod
+    def for_assignment(cls, golden_file: Path) -> "GoldenStore":
+        """``replay`` when the assignment is a kit (it has a golden file), else ``compute``."""
+        if golden_file.is_file():
+            return cls.load(golden_file)
+        return cls("compute")
+
+    @classmethod
+    def load(cls, file: Path) -> "GoldenStore":
+        raw = json.loads(Path(file).read_text())
+        return cls("replay", {test: {k: decode(v) for k, v in keys.items()} for test, keys in raw.items()})
+
+    def save(self, file: Path) -> None:
+        data = {test: {k: encode(v) for k, v in keys.items()} for test, keys in sorted(self.values.items())}
+        Path(file).write_text(json.dumps(data, indent=None, separators=(",", ":")))
+
+    @property
+    def reference(self):
+        """The ``reference`` module (imported on first use; absent in a kit)."""
+        if self._reference is None:
+            self._reference = importlib.import_module("reference")
+        return self._reference
+
+    def getter(self, test_id: str):
+        """The ``golden(key, fn)`` function of one test."""
+
+        def golden(key: str, fn):
+            if self.mode == "replay":
+                try:
+                    return self.values[test_id][key]
+                except KeyError:
+                    raise GoldenMissing(f"no recorded value '{key}' for {test_id}") from None
+            value = fn(self.reference)
+            if self.mode == "record":
+                self.values.setdefault(test_id, {})[key] = value
+            return value
+
+        return golden
+
+
+def encode(value):
+    """Tagged JSON for plain data: None, bool, int, float, str, list, tuple, dict, ndarray."""
+    if isinstance(value, np.ndarray):
+        return {"__nd__": value.dtype.str, "shape": list(value.shape), "data": value.ravel().tolist()}
+    if isinstance(value, np.generic):
+        return encode(value.item())
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"golden values must be plain data, not {type(value).__name__}")
+
+
+def decode(value):
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        if "__nd__" in value:
+            return np.array(value["data"], dtype=np.dtype(value["__nd__"])).reshape(value["shape"])
+        if "__tuple__" in value:
+            return tuple(decode(v) for v in value["__tuple__"])
+        if "__dict__" in value:
+            return {decode(k): decode(v) for k, v in value["__dict__"]}
+        raise ValueError(f"unknown tagged value with keys {sorted(value)}")
+    return value

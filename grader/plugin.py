@@ -1,0 +1,236 @@
+"""The pytest plugin: markers, fixtures, and the loop that runs every test on every submission.
+
+Tests are collected once per session; ``pytest_runtestloop`` then runs the whole collection once per
+submission (so pytest start-up and collection are paid once per batch). For each test the plugin
+turns pytest's reports into an ``Outcome``: only an explicit pass earns points; a ``CheckFailure``,
+an ``AssertionError`` or a ``StudentError`` is a verdict; anything else is an internal error of the
+test. Hidden tests keep their explanation for the instructor only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pytest
+from _pytest.runner import runtestprotocol
+
+from grader.assignment import Assignment, AssignmentError, is_hidden_file
+from grader.checks import CheckFailure, Inconclusive
+from grader.golden import GoldenStore
+from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
+from grader.sandbox import Limits, Sandbox
+from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError,
+                                   StudentTimeout)
+from grader.submission import NameSpec, open_submission
+from grader.test_names import test_name
+
+HIDDEN_FAILED = "This hidden test failed; its details are shown after the due date."
+INTERNAL = "The grader could not run this test (an error in the test itself); your instructor has the details."
+
+_KIND_OF_ERROR = [
+    (StudentTimeout, "timeout"),
+    (StudentCrash, "crash"),
+    (NameMissing, "missing"),
+    (BadValue, "bad_value"),
+    (BudgetExhausted, "budget"),
+    (StudentError, "error"),
+]
+
+
+@dataclass
+class Job:
+    """One submission to grade: its path and the label used in reports."""
+
+    path: Path
+    label: str
+
+
+class GraderPlugin:
+    """Runs the collected tests on each submission of ``jobs`` and hands each result to ``on_result``."""
+
+    def __init__(self, assignment: Assignment, jobs: Iterable[Job], on_result: Callable[[SubmissionResult], None],
+                 golden: GoldenStore, hide: Iterable[Path] = ()):
+        self.assignment = assignment
+        self.jobs = jobs
+        self.on_result = on_result
+        self.golden = golden
+        self.hide = [Path(p) for p in hide]
+        self.collection_error: str | None = None
+        self._sandbox: Sandbox | None = None
+        self._digest = ""
+        self._failure: BaseException | None = None
+        self._failure_text = ""
+
+    # ----------------------------------------------------------------- configuration and collection
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "points(n): points of the test (default 1)")
+        config.addinivalue_line("markers", "hidden: hidden until after the due date (test_hidden_*.py only)")
+        config.addinivalue_line("markers", "timeout(seconds): per-call time limit for this test")
+
+    def pytest_collectreport(self, report):
+        if report.failed and self.collection_error is None:
+            text = str(report.longrepr).strip().splitlines()
+            self.collection_error = f"{report.nodeid}: {text[-1] if text else 'cannot be collected'}"
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        seen = {}
+        for item in items:
+            try:
+                item.stash[_NAME] = test_name(item, self.assignment.names)
+            except AssignmentError as exc:
+                self.collection_error = self.collection_error or str(exc)
+                continue
+            hidden_file = is_hidden_file(Path(str(item.fspath)))
+            if item.get_closest_marker("hidden") and not hidden_file:
+                self.collection_error = self.collection_error or (
+                    f"{item.nodeid}: @pytest.mark.hidden outside a test_hidden_*.py file "
+                    "(hidden tests live in their own modules so the student kit can leave them out)")
+            item.stash[_HIDDEN] = hidden_file
+            try:
+                item.stash[_POINTS] = _points(item)
+            except AssignmentError as exc:
+                self.collection_error = self.collection_error or str(exc)
+            name = item.stash[_NAME]
+            if name in seen:
+                self.collection_error = self.collection_error or (
+                    f"{item.nodeid}: the test name '{name}' is also the name of {seen[name]}")
+            seen[name] = item.nodeid
+
+    # ------------------------------------------------------------------------------ the main loop
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        if self.collection_error:
+            raise session.Interrupted(self.collection_error)
+        if session.testsfailed:
+            raise session.Interrupted("errors during collection")
+        specs = [NameSpec(n.name, n.kind, files=(n.file,) if n.file else (), notebook=n.notebook)
+                 for n in self.assignment.names.values()]
+        for job in self.jobs:
+            self.on_result(self._grade(session.items, job, specs))
+        return True
+
+    def _grade(self, items, job: Job, specs) -> SubmissionResult:
+        start = time.monotonic()
+        limits = self.assignment.limits
+        with open_submission(job.path, specs, support=self.assignment.support_files()) as submission:
+            self._digest = hashlib.sha256(json.dumps(submission.plan, sort_keys=True).encode()).hexdigest()
+            self._sandbox = Sandbox(
+                submission.plan, submission.root, hide=self.hide,
+                limits=Limits(call_seconds=limits.call_seconds, submission_seconds=limits.submission_seconds,
+                              memory_mb=limits.memory_mb))
+            try:
+                outcomes = [self._run(item) for item in items]
+                student_output = "\n".join(self._sandbox.notes())
+            finally:
+                self._sandbox.close()
+                self._sandbox = None
+            return SubmissionResult(job.label, outcomes, load_notes=list(submission.notes),
+                                    student_output=student_output,
+                                    execution_time=round(time.monotonic() - start, 3))
+
+    def _run(self, item) -> Outcome:
+        self._failure, self._failure_text = None, ""
+        self._sandbox.reseed(self._seed(item) % 2**32)
+        reports = runtestprotocol(item, nextitem=None, log=False)
+        points = item.stash[_POINTS]
+        hidden = item.stash[_HIDDEN]
+        outcome = Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=points, score=0.0,
+                          kind="passed", output="", visibility=AFTER_DUE_DATE if hidden else VISIBLE)
+        if all(r.passed for r in reports) and self._failure is None:
+            outcome.score = points
+            outcome.output = "Passed."
+        else:
+            self._explain(outcome, reports)
+        return outcome
+
+    def _explain(self, outcome: Outcome, reports) -> None:
+        exc = self._failure
+        kind, message = "internal", INTERNAL
+        if isinstance(exc, StudentError):
+            kind = next(k for cls, k in _KIND_OF_ERROR if isinstance(exc, cls))
+            message = str(exc)
+        elif isinstance(exc, CheckFailure):
+            kind, message, outcome.diagnosis = "mismatch", str(exc), exc.diagnosis
+        elif isinstance(exc, AssertionError):
+            kind, message = "mismatch", str(exc) or "a check failed"
+        elif isinstance(exc, Inconclusive):
+            outcome.kind, outcome.score = "passed", outcome.max_score
+            outcome.output = "Passed (the gradient check was inconclusive on every input drawn: not held against you)."
+            return
+        outcome.kind = kind
+        outcome.instructor_output = self._failure_text or "\n".join(str(r.longrepr) for r in reports if r.failed)
+        outcome.output = HIDDEN_FAILED if outcome.hidden else message
+
+    def _seed(self, item) -> int:
+        """Seed of a test: the assignment seed and the test id; hidden tests add the submission digest."""
+        text = f"{self.assignment.seed}:{item.nodeid}"
+        if item.stash[_HIDDEN]:
+            text += f":{self._digest}"
+        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+
+    # ------------------------------------------------------------------------------- phase hooks
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        yield
+        if call.excinfo is not None and self._failure is None:
+            self._failure = call.excinfo.value
+            self._failure_text = "".join(traceback.format_exception(call.excinfo.value))[-4000:]
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        marker = item.get_closest_marker("timeout")
+        if marker is None:
+            yield
+            return
+        with self._sandbox.timeout(float(marker.args[0])):
+            yield
+
+    # ---------------------------------------------------------------------------------- fixtures
+    @pytest.fixture
+    def sandbox(self):
+        """The current submission's ``Sandbox``."""
+        return self._sandbox
+
+    @pytest.fixture
+    def student(self):
+        """``Remote`` root of the graded names of the current submission."""
+        return self._sandbox.root
+
+    @pytest.fixture
+    def rng(self, request):
+        """A ``np.random.Generator`` seeded from the assignment seed and the test id."""
+        return np.random.default_rng(self._seed(request.node))
+
+    @pytest.fixture
+    def golden(self, request):
+        """``golden(key, fn)``: ``fn(reference)``, or the value recorded in a student kit."""
+        return self.golden.getter(request.node.nodeid)
+
+    @pytest.fixture
+    def ref(self, request):
+        """The ``reference`` module (hidden tests only: the student kit has no reference)."""
+        if not request.node.stash[_HIDDEN]:
+            raise AssignmentError(f"{request.node.nodeid}: the 'ref' fixture is for hidden tests; use 'golden'")
+        return self.golden.reference
+
+
+_NAME = pytest.StashKey[str]()
+_HIDDEN = pytest.StashKey[bool]()
+_POINTS = pytest.StashKey[float]()
+
+
+def _points(item) -> float:
+    marker = item.get_closest_marker("points")
+    if marker is None:
+        return 1.0
+    value = marker.args[0] if marker.args else marker.kwargs.get("n", 1)
+    if not isinstance(value, (int, float)) or value < 0:
+        raise AssignmentError(f"{item.nodeid}: points must be a non-negative number, got {value!r}")
+    return float(value)

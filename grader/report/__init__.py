@@ -1,0 +1,1 @@
+"""Reports of a graded submission: Gradescope results.json, terminal table, Markdown feedback, CSV."""

@@ -1,0 +1,29 @@
+"""Markdown feedback for one submission: score, a table of tests, and each failure explained."""
+
+from __future__ import annotations
+
+from grader.outcome import SubmissionResult
+from grader.report.text import clean
+
+
+def render_feedback(result: SubmissionResult, title: str = "") -> str:
+    """Markdown a student can read: hidden tests show only pass/fail."""
+    lines = [f"# {title or 'Feedback'}", "", f"**Score: {result.score:g} / {result.max_score:g}**", "",
+             "| | points | test |", "|---|---|---|"]
+    for o in result.outcomes:
+        mark = "pass" if o.passed else "**fail**"
+        hidden = " *(hidden)*" if o.hidden else ""
+        lines.append(f"| {mark} | {o.score:g}/{o.max_score:g} | {_cell(o.name)}{hidden} |")
+    failures = [o for o in result.outcomes if not o.passed]
+    if failures:
+        lines += ["", "## What went wrong", ""]
+    for o in failures:
+        lines += [f"### {_cell(o.name)}", "", "```text", clean(o.output, 3000).replace("```", "'''"), "```", ""]
+    notes = [n for o in result.outcomes if not o.hidden for n in o.notes]
+    if notes or result.load_notes:
+        lines += ["", "## Notes", ""] + [f"- {_cell(n)}" for n in result.load_notes + notes]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return clean(text, 300).replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,96 @@
+"""The Gradescope ``results.json``: one entry per test, validated before it is written, atomically.
+
+Format: ../shared/gradescope/results.schema.json (a copy ships beside this module). Student stdout is
+never put in the report (Gradescope shows run_autograder's stdout to instructors only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from grader.outcome import SubmissionResult
+from grader.report.text import clean
+
+SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
+TEST_OUTPUT_LIMIT = 4000
+SUMMARY_LIMIT = 8000
+
+
+class InvalidReport(Exception):
+    """A report that does not validate against the schema (a bug of the grader, never of a student)."""
+
+
+def results_json(result: SubmissionResult, title: str = "") -> dict:
+    """The results.json object for one graded submission."""
+    tests = []
+    for number, outcome in enumerate(result.outcomes, start=1):
+        output = outcome.output
+        if outcome.notes and not outcome.hidden:
+            output += "\n" + "\n".join(outcome.notes)
+        tests.append({
+            "name": clean(outcome.name, 300),
+            "number": str(number),
+            "score": float(outcome.score),
+            "max_score": float(outcome.max_score),
+            "status": "passed" if outcome.passed else "failed",
+            "output": clean(output, TEST_OUTPUT_LIMIT),
+            "visibility": outcome.visibility,
+        })
+    return {
+        "score": float(result.score),
+        "execution_time": float(result.execution_time),
+        "output": clean(summary(result, title), SUMMARY_LIMIT),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
+        "visibility": "visible",
+        "tests": tests,
+    }
+
+
+def summary(result: SubmissionResult, title: str = "") -> str:
+    """The top-level text: score of the visible tests, then what the grader noticed in the files."""
+    visible = [o for o in result.outcomes if not o.hidden]
+    hidden = len(result.outcomes) - len(visible)
+    lines = [title] if title else []
+    lines.append(f"Visible tests: {sum(o.passed for o in visible)} of {len(visible)} passed"
+                 + (f"; {hidden} hidden test(s) are shown after the due date." if hidden else "."))
+    if result.load_notes:
+        lines.append("While loading your files:")
+        lines.extend(f"- {note}" for note in result.load_notes)
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def validate(report: dict) -> None:
+    errors = sorted(_validator().iter_errors(report), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(map(str, errors[0].path)) or "(top level)"
+        raise InvalidReport(f"results.json invalid at {where}: {errors[0].message}")
+
+
+def write_results(report: dict, path: Path) -> None:
+    """Validate ``report`` and write it to ``path`` atomically (temp file + rename, no NaN)."""
+    validate(report)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, indent=2, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

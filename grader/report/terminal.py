@@ -1,0 +1,35 @@
+"""The terminal table students read after ``grader check`` and instructors after ``grader grade``."""
+
+from __future__ import annotations
+
+from grader.outcome import SubmissionResult
+from grader.report.text import clean, indent
+
+MARK = {True: "PASS", False: "FAIL"}
+
+
+def render_table(result: SubmissionResult, *, title: str = "", show_hidden_details: bool = False) -> str:
+    """A table of tests (status, points, name), then each failure with what differs and why."""
+    lines = [title] if title else []
+    width = max((len(_points(o.score, o.max_score)) for o in result.outcomes), default=5)
+    for o in result.outcomes:
+        hidden = "  (hidden)" if o.hidden else ""
+        lines.append(f"{MARK[o.passed]}  {_points(o.score, o.max_score):>{width}}  {clean(o.name, 200)}{hidden}")
+    lines.append(f"Total: {_points(result.score, result.max_score)}")
+    failures = [o for o in result.outcomes if not o.passed]
+    if failures:
+        lines.append("")
+        lines.append("What went wrong:")
+    for o in failures:
+        detail = o.instructor_output if (o.hidden and show_hidden_details and o.instructor_output) else o.output
+        lines.append(f"- {clean(o.name, 200)}")
+        lines.append(indent(clean(detail, 3000)))
+    if result.load_notes:
+        lines.append("")
+        lines.append("Notes on your files:")
+        lines.extend(f"- {clean(n, 500)}" for n in result.load_notes)
+    return "\n".join(lines)
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}"

@@ -1,0 +1,89 @@
+"""One or many submissions through an assignment's tests: a pytest session with our plugin.
+
+``grade(assignment, path)`` grades one submission; ``grade_many`` grades several in one session, so
+pytest start-up and test collection are paid once. Both return ``SubmissionResult``s. The session
+never loads a ``conftest.py``, reads no ini file, writes no cache, and prints nothing.
+
+``python -m grader.runner ASSIGNMENT SUBMISSION [--public]`` prints the terminal table (for authors).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pytest
+
+from grader.assignment import BUNDLED_DIR, Assignment, AssignmentError, load_assignment
+from grader.golden import GoldenStore
+from grader.outcome import SubmissionResult
+from grader.plugin import GraderPlugin, Job
+
+
+def secret_paths(assignment: Assignment, extra: Iterable[Path] = ()) -> list[Path]:
+    """Paths the worker must not see: the answer key, the assignments (tests, examples), outputs."""
+    paths = [assignment.path, BUNDLED_DIR]
+    spec = importlib.util.find_spec("reference")
+    if spec is not None and spec.origin:
+        paths.append(Path(spec.origin).parent)
+    paths.extend(Path(p) for p in extra)
+    return [p.resolve() for p in paths if Path(p).exists()]
+
+
+def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable[[SubmissionResult], None], *,
+                public_only: bool = False, golden: GoldenStore | None = None, hide: Iterable[Path] = ()) -> None:
+    """Collect the assignment's tests once and run them on every job; results go to ``on_result``."""
+    golden = golden or GoldenStore.for_assignment(assignment.golden_file)
+    if golden.mode == "replay":
+        public_only = True  # a kit has no hidden tests
+    plugin = GraderPlugin(assignment, jobs, on_result, golden, hide=secret_paths(assignment, hide))
+    args = [str(p) for p in assignment.test_files(public_only=public_only)] + [
+        "--rootdir", str(assignment.path), "-c", os.devnull, "--noconftest", "--import-mode=importlib",
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-q",
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+    ]
+    saved = os.environ.pop("PYTEST_ADDOPTS", None)
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    finally:
+        if saved is not None:
+            os.environ["PYTEST_ADDOPTS"] = saved
+    if plugin.collection_error:
+        raise AssignmentError(plugin.collection_error)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise AssignmentError(f"{assignment.path}: the tests could not be run (pytest exit code {int(code)})")
+
+
+def grade_many(assignment: Assignment, submissions: Iterable[Path], *, public_only: bool = False,
+               golden: GoldenStore | None = None) -> list[SubmissionResult]:
+    """Grade several submissions in one session; results in the order given."""
+    results: list[SubmissionResult] = []
+    jobs = [Job(Path(p), Path(p).name) for p in submissions]
+    run_session(assignment, jobs, results.append, public_only=public_only, golden=golden)
+    return results
+
+
+def grade(assignment: Assignment, submission: Path, *, public_only: bool = False) -> SubmissionResult:
+    """Grade one submission."""
+    return grade_many(assignment, [submission], public_only=public_only)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from grader.report.terminal import render_table
+
+    argv = sys.argv[1:] if argv is None else argv
+    public_only = "--public" in argv
+    positional = [a for a in argv if not a.startswith("--")]
+    if len(positional) != 2:
+        print("usage: python -m grader.runner ASSIGNMENT SUBMISSION [--public]", file=sys.stderr)
+        return 2
+    result = grade(load_assignment(positional[0]), Path(positional[1]), public_only=public_only)
+    print(render_table(result, show_hidden_details=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
