@@ -63,6 +63,7 @@ class GraderPlugin:
         self.golden = golden
         self.hide = [Path(p) for p in hide]
         self.collection_error: str | None = None
+        self.collected: list[tuple[str, float, bool]] = []  # (name, points, hidden) of each test
         self._sandbox: Sandbox | None = None
         self._digest = ""
         self._failure: BaseException | None = None
@@ -102,6 +103,7 @@ class GraderPlugin:
                 self.collection_error = self.collection_error or (
                     f"{item.nodeid}: the test name '{name}' is also the name of {seen[name]}")
             seen[name] = item.nodeid
+            self.collected.append((name, item.stash.get(_POINTS, 0.0), hidden_file))
 
     # ------------------------------------------------------------------------------ the main loop
     @pytest.hookimpl(tryfirst=True)

@@ -34,12 +34,15 @@ def secret_paths(assignment: Assignment, extra: Iterable[Path] = ()) -> list[Pat
 
 
 def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable[[SubmissionResult], None], *,
-                public_only: bool = False, golden: GoldenStore | None = None, hide: Iterable[Path] = ()) -> None:
+                public_only: bool = False, golden: GoldenStore | None = None, hide: Iterable[Path] = (),
+                plugin_holder: list | None = None) -> None:
     """Collect the assignment's tests once and run them on every job; results go to ``on_result``."""
     golden = golden or GoldenStore.for_assignment(assignment.golden_file)
     if golden.mode == "replay":
         public_only = True  # a kit has no hidden tests
     plugin = GraderPlugin(assignment, jobs, on_result, golden, hide=secret_paths(assignment, hide))
+    if plugin_holder is not None:
+        plugin_holder.append(plugin)
     args = [str(p) for p in assignment.test_files(public_only=public_only)] + [
         "--rootdir", str(assignment.path), "-c", os.devnull, "--noconftest", "--import-mode=importlib",
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-q",
@@ -53,8 +56,21 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
             os.environ["PYTEST_ADDOPTS"] = saved
     if plugin.collection_error:
         raise AssignmentError(plugin.collection_error)
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise AssignmentError(f"{assignment.path}: the tests could not be run (pytest exit code {int(code)})")
+
+
+def collect(assignment: Assignment) -> list[tuple[str, float, bool]]:
+    """The tests of an assignment without running them: (name, points, hidden) each."""
+    plugin_holder = []
+    run_session(assignment, [], lambda result: None, plugin_holder=plugin_holder)
+    return plugin_holder[0].collected
+
+
+def count_points(assignment: Assignment) -> tuple[float, int]:
+    """Total points and number of tests of an assignment."""
+    tests = collect(assignment)
+    return sum(points for _, points, _ in tests), len(tests)
 
 
 def grade_many(assignment: Assignment, submissions: Iterable[Path], *, public_only: bool = False,

@@ -1,0 +1,188 @@
+"""Grading many submissions: a pool of grader processes, a progress bar, resume, CSV and a summary.
+
+Each grader process runs one pytest session (collection paid once) and pulls submissions from a
+shared queue. For every submission it writes ``OUT/<label>/results.json`` (validated),
+``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming).
+A Gradescope "export submissions" folder (it holds ``submission_metadata.yml``) is accepted as input:
+each ``submission_*`` folder in it is one submission.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import re
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+from grader.assignment import Assignment, load_assignment
+from grader.outcome import Outcome, SubmissionResult
+from grader.plugin import Job
+from grader.report.feedback import render_feedback
+from grader.report.gradescope import results_json, write_results
+
+RESULTS = "results.json"
+OUTCOMES = "outcomes.json"
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Job]:
+    """Jobs for the given paths; a Gradescope export folder expands to its submissions. Labels are unique."""
+    jobs: list[Job] = []
+    for path in map(Path, paths):
+        if path.is_dir() and (path / "submission_metadata.yml").is_file():
+            names = _export_names(path / "submission_metadata.yml")
+            for sub in sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith("submission_")):
+                jobs.append(Job(sub, names.get(sub.name, sub.name)))
+        else:
+            jobs.append(Job(path, path.stem if path.is_file() else path.name))
+    seen: Counter = Counter()
+    for job in jobs:
+        label = re.sub(r"[^\w.@+-]+", "_", job.label).strip("._") or "submission"
+        seen[label] += 1
+        job.label = label if seen[label] == 1 else f"{label}-{seen[label]}"
+    return jobs
+
+
+def _export_names(metadata: Path) -> dict[str, str]:
+    """``submission_123`` -> ``submission_123-<email>`` from Gradescope's export metadata (YAML)."""
+    names, current = {}, None
+    for line in metadata.read_text(errors="replace").splitlines():
+        key = re.match(r"^:?(submission_\d+):\s*$", line.strip())
+        if key:
+            current = key.group(1)
+        email = re.match(r"^-?\s*:email:\s*(\S+)", line.strip())
+        if current and email and current not in names:
+            names[current] = f"{current}-{email.group(1)}"
+    return names
+
+
+def save_result(result: SubmissionResult, folder: Path, title: str) -> None:
+    """Write the three files of one graded submission."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_results(results_json(result, title), folder / RESULTS)
+    (folder / "feedback.md").write_text(render_feedback(result, title))
+    record = {"submission": result.submission, "score": result.score, "max_score": result.max_score,
+              "outcomes": [asdict(o) for o in result.outcomes]}
+    (folder / OUTCOMES).write_text(json.dumps(record, indent=1))
+
+
+def load_record(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / OUTCOMES).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool) -> None:
+    """One grader process: a pytest session over the jobs it pulls from ``queue``."""
+    from grader.runner import run_session
+
+    assignment = load_assignment(assignment_path)
+
+    def jobs():
+        while (item := queue.get()) is not None:
+            yield Job(Path(item[0]), item[1])
+
+    def on_result(result: SubmissionResult) -> None:
+        save_result(result, Path(out_dir) / result.submission, title)
+        done.put(result.submission)
+
+    try:
+        run_session(assignment, jobs(), on_result, public_only=public_only, hide=[out_dir])
+    except Exception as exc:  # an instructor error: report it to the parent, which stops
+        done.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *, jobs: int | None = None,
+                force: bool = False, public_only: bool = False, progress: bool = True) -> list[dict]:
+    """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records."""
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    all_jobs = expand_inputs(inputs)
+    todo = [j for j in all_jobs if force or load_record(out_dir / j.label) is None]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if todo:
+        _run_pool(assignment, todo, out_dir, workers, public_only, progress)
+    records = [r for j in all_jobs if (r := load_record(out_dir / j.label)) is not None]
+    write_csv(records, out_dir / "grades.csv")
+    return records
+
+
+def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None:
+    from tqdm import tqdm
+
+    ctx = multiprocessing.get_context("spawn")
+    queue, done = ctx.Queue(), ctx.Queue()
+    for job in todo:
+        queue.put((str(job.path), job.label))
+    for _ in range(workers):
+        queue.put(None)
+    procs = [ctx.Process(target=_process_main, daemon=True,
+                         args=(str(assignment.path), queue, done, assignment.title, str(out_dir), public_only))
+             for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    bar = tqdm(total=len(todo), unit="sub", disable=not progress, desc=assignment.name)
+    try:
+        finished = 0
+        while finished < len(todo):
+            item = done.get(timeout=_stall_timeout(assignment))
+            if isinstance(item, tuple):
+                raise RuntimeError(item[1])
+            finished += 1
+            bar.update(1)
+    finally:
+        bar.close()
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+
+
+def _stall_timeout(assignment: Assignment) -> float:
+    """The longest a single submission may take before the batch is declared stuck."""
+    return assignment.limits.submission_seconds * 2 + 120
+
+
+def write_csv(records: list[dict], path: Path) -> None:
+    """One row a submission, one column a test (its score), and the total."""
+    names: list[str] = []
+    for record in records:
+        for o in record["outcomes"]:
+            if o["name"] not in names:
+                names.append(o["name"])
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["submission", *names, "total", "max"])
+        for record in records:
+            scores = {o["name"]: o["score"] for o in record["outcomes"]}
+            writer.writerow([record["submission"], *(scores.get(n, "") for n in names),
+                             record["score"], record["max_score"]])
+
+
+def summarize(records: list[dict], top: int = 5) -> str:
+    """Mean score per test, the tests most submissions fail, the most frequent diagnoses."""
+    if not records:
+        return "No submission graded."
+    outcomes = [Outcome(**o) for r in records for o in r["outcomes"]]
+    by_test: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        by_test.setdefault(o.name, []).append(o)
+    total = sum(r["score"] for r in records) / len(records)
+    lines = [f"{len(records)} submission(s); mean score {total:.2f} / {records[0]['max_score']:g}", "",
+             "Mean score per test:"]
+    for name, group in by_test.items():
+        lines.append(f"  {sum(o.score for o in group) / len(group):6.2f} / {group[0].max_score:g}  {name}")
+    failed = Counter(o.name for o in outcomes if not o.passed)
+    if failed:
+        lines += ["", "Tests failed most often:"]
+        lines += [f"  {count:4d}  {name}" for name, count in failed.most_common(top)]
+    causes = Counter(o.diagnosis or o.kind for o in outcomes if not o.passed and (o.diagnosis or o.kind != "mismatch"))
+    if causes:
+        lines += ["", "Most frequent causes:"]
+        lines += [f"  {count:4d}  {cause}" for cause, count in causes.most_common(top)]
+    return "\n".join(lines)
