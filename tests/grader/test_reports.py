@@ -11,7 +11,7 @@ from grader.report.gradescope import InvalidReport, results_json, validate, writ
 from grader.report.terminal import render_table
 from grader.report.text import clean
 
-SCHEMA = json.loads((__import__("pathlib").Path(__file__).parents[3] / "shared/gradescope/results.schema.json").read_text())
+from helpers import SCHEMA
 
 
 def _result():

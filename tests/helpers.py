@@ -1,0 +1,18 @@
+"""Helpers shared by the project's tests (``pythonpath = ["tests"]`` makes this importable)."""
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini"
+_SHARED_SCHEMA = ROOT.parent / "shared" / "gradescope" / "results.schema.json"
+SCHEMA = json.loads((_SHARED_SCHEMA if _SHARED_SCHEMA.is_file() else ROOT / "grader/report/results.schema.json").read_text())
+
+
+def write_submission(folder: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``folder``; returns the folder."""
+    for rel, text in files.items():
+        path = Path(folder) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return Path(folder)
