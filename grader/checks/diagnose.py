@@ -1,0 +1,329 @@
+"""Name the likely cause of a wrong value: cheap hypotheses tried against the expected (reference) value.
+
+``diagnose(actual, expected)`` returns a short phrase a student understands, or None. Hypotheses, in
+order (the first that fits wins):
+
+1. shape level: transposed; right values in another shape (reshape missing); summed over an axis that
+   should be kept; the shape of the other convention (reversed shape, other values);
+2. non-finite values where the reference is finite: softmax without the max shift, when
+   ``context["large_offset"]`` says the inputs carry a large constant offset (+1000 on the scores);
+3. value level: transposed (square), reverse order, zero everywhere, sign flipped, scaled by 2, ½,
+   by each size of ``context`` (``{"N": 5}``: N, 1/N), by any other single factor, off by a constant,
+   shifted by one position along an axis (padding off by one);
+4. each named alternative ``{phrase: value}`` (reference values of known misconceptions).
+
+A hypothesis h "fits" when ``max|actual − h| <= rtol · max(max|expected|, max|h|)`` (rtol 1e-6, or
+1e-4 when the actual value is float32) and h is distinguishable from the expected value (more than ten
+tolerances away), so a correct value, float32-rounded or not, is never diagnosed. Structures (tuple,
+list, dict) are compared leaf by leaf: the first differing leaf's generic diagnosis, else the first
+alternative whose whole structure fits; a dict whose values sit under other keys is named
+"optimizer state stored under another key".
+"""
+import numpy as np
+
+# The standard phrases: every check and every test names a misconception with these words.
+MISCONCEPTIONS = {
+    "transposed": "transposed",
+    "reshape_missing": "right values in the wrong shape (a reshape is missing)",
+    "summed_axis": "summed over an axis that should be kept",
+    "other_layout": "the shape of the other convention",
+    "reversed": "in reverse order",
+    "zeros": "zero everywhere (not computed)",
+    "sign": "sign flipped",
+    "scaled": "scaled by {factor}",
+    "offset": "off by a constant ({offset})",
+    "summed_not_averaged": "summed instead of averaged over N",
+    "averaged_twice": "divided by N once too often",
+    "softmax_overflow": "softmax without the max shift (overflow)",
+    "pad_off_by_one": "padding off by one",
+    "reg_missing": "regularization missing",
+    "reg_doubled": "regularization doubled",
+    "reg_half": "regularization with the factor ½",
+    "reg_one": "regularization without the factor ½",
+    "dropout_drop_prob": "dropout p read as the drop probability",
+    "dropout_not_inverted": "dropout not inverted (kept units not scaled by 1/p)",
+    "dropout_test_mode": "dropout applied in test mode",
+    "stale_cache": "mask or cache from the wrong call",
+    "adam_no_bias_correction": "Adam without bias correction",
+    "adam_t_from_1": "Adam with t started at 1",
+    "w_transposed": "W transposed",
+    "state_key": "optimizer state stored under another key",
+    "loss_summed": "loss summed instead of averaged over N",
+    "tanh_derivative": "tanh derivative written as 1 − h instead of 1 − h²",
+    "lstm_gate_order": "LSTM gates in the wrong order (expected i, f, o, g)",
+    "mask_ignored": "mask ignored",
+    "distances_squared": "squared distances (square root missing)",
+    "margin_correct_class": "margin counted for the correct class too",
+}
+M = MISCONCEPTIONS
+
+_RTOL = {np.dtype(np.float32): 1e-4}
+_DEFAULT_RTOL = 1e-6
+_DISTINCT = 10.0  # a hypothesis must sit this many tolerances away from the expected value
+
+
+def diagnose(actual, expected, *, alternatives=None, context=None):
+    """The phrase of the first hypothesis that fits ``actual`` (see the module docstring), or None."""
+    alternatives = alternatives or {}
+    context = context or {}
+    if _is_structure(expected) or _is_structure(actual):
+        return _diagnose_structure(actual, expected, alternatives, context)
+    a, e = _as_array(actual), _as_array(expected)
+    if a is None or e is None:
+        return None
+    rtol = _rtol_of(a)
+    if a.shape != e.shape:
+        return _shape_hypotheses(a, e, rtol)
+    if not np.isfinite(e).all():
+        return None
+    if not np.isfinite(a).all():
+        return M["softmax_overflow"] if context.get("large_offset") else None
+    if _fits(a, e, e, rtol):
+        return None
+    for phrase, value in _value_hypotheses(a, e, context):
+        if _fits_distinct(a, value, e, rtol):
+            return phrase
+    shifted = _shift_hypothesis(a, e, rtol)
+    if shifted:
+        return shifted
+    for phrase, value in alternatives.items():
+        h = _as_array(value)
+        if h is not None and h.shape == e.shape and _fits_distinct(a, h, e, rtol):
+            return phrase
+    return None
+
+
+def overflow_hint(actual, expected):
+    """The softmax-overflow phrase when ``actual`` has NaN/inf where the finite ``expected`` has none."""
+    a, e = _as_array(actual), _as_array(expected)
+    if a is None or e is None or a.shape != e.shape:
+        return None
+    if np.isfinite(e).all() and not np.isfinite(a).all():
+        return M["softmax_overflow"]
+    return None
+
+
+def scale_alternatives(expected, N=None, **sizes):
+    """``{phrase: factor * expected}`` for the generic factors: −1, 2, ½, and N, 1/N for each size given.
+
+    ``scale_alternatives(e, N=5)`` gives "sign flipped", "scaled by 2", "scaled by ½",
+    "summed instead of averaged over N" (5e) and "divided by N once too often" (e/5); another size
+    ``T=4`` gives "scaled by T" and "scaled by 1/T".
+    """
+    if N is not None:
+        sizes = {"N": N, **sizes}
+    return {phrase: _map(lambda v, f=factor: f * v, expected) for phrase, factor in _factors(sizes)}
+
+
+def regularization_alternatives(data, penalty, scale=1.0):
+    """Values of the regularization misconceptions, for ``value = data + scale * penalty``.
+
+    ``data`` is the value without regularization, ``penalty`` the regularization at factor 1
+    (``reg*sum(W**2)`` for a loss, ``2*reg*W`` for its gradient), ``scale`` the convention's factor
+    (1 or ½). Works on arrays, scalars and matching structures such as ``(loss, dW)``.
+    """
+    factors = {M["reg_missing"]: 0.0, M["reg_doubled"]: 2.0 * scale}
+    if scale == 1.0:
+        factors[M["reg_half"]] = 0.5
+    elif scale == 0.5:
+        factors[M["reg_one"]] = 1.0
+    return {phrase: _map(lambda d, p, f=f: d + f * p, data, penalty) for phrase, f in factors.items()}
+
+
+# -- hypotheses ----------------------------------------------------------------------------------
+
+def _factors(sizes):
+    """(phrase, factor) pairs: −1, 2, ½, then each size n (n and 1/n), in that order."""
+    pairs = [(M["sign"], -1.0), (M["scaled"].format(factor=2), 2.0), (M["scaled"].format(factor="½"), 0.5)]
+    for name, n in sizes.items():
+        if name == "N":
+            pairs += [(M["summed_not_averaged"], float(n)), (M["averaged_twice"], 1.0 / n)]
+        else:
+            pairs += [(M["scaled"].format(factor=name), float(n)), (M["scaled"].format(factor=f"1/{name}"), 1.0 / n)]
+    return pairs
+
+
+def _sizes(context):
+    """The sizes in ``context``: int values above 1 (bools are flags, not sizes)."""
+    return {k: v for k, v in context.items()
+            if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v > 1}
+
+
+def _value_hypotheses(a, e, context):
+    """(phrase, value) candidates for an actual value a of the expected's shape, in order.
+
+    The last two are fitted to a: the least-squares factor c = <a, e> / <e, e> ("scaled by 3.7") and
+    the mean offset mean(a − e) ("off by a constant (0.3)").
+    """
+    if e.ndim == 2 and e.shape[0] == e.shape[1]:
+        yield M["transposed"], e.T
+    if e.ndim >= 1 and e.shape[-1] > 1:
+        yield M["reversed"], e[..., ::-1]
+    yield M["zeros"], np.zeros_like(e, dtype=float)
+    for phrase, factor in _factors(_sizes(context)):
+        yield phrase, factor * e
+    if e.size < 2 or np.ptp(e) == 0:
+        return  # a scalar or a constant: a factor and an offset cannot be told apart
+    e64 = e.astype(float)
+    factor = float(np.vdot(a.astype(float), e64) / np.vdot(e64, e64))
+    yield M["scaled"].format(factor=f"{factor:.4g}"), factor * e
+    offset = float(np.mean(a.astype(float) - e))
+    yield M["offset"].format(offset=f"{offset:.4g}"), e + offset
+
+
+def _shift_hypothesis(a, e, rtol):
+    """'padding off by one (...)' when a equals e shifted by one position along an axis (edges aside)."""
+    for axis in range(e.ndim):
+        if e.shape[axis] < 3:
+            continue
+        head = [slice(None)] * e.ndim
+        tail = [slice(None)] * e.ndim
+        head[axis], tail[axis] = slice(1, None), slice(None, -1)
+        head, tail = tuple(head), tuple(tail)
+        # a[1:] == e[:-1] (shifted forward) or a[:-1] == e[1:] (shifted back), on the overlap
+        for a_part, h_part, e_part in ((a[head], e[tail], e[head]), (a[tail], e[head], e[tail])):
+            if _fits_distinct(a_part, h_part, e_part, rtol):
+                return f"{M['pad_off_by_one']} (shifted by one position along axis {axis})"
+    return None
+
+
+def _shape_hypotheses(a, e, rtol):
+    """Hypotheses for an actual value whose shape differs from the expected one."""
+    if a.ndim == 2 and a.shape == e.shape[::-1]:
+        if _fits(a.T, e, e, rtol):
+            return M["transposed"]
+    if a.size == e.size and _fits(a.reshape(e.shape), e, e, rtol):
+        return M["reshape_missing"]
+    summed = [e.sum()] + [e.sum(axis=k, keepdims=keep) for k in range(e.ndim) for keep in (False, True)]
+    for s in summed:
+        s = np.asarray(s)
+        if s.shape == a.shape and _fits(a, s, s, rtol):
+            return M["summed_axis"]
+    if a.ndim >= 2 and a.shape == e.shape[::-1]:
+        return f"{M['other_layout']}: {a.shape} instead of {e.shape}"
+    return None
+
+
+def _diagnose_structure(actual, expected, alternatives, context):
+    """Leaf by leaf: renamed dict keys, the first differing leaf's diagnosis, whole-structure alternatives."""
+    if isinstance(actual, dict) and isinstance(expected, dict) and actual.keys() != expected.keys():
+        return _renamed_keys(actual, expected)
+    a_leaves, e_leaves = _leaves(actual), _leaves(expected)
+    if a_leaves is None or e_leaves is None or [k for k, _ in a_leaves] != [k for k, _ in e_leaves]:
+        return None
+    for (_, a), (_, e) in zip(a_leaves, e_leaves):
+        found = diagnose(a, e, context=context)
+        if found:
+            return found
+    for phrase, value in alternatives.items():
+        h_leaves = _leaves(value)
+        if h_leaves is None or [k for k, _ in h_leaves] != [k for k, _ in e_leaves]:
+            continue
+        if all(_leaf_fits(a, h, e) for (_, a), (_, h), (_, e) in zip(a_leaves, h_leaves, e_leaves)):
+            if any(_leaf_distinct(h, e) for (_, h), (_, e) in zip(h_leaves, e_leaves)):
+                return phrase
+    return None
+
+
+def _renamed_keys(actual, expected):
+    """State-key phrase when every missing expected key's value sits under an extra key of actual."""
+    missing = [k for k in expected if k not in actual]
+    extra = [k for k in actual if k not in expected]
+    renamed = []
+    for k in missing:
+        match = next((x for x in extra if _leaf_fits(actual[x], expected[k], expected[k])), None)
+        if match is None:
+            return None
+        renamed.append(f"{match!r} instead of {k!r}")
+    return f"{M['state_key']} ({', '.join(renamed)})" if renamed else None
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _is_structure(x):
+    return isinstance(x, (tuple, list, dict))
+
+
+def _as_array(x):
+    """A numeric ndarray for numbers and numeric arrays; None for anything else (str, None, objects)."""
+    if isinstance(x, (bool, np.bool_)) or x is None or isinstance(x, str):
+        return None
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError):
+        return None
+    return arr if arr.dtype.kind in "iuf" else None
+
+
+def _rtol_of(a):
+    return _RTOL.get(a.dtype, _DEFAULT_RTOL)
+
+
+def _tolerance(e, h, rtol):
+    scale = max(float(np.max(np.abs(e), initial=0.0)), float(np.max(np.abs(h), initial=0.0)))
+    return rtol * scale if scale > 0 else 0.0
+
+
+def _fits(a, h, e, rtol):
+    """max|a − h| within rtol of the magnitude of e and h."""
+    a = np.asarray(a, dtype=float)
+    h = np.asarray(h, dtype=float)
+    if a.shape != h.shape:
+        return False
+    return float(np.max(np.abs(a - h), initial=0.0)) <= _tolerance(e, h, rtol)
+
+
+def _fits_distinct(a, h, e, rtol):
+    """a fits h, and h is more than _DISTINCT tolerances away from e (so a correct value never fits h)."""
+    h = np.asarray(h, dtype=float)
+    e = np.asarray(e, dtype=float)
+    if h.shape != e.shape or not np.isfinite(h).all():
+        return False
+    distinct = float(np.max(np.abs(h - e), initial=0.0)) > _DISTINCT * _tolerance(e, h, rtol)
+    return distinct and _fits(a, h, e, rtol)
+
+
+def _leaf_fits(a, h, e):
+    a, h, e = _as_array(a), _as_array(h), _as_array(e)
+    if a is None or h is None or e is None:
+        return False
+    return a.shape == h.shape and _fits(a, h, e, _rtol_of(a))
+
+
+def _leaf_distinct(h, e):
+    h, e = _as_array(h), _as_array(e)
+    if h is None or e is None or h.shape != e.shape:
+        return True
+    h, e = h.astype(float), e.astype(float)
+    return float(np.max(np.abs(h - e), initial=0.0)) > _DISTINCT * _tolerance(e, h, _DEFAULT_RTOL)
+
+
+def _leaves(x, prefix=()):
+    """[(path, leaf)] of a nested tuple/list/dict in a fixed order (dict keys sorted); None if not data."""
+    if isinstance(x, dict):
+        out = []
+        for k in sorted(x, key=repr):
+            sub = _leaves(x[k], prefix + (k,))
+            if sub is None:
+                return None
+            out += sub
+        return out
+    if isinstance(x, (tuple, list)):
+        out = []
+        for i, v in enumerate(x):
+            sub = _leaves(v, prefix + (i,))
+            if sub is None:
+                return None
+            out += sub
+        return out
+    return [(prefix, x)]
+
+
+def _map(fn, *values):
+    """fn applied leaf by leaf over matching structures (tuple, list, dict) of arrays and numbers."""
+    first = values[0]
+    if isinstance(first, dict):
+        return {k: _map(fn, *(v[k] for v in values)) for k in first}
+    if isinstance(first, (tuple, list)):
+        return type(first)(_map(fn, *parts) for parts in zip(*values))
+    return fn(*(np.asarray(v, dtype=float) if not np.isscalar(v) else v for v in values))

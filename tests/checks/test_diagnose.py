@@ -1,0 +1,144 @@
+"""diagnose: each hypothesis is named on a constructed case; correct values are never diagnosed."""
+import numpy as np
+import pytest
+
+from grader.checks.diagnose import (MISCONCEPTIONS, diagnose, overflow_hint, regularization_alternatives,
+                                    scale_alternatives)
+
+M = MISCONCEPTIONS
+
+
+@pytest.fixture
+def e():
+    return np.random.default_rng(0).standard_normal((4, 5))
+
+
+def shifted(x, axis):
+    out = x.copy()
+    src = [slice(None)] * x.ndim
+    dst = [slice(None)] * x.ndim
+    src[axis], dst[axis] = slice(None, -1), slice(1, None)
+    out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+def test_each_generic_hypothesis_is_named(e):
+    square = np.random.default_rng(1).standard_normal((4, 4))
+    cases = [
+        (e.T, e, {}, M["transposed"]),
+        (square.T, square, {}, M["transposed"]),
+        (e.ravel(), e, {}, M["reshape_missing"]),
+        (e.sum(axis=0), e, {}, M["summed_axis"]),
+        (np.float64(e.sum()), e, {}, M["summed_axis"]),
+        (np.ones((5, 4)), e, {}, M["other_layout"] + ": (5, 4) instead of (4, 5)"),
+        (e[:, ::-1], e, {}, M["reversed"]),
+        (np.zeros_like(e), e, {}, M["zeros"]),
+        (-e, e, {}, M["sign"]),
+        (2 * e, e, {}, "scaled by 2"),
+        (0.5 * e, e, {}, "scaled by ½"),
+        (4 * e, e, {"N": 4}, M["summed_not_averaged"]),
+        (e / 4, e, {"N": 4}, M["averaged_twice"]),
+        (3 * e, e, {"N": 4, "T": 3}, "scaled by T"),
+        (e / 3, e, {"T": 3}, "scaled by 1/T"),
+        (3.7 * e, e, {}, "scaled by 3.7"),
+        (e + 0.25, e, {}, "off by a constant (0.25)"),
+        (shifted(e, 1), e, {}, M["pad_off_by_one"] + " (shifted by one position along axis 1)"),
+        (shifted(e, 0), e, {}, M["pad_off_by_one"] + " (shifted by one position along axis 0)"),
+        (np.array(np.nan), np.array(2.3), {"large_offset": True}, M["softmax_overflow"]),
+    ]
+    for actual, expected, context, phrase in cases:
+        assert diagnose(actual, expected, context=context) == phrase, phrase
+
+
+def test_scalar_losses_get_only_named_factors():
+    assert diagnose(2.0 * 2.31, 2.31) == "scaled by 2"
+    assert diagnose(-2.31, 2.31) == M["sign"]
+    assert diagnose(5 * 2.31, 2.31, context={"N": 5}) == M["summed_not_averaged"]
+    assert diagnose(2.47, 2.31) is None  # any scalar is "a factor" or "an offset" of another: not a diagnosis
+
+
+def test_named_alternatives_are_tried_after_the_generic_ones(e):
+    rng = np.random.default_rng(2)
+    bump = rng.standard_normal(e.shape)
+    alternatives = {"first": e + bump, "second": e - bump}
+    assert diagnose(e - bump, e, alternatives=alternatives) == "second"
+    assert diagnose(e + bump * 1.01, e, alternatives=alternatives) is None
+    # a value that is also a generic pattern gets the generic name (contracts §2 order)
+    assert diagnose(2 * e, e, alternatives={"other": 2 * e}) == "scaled by 2"
+
+
+def test_an_alternative_equal_to_the_expected_value_is_never_named(e):
+    assert diagnose(e, e, alternatives={M["reg_missing"]: e.copy()}) is None
+    assert diagnose(e + 1e-3, e, alternatives={M["reg_missing"]: e.copy()}) is not None  # off by a constant
+
+
+def test_correct_values_are_never_diagnosed():
+    rng = np.random.default_rng(3)
+    for seed in range(200):
+        expected = rng.standard_normal((rng.integers(1, 6), rng.integers(1, 6))) * 10.0 ** rng.integers(-4, 4)
+        noise = 1 + 1e-12 * rng.standard_normal(expected.shape)
+        alternatives = scale_alternatives(expected, N=3)
+        alternatives.update({"near": expected * (1 + 1e-9)})
+        for actual in (expected.copy(), expected * noise, expected.astype(np.float32)):
+            assert diagnose(actual, expected, alternatives=alternatives, context={"N": 3, "T": 2}) is None
+        assert diagnose(float(expected.flat[0]), float(expected.flat[0])) is None
+        assert diagnose(np.float32(expected.flat[0]), float(expected.flat[0])) is None
+
+
+def test_float32_wrong_values_are_still_diagnosed(e):
+    assert diagnose((2 * e).astype(np.float32), e) == "scaled by 2"
+    assert diagnose(e.T.astype(np.float32), e) == M["transposed"]
+
+
+def test_structures_name_the_first_differing_leaf(e):
+    grads = {"W1": e, "b1": e[0]}
+    assert diagnose({"W1": e, "b1": 3 * e[0]}, grads, context={"N": 3}) == M["summed_not_averaged"]
+    assert diagnose((1.5, -e), (1.5, e)) == M["sign"]
+    assert diagnose((1.5, e), (1.5, e)) is None
+    assert diagnose((1.5, e), [1.5, e, e]) is None  # structure mismatch: no guess
+
+
+def test_structure_alternatives_match_as_a_whole():
+    rng = np.random.default_rng(4)
+    W = rng.standard_normal((3, 2))
+    data = (1.25, rng.standard_normal((3, 2)))
+    penalty = (0.1 * np.sum(W * W), 2 * 0.1 * W)
+    expected = (data[0] + penalty[0], data[1] + penalty[1])
+    alternatives = regularization_alternatives(data, penalty, scale=1.0)
+    assert set(alternatives) == {M["reg_missing"], M["reg_doubled"], M["reg_half"]}
+    assert diagnose(data, expected, alternatives=alternatives) == M["reg_missing"]
+    doubled = (data[0] + 2 * penalty[0], data[1] + 2 * penalty[1])
+    assert diagnose(doubled, expected, alternatives=alternatives) == M["reg_doubled"]
+    half = (data[0] + 0.5 * penalty[0], data[1] + 0.5 * penalty[1])
+    assert diagnose(half, expected, alternatives=alternatives) == M["reg_half"]
+    assert M["reg_one"] in regularization_alternatives(data, penalty, scale=0.5)
+
+
+def test_renamed_state_keys_are_named():
+    rng = np.random.default_rng(5)
+    v = rng.standard_normal(4)
+    expected = {"learning_rate": 0.01, "momentum": 0.9, "velocity": v}
+    actual = {"learning_rate": 0.01, "momentum": 0.9, "v": v.copy()}
+    assert diagnose(actual, expected) == M["state_key"] + " ('v' instead of 'velocity')"
+    actual = {"learning_rate": 0.01, "momentum": 0.9, "v": v + 1}
+    assert diagnose(actual, expected) is None
+
+
+def test_overflow_needs_the_offset_context():
+    nan = np.array([np.nan, 1.0])
+    assert diagnose(nan, np.array([0.5, 1.0])) is None
+    assert overflow_hint(nan, np.array([0.5, 1.0])) == M["softmax_overflow"]
+    assert overflow_hint(np.array([0.5, 1.0]), np.array([0.5, 1.0])) is None
+
+
+def test_non_numeric_values_are_not_diagnosed():
+    assert diagnose("abc", "abd") is None
+    assert diagnose(None, 1.0) is None
+    assert diagnose(True, False) is None
+
+
+def test_scale_alternatives_values(e):
+    alts = scale_alternatives(e, N=5, T=2)
+    np.testing.assert_allclose(alts[M["summed_not_averaged"]], 5 * e)
+    np.testing.assert_allclose(alts["scaled by 1/T"], e / 2)
+    np.testing.assert_allclose(alts[M["sign"]], -e)
