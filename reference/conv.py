@@ -1,0 +1,406 @@
+"""Convolution, max pooling and spatial normalization layers (cs231n names and signatures).
+
+Layout: images are ``x (N, C, H, W)``, filters ``w (F, C, HH, WW)``. Output sizes follow the
+lecture notes: ``(size - filter + 2 * pad) / stride + 1`` for a convolution and
+``(size - pool) / stride + 1`` for pooling; a stride that does not divide exactly is an error.
+
+Each ``*_naive`` function loops over output positions and states the formula; each ``*_fast``
+function computes the same numbers on strided window views. Naive and fast versions return
+interchangeable caches: conv ``(x, w, b, conv_param)``, max pool ``(x, pool_param)``.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "conv_output_size",
+    "conv_forward_naive", "conv_backward_naive",
+    "conv_forward_fast", "conv_backward_fast",
+    "max_pool_forward_naive", "max_pool_backward_naive",
+    "max_pool_forward_fast", "max_pool_backward_fast",
+    "spatial_batchnorm_forward", "spatial_batchnorm_backward",
+    "spatial_groupnorm_forward", "spatial_groupnorm_backward",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# argument checks
+# ----------------------------------------------------------------------------------------------
+
+def _float_array(name, a, shape_doc, ndim=None):
+    """``a`` as a floating ndarray with ``ndim`` dimensions, else ValueError."""
+    a = np.asarray(a)
+    if a.dtype.kind != "f":
+        raise ValueError(f"{name} must be a floating-point array, got dtype {a.dtype}")
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} must have shape {shape_doc}, got shape {a.shape}")
+    return a
+
+
+def _expect_shape(name, a, shape):
+    if a.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {a.shape}")
+
+
+def _int_arg(label, value, minimum):
+    """``value`` as an int >= ``minimum`` (bools rejected), else ValueError naming ``label``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{label} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{label} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _int_param(params, key, where, minimum):
+    """``params[key]`` as an int >= ``minimum``, else ValueError."""
+    if not isinstance(params, dict):
+        raise ValueError(f"{where} must be a dict, got {type(params).__name__}")
+    if key not in params:
+        raise ValueError(f"{where} is missing the key {key!r}")
+    return _int_arg(f"{where}[{key!r}]", params[key], minimum)
+
+
+def conv_output_size(size, filter_size, stride, pad):
+    """Output length ``(size - filter_size + 2 * pad) / stride + 1`` along one axis.
+
+    Raises ValueError if the filter is larger than the padded input, if ``pad < 0`` or
+    ``stride < 1``, or if the stride does not divide ``size - filter_size + 2 * pad``.
+    """
+    for label, value, minimum in (("size", size, 1), ("filter_size", filter_size, 1),
+                                  ("stride", stride, 1), ("pad", pad, 0)):
+        _int_arg(label, value, minimum)
+    span = size + 2 * pad - filter_size
+    if span < 0:
+        raise ValueError(f"filter size {filter_size} is larger than the padded input "
+                         f"{size} + 2*{pad} = {size + 2 * pad}")
+    if span % stride != 0:
+        raise ValueError(f"stride {stride} does not divide (size {size} - filter {filter_size} "
+                         f"+ 2*pad {pad}) = {span}")
+    return span // stride + 1
+
+
+def _check_conv(x, w, b, conv_param):
+    """Validated ``(x, w, b, stride, pad, H_out, W_out)`` of a convolution."""
+    x = _float_array("x", x, "(N, C, H, W)", 4)
+    w = _float_array("w", w, "(F, C, HH, WW)", 4)
+    b = _float_array("b", b, "(F,)", 1)
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(f"channel mismatch: x has C={x.shape[1]} channels, "
+                         f"w expects {w.shape[1]} (w is (F, C, HH, WW) = {w.shape})")
+    _expect_shape("b", b, (w.shape[0],))
+    stride = _int_param(conv_param, "stride", "conv_param", 1)
+    pad = _int_param(conv_param, "pad", "conv_param", 0)
+    H_out = conv_output_size(x.shape[2], w.shape[2], stride, pad)
+    W_out = conv_output_size(x.shape[3], w.shape[3], stride, pad)
+    return x, w, b, stride, pad, H_out, W_out
+
+
+def _check_pool(x, pool_param):
+    """Validated ``(x, pool_height, pool_width, stride, H_out, W_out)`` of a max pool."""
+    x = _float_array("x", x, "(N, C, H, W)", 4)
+    ph = _int_param(pool_param, "pool_height", "pool_param", 1)
+    pw = _int_param(pool_param, "pool_width", "pool_param", 1)
+    stride = _int_param(pool_param, "stride", "pool_param", 1)
+    H_out = conv_output_size(x.shape[2], ph, stride, 0)
+    W_out = conv_output_size(x.shape[3], pw, stride, 0)
+    return x, ph, pw, stride, H_out, W_out
+
+
+def _check_cache(cache, length, what):
+    if not isinstance(cache, tuple) or len(cache) != length:
+        raise ValueError(f"cache must be the {length}-tuple {what} returned by the forward pass")
+    return cache
+
+
+def _check_dout(dout, shape):
+    dout = _float_array("dout", dout, str(shape), len(shape))
+    _expect_shape("dout", dout, shape)
+    return dout
+
+
+def _pad(x, pad):
+    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+
+
+# ----------------------------------------------------------------------------------------------
+# convolution
+# ----------------------------------------------------------------------------------------------
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Convolution (cross-correlation) of N images with F filters.
+
+    out[n, f, i, j] = b[f] + sum_{c, a, e} xp[n, c, i*stride + a, j*stride + e] * w[f, c, a, e]
+    where xp is x zero-padded by ``pad`` on both sides of H and W.
+
+    x (N, C, H, W), w (F, C, HH, WW), b (F,), conv_param {"stride", "pad"} ->
+    out (N, F, H_out, W_out), cache (x, w, b, conv_param).
+    """
+    x, w, b, stride, pad, H_out, W_out = _check_conv(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    xp = _pad(x, pad)
+    out = np.empty((x.shape[0], F, H_out, W_out), dtype=np.result_type(x, w, b))
+    for i in range(H_out):
+        for j in range(W_out):
+            window = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (x, w, b, conv_param)
+
+
+def conv_backward_naive(dout, cache):
+    """Gradients of the convolution; cache is ``(x, w, b, conv_param)``.
+
+    db[f] = sum_{n,i,j} dout[n, f, i, j]
+    dw[f, c, a, e] = sum_{n,i,j} dout[n, f, i, j] * xp[n, c, i*stride + a, j*stride + e]
+    dxp[n, c, i*stride + a, j*stride + e] += sum_f dout[n, f, i, j] * w[f, c, a, e]; dx = dxp unpadded.
+    Returns (dx, dw, db) shaped like x, w, b.
+    """
+    x, w, b, conv_param = _check_cache(cache, 4, "(x, w, b, conv_param)")
+    x, w, b, stride, pad, H_out, W_out = _check_conv(x, w, b, conv_param)
+    dout = _check_dout(dout, (x.shape[0], w.shape[0], H_out, W_out))
+    _, _, HH, WW = w.shape
+    xp = _pad(x, pad)
+    dxp = np.zeros_like(xp, dtype=np.result_type(xp, dout))
+    dw = np.zeros_like(w, dtype=np.result_type(w, dout))
+    for i in range(H_out):
+        for j in range(W_out):
+            rows = slice(i * stride, i * stride + HH)
+            cols = slice(j * stride, j * stride + WW)
+            d = dout[:, :, i, j]                                   # (N, F)
+            dw += np.tensordot(d, xp[:, :, rows, cols], axes=([0], [0]))
+            dxp[:, :, rows, cols] += np.tensordot(d, w, axes=([1], [0]))
+    dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+    db = dout.sum(axis=(0, 2, 3))
+    return dx, dw, db
+
+
+def _windows(xp, HH, WW, stride):
+    """Strided view (N, C, H_out, W_out, HH, WW) of the windows of a padded input."""
+    return sliding_window_view(xp, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def conv_forward_fast(x, w, b, conv_param):
+    """Same as ``conv_forward_naive`` (same output and cache), computed on window views."""
+    x, w, b, stride, pad, H_out, W_out = _check_conv(x, w, b, conv_param)
+    cols = _windows(_pad(x, pad), w.shape[2], w.shape[3], stride)
+    out = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))   # (N, H_out, W_out, F)
+    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
+    return np.ascontiguousarray(out), (x, w, b, conv_param)
+
+
+def conv_backward_fast(dout, cache):
+    """Same as ``conv_backward_naive``: (dx, dw, db), accumulating over the HH*WW filter taps."""
+    x, w, b, conv_param = _check_cache(cache, 4, "(x, w, b, conv_param)")
+    x, w, b, stride, pad, H_out, W_out = _check_conv(x, w, b, conv_param)
+    dout = _check_dout(dout, (x.shape[0], w.shape[0], H_out, W_out))
+    _, _, HH, WW = w.shape
+    xp = _pad(x, pad)
+    cols = _windows(xp, HH, WW, stride)
+    dw = np.tensordot(dout, cols, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, HH, WW)
+    dcols = np.tensordot(dout, w, axes=([1], [0]))              # (N, H_out, W_out, C, HH, WW)
+    dxp = np.zeros_like(xp, dtype=np.result_type(xp, dout))
+    for a in range(HH):
+        for e in range(WW):
+            dxp[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride] += (
+                dcols[:, :, :, :, a, e].transpose(0, 3, 1, 2))
+    dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+    return dx, dw, dout.sum(axis=(0, 2, 3))
+
+
+# ----------------------------------------------------------------------------------------------
+# max pooling
+# ----------------------------------------------------------------------------------------------
+
+def max_pool_forward_naive(x, pool_param):
+    """Max pooling: out[n, c, i, j] = max_{a < ph, e < pw} x[n, c, i*stride + a, j*stride + e].
+
+    x (N, C, H, W), pool_param {"pool_height", "pool_width", "stride"} ->
+    out (N, C, H_out, W_out), cache (x, pool_param). Windows may overlap (stride < pool size).
+    """
+    x, ph, pw, stride, H_out, W_out = _check_pool(x, pool_param)
+    out = np.empty(x.shape[:2] + (H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            out[:, :, i, j] = window.max(axis=(2, 3))
+    return out, (x, pool_param)
+
+
+def max_pool_backward_naive(dout, cache):
+    """dx: each dout[n, c, i, j] is added to the entry of its window that holds the maximum.
+
+    With tied maxima the first one in row-major window order receives the gradient (np.argmax);
+    overlapping windows accumulate. Returns dx shaped like x.
+    """
+    x, pool_param = _check_cache(cache, 2, "(x, pool_param)")
+    x, ph, pw, stride, H_out, W_out = _check_pool(x, pool_param)
+    dout = _check_dout(dout, x.shape[:2] + (H_out, W_out))
+    N, C = x.shape[:2]
+    dx = np.zeros_like(x, dtype=np.result_type(x, dout))
+    n_idx, c_idx = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            a, e = np.divmod(window.reshape(N, C, ph * pw).argmax(axis=2), pw)
+            dx[n_idx, c_idx, i * stride + a, j * stride + e] += dout[:, :, i, j]
+    return dx
+
+
+def max_pool_forward_fast(x, pool_param):
+    """Same as ``max_pool_forward_naive`` (same output and cache), on window views."""
+    x, ph, pw, stride, H_out, W_out = _check_pool(x, pool_param)
+    out = _windows(x, ph, pw, stride).max(axis=(4, 5))
+    return np.ascontiguousarray(out), (x, pool_param)
+
+
+def max_pool_backward_fast(dout, cache):
+    """Same as ``max_pool_backward_naive`` (first maximum wins), looping over window taps only."""
+    x, pool_param = _check_cache(cache, 2, "(x, pool_param)")
+    x, ph, pw, stride, H_out, W_out = _check_pool(x, pool_param)
+    dout = _check_dout(dout, x.shape[:2] + (H_out, W_out))
+    winner = _windows(x, ph, pw, stride).reshape(x.shape[:2] + (H_out, W_out, ph * pw)).argmax(-1)
+    dx = np.zeros_like(x, dtype=np.result_type(x, dout))
+    for a in range(ph):
+        for e in range(pw):
+            dx[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride] += (
+                dout * (winner == a * pw + e))
+    return dx
+
+
+# ----------------------------------------------------------------------------------------------
+# normalization math
+# ----------------------------------------------------------------------------------------------
+
+def _standardize(a, axis, eps):
+    """xhat = (a - mean) / sqrt(var + eps) along ``axis`` (biased var); returns (xhat, inv_std)."""
+    mean = a.mean(axis=axis, keepdims=True)
+    inv_std = 1.0 / np.sqrt(a.var(axis=axis, keepdims=True) + eps)
+    return (a - mean) * inv_std, inv_std
+
+
+def _standardize_backward(dxhat, xhat, inv_std, axis):
+    """Gradient through ``_standardize`` with m values along ``axis``:
+    dx = inv_std / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat))."""
+    m = xhat.shape[axis]
+    return inv_std / m * (m * dxhat - dxhat.sum(axis=axis, keepdims=True)
+                          - xhat * (dxhat * xhat).sum(axis=axis, keepdims=True))
+
+
+def _batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch norm of x (M, C) over its M rows (see ``spatial_batchnorm_forward``)."""
+    M, C = x.shape
+    gamma = _float_array("gamma", gamma, "(C,)", 1)
+    beta = _float_array("beta", beta, "(C,)", 1)
+    _expect_shape("gamma", gamma, (C,))
+    _expect_shape("beta", beta, (C,))
+    if not isinstance(bn_param, dict):
+        raise ValueError(f"bn_param must be a dict, got {type(bn_param).__name__}")
+    mode = bn_param.get("mode")
+    if mode not in ("train", "test"):
+        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(C, dtype=x.dtype))
+    _expect_shape("bn_param['running_mean']", np.asarray(running_mean), (C,))
+    _expect_shape("bn_param['running_var']", np.asarray(running_var), (C,))
+    if mode == "train":
+        if M < 1:
+            raise ValueError("batch normalization in train mode needs at least one value per channel")
+        xhat, inv_std = _standardize(x, axis=0, eps=eps)
+        running_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
+        running_var = momentum * running_var + (1 - momentum) * x.var(axis=0)
+    else:
+        inv_std = 1.0 / np.sqrt(running_var + eps)
+        xhat = (x - running_mean) * inv_std
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return gamma * xhat + beta, (mode, xhat, gamma, inv_std)
+
+
+def _batchnorm_backward(dout, cache):
+    """(dx, dgamma, dbeta) of ``_batchnorm_forward``; test mode is the affine map's gradient."""
+    mode, xhat, gamma, inv_std = cache
+    dgamma = (dout * xhat).sum(axis=0)
+    dbeta = dout.sum(axis=0)
+    dxhat = dout * gamma
+    if mode == "test":
+        return dxhat * inv_std, dgamma, dbeta
+    return _standardize_backward(dxhat, xhat, inv_std, axis=0), dgamma, dbeta
+
+
+# ----------------------------------------------------------------------------------------------
+# spatial normalization
+# ----------------------------------------------------------------------------------------------
+
+def _channels_last(x):
+    """(N, C, H, W) -> (N*H*W, C)."""
+    return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+def _channels_first(flat, shape):
+    """(N*H*W, C) -> (N, C, H, W) for ``shape == (N, C, H, W)``."""
+    N, C, H, W = shape
+    return np.ascontiguousarray(flat.reshape(N, H, W, C).transpose(0, 3, 1, 2))
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalization per channel over the N*H*W positions of x (N, C, H, W).
+
+    out = gamma[c] * (x - mu_c) / sqrt(var_c + eps) + beta[c], with mu_c, var_c (biased) the
+    statistics of channel c over (N, H, W) in "train" mode, ``running_mean``/``running_var`` in
+    "test" mode. gamma, beta (C,). bn_param: "mode" (required), "eps" (1e-5), "momentum" (0.9),
+    running averages written back: running = momentum * running + (1 - momentum) * batch.
+    Returns (out (N, C, H, W), cache).
+    """
+    x = _float_array("x", x, "(N, C, H, W)", 4)
+    out_flat, cache = _batchnorm_forward(_channels_last(x), gamma, beta, bn_param)
+    return _channels_first(out_flat, x.shape), (x.shape, cache)
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Gradients of ``spatial_batchnorm_forward``: (dx (N, C, H, W), dgamma (C,), dbeta (C,))."""
+    shape, bn_cache = _check_cache(cache, 2, "(shape, batchnorm cache)")
+    dout = _check_dout(dout, shape)
+    dx_flat, dgamma, dbeta = _batchnorm_backward(_channels_last(dout), bn_cache)
+    return _channels_first(dx_flat, shape), dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Group normalization: channels split into G groups of C/G; each (example, group) is
+    normalized over its C/G * H * W values, then scaled per channel.
+
+    out[n, c] = gamma[0, c] * (x[n, c] - mu[n, g(c)]) / sqrt(var[n, g(c)] + eps) + beta[0, c]
+    x (N, C, H, W), gamma and beta (1, C, 1, 1), G must divide C, gn_param {"eps": 1e-5}.
+    G = 1 is layer normalization over (C, H, W); G = C is instance normalization.
+    Returns (out, cache).
+    """
+    x = _float_array("x", x, "(N, C, H, W)", 4)
+    N, C, H, W = x.shape
+    gamma = _float_array("gamma", gamma, "(1, C, 1, 1)")
+    beta = _float_array("beta", beta, "(1, C, 1, 1)")
+    _expect_shape("gamma", gamma, (1, C, 1, 1))
+    _expect_shape("beta", beta, (1, C, 1, 1))
+    G = _int_arg("G", G, 1)
+    if C % G != 0:
+        raise ValueError(f"the number of groups G={G} must divide the number of channels C={C}")
+    if not isinstance(gn_param, dict):
+        raise ValueError(f"gn_param must be a dict, got {type(gn_param).__name__}")
+    xhat, inv_std = _standardize(x.reshape(N, G, -1), axis=2, eps=gn_param.get("eps", 1e-5))
+    xhat = xhat.reshape(x.shape)
+    return gamma * xhat + beta, (xhat, gamma, inv_std, G)
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Gradients of group norm: (dx (N, C, H, W), dgamma (1, C, 1, 1), dbeta (1, C, 1, 1)).
+
+    With m = C/G*H*W values per group and dxhat = dout * gamma:
+    dx = inv_std / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), sums within a group.
+    """
+    xhat, gamma, inv_std, G = _check_cache(cache, 4, "(xhat, gamma, inv_std, G)")
+    dout = _check_dout(dout, xhat.shape)
+    N = xhat.shape[0]
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3), keepdims=True)
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dxhat = (dout * gamma).reshape(N, G, -1)
+    dx = _standardize_backward(dxhat, xhat.reshape(N, G, -1), inv_std, axis=2)
+    return dx.reshape(xhat.shape), dgamma, dbeta
