@@ -1,0 +1,145 @@
+"""k-nearest neighbours: distance matrices and majority-vote labels.
+
+Canonical forms:
+
+* ``dist_fn(X_train, X) -> dists`` of shape (num_test, num_train), ``dists[i, j] = norm(X[i] - X_train[j])``;
+* ``labels_fn(dists, y_train, k) -> labels`` (num_test,): the majority label of the k nearest
+  training points, a tie in the vote going to the smaller label.
+
+Inputs avoid ties in distances (continuous random data); the tie test builds label ties explicitly.
+Adapters at the end bind c147 ``KNN`` and cs231n ``KNearestNeighbor``.
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close
+
+NORMS = {"l2": None, "l1": lambda d: np.sum(np.abs(d))}
+
+
+def check_distances(dist_fn, golden, rng, *, num_train=7, num_test=4, D=5, norm="l2"):
+    """``dist_fn`` gives the reference distance matrix (L2, or the named ``norm`` of ``NORMS``)."""
+    X_train = rng.standard_normal((num_train, D))
+    X = rng.standard_normal((num_test, D))
+    expected = golden(f"dists_{norm}", lambda ref: ref.compute_distances(X_train, X, norm=NORMS[norm]))
+    squared = golden(f"squared_{norm}", lambda ref: ref.compute_distances(X_train, X) ** 2)
+    dists = dist_fn(X_train.copy(), X.copy())
+    alternatives = {"squared L2 distances (no square root)": squared,
+                    "L2 distances although another norm was given": np.sqrt(squared)}
+    if norm == "l2":
+        del alternatives["L2 distances although another norm was given"]
+    assert_close(dists, expected, name="dists", rtol=1e-6, alternatives=alternatives)
+
+
+def label_problem(rng, *, num_train, num_test, num_classes):
+    """Distinct random distances and labels (no ties in distances)."""
+    dists = rng.permutation(num_test * num_train).reshape(num_test, num_train) + rng.uniform(0.1, 0.9)
+    y_train = rng.integers(0, num_classes, size=num_train)
+    return dists.astype(np.float64), y_train
+
+
+def tie_problem(rng, *, num_test=4, num_classes=6):
+    """Each test point's 4 nearest neighbours (its own block of the training set) hold two labels twice
+    each: every vote is a tie. The nearest one holds the larger label ("first nearest wins" is wrong)."""
+    num_train = 4 * num_test + 3
+    y_train = rng.integers(0, num_classes, size=num_train)
+    dists = np.empty((num_test, num_train))
+    for i in range(num_test):
+        block = 4 * i + rng.permutation(4)
+        others = rng.permutation(np.setdiff1d(np.arange(num_train), block))
+        dists[i, block] = np.arange(1, 5) + 0.01 * i
+        dists[i, others] = np.arange(5, num_train + 1) + 0.01 * i
+        a, b = rng.choice(num_classes, size=2, replace=False)
+        y_train[block] = [max(a, b), min(a, b), min(a, b), max(a, b)]
+    return dists, y_train
+
+
+def check_predict_labels(labels_fn, golden, rng, *, k=1, num_train=9, num_test=4, num_classes=3,
+                         ties=False):
+    """``labels_fn`` votes among the k nearest; with ``ties`` (k=4) every vote is a tie."""
+    if ties:
+        k = 4
+        dists, y_train = tie_problem(rng, num_test=num_test)
+    else:
+        dists, y_train = label_problem(rng, num_train=num_train, num_test=num_test,
+                                       num_classes=num_classes)
+    expected = golden(f"labels_k{k}", lambda ref: ref.predict_labels(dists, y_train, k=k))
+    nearest = y_train[np.argmin(dists, axis=1)]
+    largest = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=True) for row in dists])
+    labels = labels_fn(dists.copy(), y_train.copy(), k)
+    alternatives = {"ties go to the larger label": largest.astype(np.float64)}
+    if k > 1:
+        alternatives["only the nearest neighbour is used (k ignored)"] = nearest.astype(np.float64)
+    assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels",
+                 alternatives=alternatives)
+
+
+def _vote(labels, prefer_larger):
+    values, counts = np.unique(labels, return_counts=True)
+    winners = values[counts == counts.max()]
+    return winners.max() if prefer_larger else winners.min()
+
+
+def check_predict(predict_fn, golden, rng, *, k=1, num_train=9, num_test=4, D=5, num_classes=3):
+    """``predict_fn(X_train, y_train, X, k) -> labels``: distances then vote, end to end (L2)."""
+    X_train = rng.standard_normal((num_train, D))
+    y_train = rng.integers(0, num_classes, size=num_train)
+    X = rng.standard_normal((num_test, D))
+    expected = golden(f"predict_k{k}", lambda ref: ref.predict_labels(
+        ref.compute_distances_no_loops(X_train, X), y_train, k=k))
+    labels = predict_fn(X_train.copy(), y_train.copy(), X.copy(), k)
+    assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels")
+
+
+def as_labels(labels, n):
+    """Integer-valued labels of any numeric dtype (students fill float zeros) as a float64 vector."""
+    try:
+        values = np.asarray(labels, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type(labels).__name__}")
+    return values.reshape(-1) if values.size == n else values
+
+
+# ----- family adapters -------------------------------------------------------------------------------
+
+def _trained(student, class_name, X_train, y_train):
+    obj = getattr(student, class_name)()
+    obj.train(X_train, y_train)
+    return obj
+
+
+def c147_dist_fn(student, method, norm=None):
+    """c147 ``KNN().train(X_train, y)`` then ``compute_distances(X, norm=...)`` or
+    ``compute_L2_distances_vectorized(X)``; ``norm`` names a worker helper (``Func``)."""
+    def dist_fn(X_train, X):
+        obj = _trained(student, "KNN", X_train, np.zeros(len(X_train), dtype=np.int64))
+        if norm is None:
+            return getattr(obj, method)(X)
+        from grader.sandbox import Func
+        return getattr(obj, method)(X, norm=Func(norm))
+    return dist_fn
+
+
+def cs231n_dist_fn(student, method):
+    """cs231n ``KNearestNeighbor().train(X_train, y)`` then ``compute_distances_*(X)``."""
+    def dist_fn(X_train, X):
+        obj = _trained(student, "KNearestNeighbor", X_train, np.zeros(len(X_train), dtype=np.int64))
+        return getattr(obj, method)(X)
+    return dist_fn
+
+
+def labels_fn_of(student, class_name):
+    """``obj.train(X_train, y_train)`` (placeholder features) then ``obj.predict_labels(dists, k=k)``."""
+    def labels_fn(dists, y_train, k):
+        obj = _trained(student, class_name, np.zeros((len(y_train), 1)), y_train)
+        return obj.predict_labels(dists, k=k)
+    return labels_fn
+
+
+def cs231n_predict_fn(student, num_loops):
+    """cs231n ``KNearestNeighbor.predict(X, k=k, num_loops=num_loops)``."""
+    def predict_fn(X_train, y_train, X, k):
+        obj = _trained(student, "KNearestNeighbor", X_train, y_train)
+        return obj.predict(X, k=k, num_loops=num_loops)
+    return predict_fn

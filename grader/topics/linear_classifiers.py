@@ -1,0 +1,176 @@
+"""Linear classifiers: softmax and multiclass SVM (margin 1) loss and gradient, training, prediction.
+
+Canonical forms (W is always (D, C), as in the reference):
+
+* ``loss_fn(W, X, y, reg) -> (loss, dW)`` with ``loss = mean_i L_i + s * reg * sum(W**2)`` where the
+  regularization factor ``s`` is 1 or ½ (``reg_scale`` of the reference); ``dW`` may be ``None`` when
+  the bound method computes the loss only;
+* ``train_fn(W0, X, y, learning_rate, num_iters, batch_size) -> W`` (the weights after training);
+* ``predict_fn(W, X) -> labels`` (N,).
+
+Adapters at the end bind c147 ``Softmax``/``SVM`` (``W (C, D)``, no regularization) and cs231n
+``softmax_loss_*``/``svm_loss_*`` (``W (D, C)``) to these forms.
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close, compare
+from grader.checks.gradcheck import check_gradient
+
+KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
+REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
+# Known misconceptions about the regularization term, as reg_scale values of the reference.
+REG_MISTAKES = {"regularization term missing": 0.0, "regularization counted twice (2 * reg * sum(W**2))": 2.0}
+
+
+def draw_problem(rng, *, N, D, C, w_scale=0.1, offset=0.0):
+    """Random (W (D, C), X (N, D), y (N,)); ``offset`` is added to every score (X[:, -1] = 1)."""
+    X = rng.standard_normal((N, D))
+    y = rng.integers(0, C, size=N)
+    W = w_scale * rng.standard_normal((D, C))
+    if offset:
+        X[:, -1] = 1.0
+        W[-1, :] = offset
+    return W, X, y
+
+
+def _reference_loss(kind):
+    return lambda ref, W, X, y, reg, s: getattr(ref, KINDS[kind])(W, X, y, reg, reg_scale=s)
+
+
+def unpack_pair(result, what):
+    """The student's ``(loss, grad)`` result as a pair, or a CheckFailure saying what came back."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailure(f"{what} should return a pair (loss, gradient); it returned {type(result).__name__}")
+    return result[0], result[1]
+
+
+def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.0, offset=0.0,
+               accepted_reg_scales=(1.0, 0.5), ref=None):
+    """Check the loss (``part="loss"``) or the gradient (``part="gradient"``) of ``loss_fn``.
+
+    With ``reg > 0`` each factor of ``accepted_reg_scales`` is accepted and the one detected is
+    returned as a note; other factors are diagnosed. With ``ref`` (hidden tests) the gradient is also
+    checked by finite differences of the reference loss (``check_gradient``).
+    """
+    W, X, y = draw_problem(rng, N=N, D=D, C=C, offset=offset)
+    ref_loss = _reference_loss(kind)
+    scales = tuple(accepted_reg_scales) if reg else (1.0,)
+    mistakes = REG_MISTAKES if reg else {}
+    all_scales = scales + tuple(s for s in mistakes.values() if s not in scales)
+    expected = {s: golden(f"{kind}_{part}_reg_scale_{s}", lambda r, s=s: ref_loss(r, W, X, y, reg, s))
+                for s in all_scales}
+
+    loss, dW = loss_fn(W.copy(), X.copy(), y.copy(), reg)
+    index = 0 if part == "loss" else 1
+    actual = loss if part == "loss" else dW
+    name = "loss" if part == "loss" else "dW"
+    chosen = next((s for s in scales if compare(actual, expected[s][index], name=name).ok), None)
+    if chosen is None:
+        alternatives = {label: expected[s][index] for label, s in mistakes.items()}
+        context = {"N": N, "offset": offset} if offset else {"N": N}
+        assert_close(actual, expected[scales[0]][index], name=name, alternatives=alternatives,
+                     context=context)
+        chosen = scales[0]
+    if part == "gradient" and ref is not None:
+        check_gradient(lambda p: float(ref_loss(ref, p["W"], X, y, reg, chosen)[0]), {"W": W}, {"W": dW},
+                       rng=rng)
+    if reg and len(scales) > 1:
+        return f"regularization detected: {REG_SCALE_LABELS.get(chosen, chosen)} (accepted)"
+    return None
+
+
+def one_example_problem(rng, *, N, D, C):
+    """N copies of one example of class C-1: every minibatch has the gradient of the full batch."""
+    X = np.tile(rng.standard_normal(D), (N, 1))
+    y = np.full(N, C - 1)
+    return X, y
+
+
+def check_train(train_fn, golden, rng, *, kind, N=40, D=6, C=3, learning_rate=0.5, num_iters=15,
+                batch_size=10):
+    """``train_fn`` performs ``num_iters`` steps ``W -= learning_rate * dW`` on minibatches.
+
+    The data are copies of one example, so whichever rows a minibatch samples its gradient is that of
+    the example and the result is deterministic. W starts near 0 (1e-4 scale, possibly re-initialized
+    by the student's ``train``), hence the tolerance 2e-3.
+    """
+    X, y = one_example_problem(rng, N=N, D=D, C=C)
+    W0 = 1e-4 * rng.standard_normal((D, C))
+    ref_loss = _reference_loss(kind)
+
+    def descend(ref):
+        W = W0.copy()
+        for _ in range(num_iters):
+            W = W - learning_rate * ref_loss(ref, W, X[:1], y[:1], 0.0, 1.0)[1]
+        return W
+
+    expected = golden(f"{kind}_trained_W", descend)
+    W = train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size)
+    assert_close(W, expected, name="W after training", rtol=2e-3,
+                 alternatives={"weights not updated": W0})
+
+
+def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):
+    """``predict_fn(W, X)`` is the argmax of the scores ``X W`` for each example."""
+    W, X, _ = draw_problem(rng, N=N, D=D, C=C, w_scale=1.0)
+    expected = golden("predicted_labels", lambda ref: ref.linear_predict(W, X))
+    labels = predict_fn(W.copy(), X.copy())
+    assert_close(as_labels(labels, N), np.asarray(expected, dtype=np.float64), name="predicted labels")
+
+
+def as_labels(labels, n):
+    """Integer-valued labels of any numeric dtype (students return float zeros filled in) as float64."""
+    try:
+        values = np.asarray(labels, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type(labels).__name__}")
+    return values.reshape(-1) if values.size == n else values
+
+
+# ----- family adapters -------------------------------------------------------------------------------
+
+def c147_loss_fn(student, class_name, method):
+    """c147 ``Softmax(dims=[C, D])``/``SVM``: ``obj.W = W.T``; ``loss`` gives the loss only,
+    ``loss_and_grad``/``fast_loss_and_grad`` give ``(loss, grad (C, D))`` (transposed back)."""
+    def loss_fn(W, X, y, reg):
+        if reg:
+            raise ValueError("c147 linear classifiers have no regularization term")
+        obj = getattr(student, class_name)(dims=[W.shape[1], W.shape[0]])
+        obj.W = W.T.copy()
+        result = getattr(obj, method)(X, y)
+        if method == "loss":
+            return result, None
+        loss, grad = unpack_pair(result, f"{class_name}.{method}")
+        return loss, grad.T if isinstance(grad, np.ndarray) and grad.ndim == 2 else grad
+    return loss_fn
+
+
+def c147_train_fn(student, class_name):
+    """c147 ``obj.train(X, y, learning_rate, num_iters, batch_size)``, then ``obj.W.T``."""
+    from grader.sandbox import fetch
+
+    def train_fn(W0, X, y, learning_rate, num_iters, batch_size):
+        obj = getattr(student, class_name)(dims=[W0.shape[1], W0.shape[0]])
+        obj.W = W0.T.copy()
+        obj.train(X, y, learning_rate=learning_rate, num_iters=num_iters, batch_size=batch_size)
+        W = fetch(obj.W)
+        return W.T if isinstance(W, np.ndarray) and W.ndim == 2 else W
+    return train_fn
+
+
+def c147_predict_fn(student, class_name):
+    """c147 ``obj.predict(X)`` with ``obj.W = W.T``."""
+    def predict_fn(W, X):
+        obj = getattr(student, class_name)(dims=[W.shape[1], W.shape[0]])
+        obj.W = W.T.copy()
+        return obj.predict(X)
+    return predict_fn
+
+
+def cs231n_loss_fn(student, function_name):
+    """cs231n ``softmax_loss_naive(W, X, y, reg) -> (loss, dW)`` and its siblings (already canonical)."""
+    def loss_fn(W, X, y, reg):
+        return unpack_pair(getattr(student, function_name)(W, X, y, reg), function_name)
+    return loss_fn

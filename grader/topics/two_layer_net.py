@@ -1,0 +1,200 @@
+"""Two-layer net: affine - ReLU - affine - softmax, its loss, gradients, training and prediction.
+
+Canonical form (cs231n layout): params ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)``;
+``net_fn(params, X, y, reg)`` returns the scores (N, C) when ``y`` is None, else ``(loss, grads)`` with
+``loss = mean softmax loss + s * reg * (|W1|^2 + |W2|^2)``; ``s`` is the family's factor (cs231n 1,
+c147 ½), given to the checks as ``reg_scale``. ``train_fn(params, X, y, learning_rate, reg,
+num_iters, batch_size) -> params`` and ``predict_fn(params, X) -> labels``.
+
+Adapters bind c147 ``TwoLayerNet`` (``W1 (H, D)``, ``W2 (C, H)``: transposed here) and cs231n's.
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close, compare
+from grader.checks.gradcheck import check_gradient
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+def draw_params(rng, *, D, H, C, scale=0.5):
+    """Parameters large enough that the scores differ between classes."""
+    return {"W1": scale * rng.standard_normal((D, H)), "b1": 0.1 * rng.standard_normal(H),
+            "W2": scale * rng.standard_normal((H, C)), "b2": 0.1 * rng.standard_normal(C)}
+
+
+def draw_inputs(rng, *, N, D, C):
+    return rng.standard_normal((N, D)), rng.integers(0, C, size=N)
+
+
+def reference_loss(ref, params, X, y, reg, reg_scale):
+    """The reference net's ``loss`` with these parameters (scores when ``y`` is None)."""
+    D, H = params["W1"].shape
+    net = ref.TwoLayerNet(D, H, params["W2"].shape[1], reg_scale=reg_scale)
+    net.params = {name: np.array(params[name], dtype=np.float64) for name in PARAM_NAMES}
+    return net.loss(X, y, reg=reg)
+
+
+def _copy(params):
+    return {name: value.copy() for name, value in params.items()}
+
+
+def check_scores(net_fn, golden, rng, *, N=5, D=4, H=6, C=3):
+    """``net_fn(params, X, None, 0.0)`` gives the reference scores (N, C)."""
+    params = draw_params(rng, D=D, H=H, C=C)
+    X, _ = draw_inputs(rng, N=N, D=D, C=C)
+    expected = golden("scores", lambda ref: reference_loss(ref, params, X, None, 0.0, 1.0))
+    no_relu = golden("scores_no_relu", lambda ref: (X @ params["W1"] + params["b1"]) @ params["W2"]
+                     + params["b2"])
+    scores = net_fn(_copy(params), X.copy(), None, 0.0)
+    assert_close(scores, expected, name="scores", alternatives={"ReLU missing": no_relu})
+
+
+def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0.0):
+    params = draw_params(rng, D=D, H=H, C=C)
+    params["b2"] = params["b2"] + offset
+    X, y = draw_inputs(rng, N=N, D=D, C=C)
+    expected = golden("loss_grads", lambda ref: reference_loss(ref, params, X, y, reg, reg_scale))
+    alternatives = {}
+    if reg:
+        for label, s in {"regularization term missing": 0.0,
+                         "regularization uses ½ (0.5 * reg)": 0.5,
+                         "regularization without ½ (reg, not 0.5 * reg)": 1.0}.items():
+            if s != reg_scale:
+                alternatives[label] = golden(f"loss_grads_reg_scale_{s}",
+                                             lambda ref, s=s: reference_loss(ref, params, X, y, reg, s))
+    result = net_fn(_copy(params), X.copy(), y.copy(), reg)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailure(f"loss(X, y) should return (loss, grads); it returned {type(result).__name__}")
+    return params, X, y, expected, alternatives, result
+
+
+def check_loss(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=6, C=3, offset=0.0):
+    """The loss matches the reference (``offset`` is added to every score: numerical stability)."""
+    _, _, _, expected, alternatives, (loss, _) = _loss_and_grads(
+        net_fn, golden, rng, N=N, D=D, H=H, C=C, reg=reg, reg_scale=reg_scale, offset=offset)
+    assert_close(loss, expected[0], name="loss",
+                 alternatives={label: value[0] for label, value in alternatives.items()},
+                 context={"N": N})
+
+
+def check_gradients(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=6, C=3, ref=None):
+    """The gradients match the reference's; with ``ref`` (hidden tests) they are also checked by
+    finite differences of the reference loss."""
+    params, X, y, expected, alternatives, (_, grads) = _loss_and_grads(
+        net_fn, golden, rng, N=N, D=D, H=H, C=C, reg=reg, reg_scale=reg_scale)
+    if not isinstance(grads, dict):
+        raise CheckFailure(f"grads should be a dict with keys {', '.join(PARAM_NAMES)}; "
+                           f"got {type(grads).__name__}")
+    missing = [name for name in PARAM_NAMES if name not in grads]
+    if missing:
+        raise CheckFailure(f"grads has no entry for {', '.join(missing)}")
+    for name in PARAM_NAMES:
+        assert_close(grads[name], expected[1][name], name=f"grads['{name}']",
+                     alternatives={label: value[1][name] for label, value in alternatives.items()},
+                     context={"N": N})
+    if ref is not None:
+        check_gradient(lambda p: float(reference_loss(ref, p, X, y, reg, reg_scale)[0]), params,
+                       {name: grads[name] for name in PARAM_NAMES}, rng=rng)
+
+
+def check_train(train_fn, golden, rng, *, reg=0.01, reg_scale=1.0, N=30, D=4, H=5, C=3,
+                learning_rate=0.1, num_iters=12, batch_size=6):
+    """``num_iters`` SGD steps (no learning-rate decay) on copies of one example: whichever rows a
+    minibatch samples, its gradient is that of the example, so the result is deterministic."""
+    params = draw_params(rng, D=D, H=H, C=C)
+    X = np.tile(rng.standard_normal(D), (N, 1))
+    y = np.full(N, rng.integers(0, C))
+
+    def descend(ref):
+        p = _copy(params)
+        for _ in range(num_iters):
+            _, grads = reference_loss(ref, p, X[:1], y[:1], reg, reg_scale)
+            p = {name: p[name] - learning_rate * grads[name] for name in PARAM_NAMES}
+        return p
+
+    expected = golden("trained_params", descend)
+    trained = train_fn(_copy(params), X.copy(), y.copy(), learning_rate, reg, num_iters, batch_size)
+    if not isinstance(trained, dict):
+        raise CheckFailure("the parameters after training could not be read")
+    for name in PARAM_NAMES:
+        assert_close(trained.get(name), expected[name], name=f"params['{name}'] after training",
+                     rtol=1e-5, alternatives={"parameters not updated": params[name]})
+
+
+def check_predict(predict_fn, golden, rng, *, N=8, D=4, H=6, C=3):
+    """``predict_fn`` is the argmax of the reference scores."""
+    params = draw_params(rng, D=D, H=H, C=C)
+    X, _ = draw_inputs(rng, N=N, D=D, C=C)
+    expected = golden("predicted", lambda ref: np.argmax(reference_loss(ref, params, X, None, 0.0, 1.0),
+                                                          axis=1))
+    labels = predict_fn(_copy(params), X.copy())
+    try:
+        values = np.asarray(labels, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise CheckFailure(f"predict should return an array of {N} labels, got {type(labels).__name__}")
+    assert_close(values, np.asarray(expected, dtype=np.float64), name="predicted labels")
+
+
+# ----- family adapters -------------------------------------------------------------------------------
+
+C147_TRANSPOSED = ("W1", "W2")
+
+
+def _to_family(params, transposed):
+    return {name: (value.T.copy() if name in transposed else value.copy()) for name, value in params.items()}
+
+
+def _from_family(params, transposed):
+    if not isinstance(params, dict):
+        return params
+    return {name: (value.T if name in transposed and isinstance(value, np.ndarray) and value.ndim == 2
+                   else value) for name, value in params.items()}
+
+
+def _make_net(student, params, transposed):
+    D, H = params["W1"].shape
+    net = student.TwoLayerNet(D, H, params["W2"].shape[1], std=1e-4)
+    for name, value in _to_family(params, transposed).items():
+        net.params[name] = value
+    return net
+
+
+def net_fn_of(student, family):
+    """``TwoLayerNet(D, H, C, std)``, ``net.params[...] = ...``, ``net.loss(X, y, reg=reg)``;
+    c147 (``family="c147"``) stores W1, W2 transposed."""
+    transposed = C147_TRANSPOSED if family == "c147" else ()
+
+    def net_fn(params, X, y, reg):
+        net = _make_net(student, params, transposed)
+        if y is None:
+            return net.loss(X)
+        result = net.loss(X, y, reg=reg)
+        if isinstance(result, (tuple, list)) and len(result) == 2:
+            return result[0], _from_family(result[1], transposed)
+        return result
+    return net_fn
+
+
+def train_fn_of(student, family):
+    """``net.train(X, y, X_val, y_val, learning_rate, learning_rate_decay=1, reg, num_iters, batch_size)``
+    then the net's params (read back)."""
+    from grader.sandbox import fetch
+    transposed = C147_TRANSPOSED if family == "c147" else ()
+
+    def train_fn(params, X, y, learning_rate, reg, num_iters, batch_size):
+        net = _make_net(student, params, transposed)
+        net.train(X, y, X[:2], y[:2], learning_rate=learning_rate, learning_rate_decay=1.0, reg=reg,
+                  num_iters=num_iters, batch_size=batch_size, verbose=False)
+        return _from_family(fetch(net.params), transposed)
+    return train_fn
+
+
+def predict_fn_of(student, family):
+    """``net.predict(X)`` with the given params."""
+    transposed = C147_TRANSPOSED if family == "c147" else ()
+
+    def predict_fn(params, X):
+        return _make_net(student, params, transposed).predict(X)
+    return predict_fn
