@@ -29,7 +29,7 @@ def numerical_vjp(f, x, dout, h=1e-6):
 def assert_grad_close(numerical, analytic, tol=1e-7):
     """Norm-wise relative error ||n - a|| / max(||n||, ||a||) below tol."""
     assert numerical.shape == analytic.shape
-    scale = max(np.linalg.norm(numerical), np.linalg.norm(analytic), 1e-12)
+    scale = max(np.linalg.norm(numerical), np.linalg.norm(analytic), 1e-8)
     assert np.linalg.norm(numerical - analytic) / scale < tol
 
 
