@@ -8,16 +8,9 @@ Shapes: q (N, Tq, d), k (N, Tk, d), v (N, Tk, dv) -> out (N, Tq, dv).
 
 import numpy as np
 
+from ._validate import float_array
+
 __all__ = ["attention_forward", "attention_backward"]
-
-
-def _float_array(name, a, doc):
-    a = np.asarray(a)
-    if a.dtype.kind != "f":
-        raise ValueError(f"{name} must be a floating-point array, got dtype {a.dtype}")
-    if a.ndim != 3:
-        raise ValueError(f"{name} must have shape {doc}, got shape {a.shape}")
-    return a
 
 
 def _check_mask(mask, shape):
@@ -55,9 +48,9 @@ def attention_forward(q, k, v, mask=None):
     q (N, Tq, d), k (N, Tk, d), v (N, Tk, dv); mask None, boolean (True = keep) or additive
     float, of shape (Tq, Tk) or (N, Tq, Tk) (size-1 axes allowed). Returns (out (N, Tq, dv), cache).
     """
-    q = _float_array("q", q, "(N, Tq, d)")
-    k = _float_array("k", k, "(N, Tk, d)")
-    v = _float_array("v", v, "(N, Tk, dv)")
+    q = float_array("q", q, 3, "(N, Tq, d)")
+    k = float_array("k", k, 3, "(N, Tk, d)")
+    v = float_array("v", v, 3, "(N, Tk, dv)")
     N, Tq, d = q.shape
     if k.shape[0] != N or k.shape[2] != d:
         raise ValueError(f"k must have shape (N={N}, Tk, d={d}) to match q, got shape {k.shape}")

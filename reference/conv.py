@@ -12,6 +12,9 @@ interchangeable caches: conv ``(x, w, b, conv_param)``, max pool ``(x, pool_para
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._validate import expect_shape, float_array, positive_int, real_number
+from .normalization import batchnorm_backward, batchnorm_forward
+
 __all__ = [
     "conv_output_size",
     "conv_forward_naive", "conv_backward_naive",
@@ -27,37 +30,13 @@ __all__ = [
 # argument checks
 # ----------------------------------------------------------------------------------------------
 
-def _float_array(name, a, shape_doc, ndim=None):
-    """``a`` as a floating ndarray with ``ndim`` dimensions, else ValueError."""
-    a = np.asarray(a)
-    if a.dtype.kind != "f":
-        raise ValueError(f"{name} must be a floating-point array, got dtype {a.dtype}")
-    if ndim is not None and a.ndim != ndim:
-        raise ValueError(f"{name} must have shape {shape_doc}, got shape {a.shape}")
-    return a
-
-
-def _expect_shape(name, a, shape):
-    if a.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {a.shape}")
-
-
-def _int_arg(label, value, minimum):
-    """``value`` as an int >= ``minimum`` (bools rejected), else ValueError naming ``label``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{label} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{label} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _int_param(params, key, where, minimum):
     """``params[key]`` as an int >= ``minimum``, else ValueError."""
     if not isinstance(params, dict):
         raise ValueError(f"{where} must be a dict, got {type(params).__name__}")
     if key not in params:
         raise ValueError(f"{where} is missing the key {key!r}")
-    return _int_arg(f"{where}[{key!r}]", params[key], minimum)
+    return positive_int(f"{where}[{key!r}]", params[key], minimum)
 
 
 def conv_output_size(size, filter_size, stride, pad):
@@ -68,7 +47,7 @@ def conv_output_size(size, filter_size, stride, pad):
     """
     for label, value, minimum in (("size", size, 1), ("filter_size", filter_size, 1),
                                   ("stride", stride, 1), ("pad", pad, 0)):
-        _int_arg(label, value, minimum)
+        positive_int(label, value, minimum)
     span = size + 2 * pad - filter_size
     if span < 0:
         raise ValueError(f"filter size {filter_size} is larger than the padded input "
@@ -81,13 +60,13 @@ def conv_output_size(size, filter_size, stride, pad):
 
 def _check_conv(x, w, b, conv_param):
     """Validated ``(x, w, b, stride, pad, H_out, W_out)`` of a convolution."""
-    x = _float_array("x", x, "(N, C, H, W)", 4)
-    w = _float_array("w", w, "(F, C, HH, WW)", 4)
-    b = _float_array("b", b, "(F,)", 1)
+    x = float_array("x", x, 4, "(N, C, H, W)")
+    w = float_array("w", w, 4, "(F, C, HH, WW)")
+    b = float_array("b", b, 1, "(F,)")
     if w.shape[1] != x.shape[1]:
         raise ValueError(f"channel mismatch: x has C={x.shape[1]} channels, "
                          f"w expects {w.shape[1]} (w is (F, C, HH, WW) = {w.shape})")
-    _expect_shape("b", b, (w.shape[0],))
+    expect_shape("b", b, (w.shape[0],))
     stride = _int_param(conv_param, "stride", "conv_param", 1)
     pad = _int_param(conv_param, "pad", "conv_param", 0)
     H_out = conv_output_size(x.shape[2], w.shape[2], stride, pad)
@@ -97,7 +76,7 @@ def _check_conv(x, w, b, conv_param):
 
 def _check_pool(x, pool_param):
     """Validated ``(x, pool_height, pool_width, stride, H_out, W_out)`` of a max pool."""
-    x = _float_array("x", x, "(N, C, H, W)", 4)
+    x = float_array("x", x, 4, "(N, C, H, W)")
     ph = _int_param(pool_param, "pool_height", "pool_param", 1)
     pw = _int_param(pool_param, "pool_width", "pool_param", 1)
     stride = _int_param(pool_param, "stride", "pool_param", 1)
@@ -113,8 +92,8 @@ def _check_cache(cache, length, what):
 
 
 def _check_dout(dout, shape):
-    dout = _float_array("dout", dout, str(shape), len(shape))
-    _expect_shape("dout", dout, shape)
+    dout = float_array("dout", dout, len(shape), str(shape))
+    expect_shape("dout", dout, shape)
     return dout
 
 
@@ -267,7 +246,7 @@ def max_pool_backward_fast(dout, cache):
 
 
 # ----------------------------------------------------------------------------------------------
-# normalization math
+# normalization math (group norm)
 # ----------------------------------------------------------------------------------------------
 
 def _standardize(a, axis, eps):
@@ -283,49 +262,6 @@ def _standardize_backward(dxhat, xhat, inv_std, axis):
     m = xhat.shape[axis]
     return inv_std / m * (m * dxhat - dxhat.sum(axis=axis, keepdims=True)
                           - xhat * (dxhat * xhat).sum(axis=axis, keepdims=True))
-
-
-def _batchnorm_forward(x, gamma, beta, bn_param):
-    """Batch norm of x (M, C) over its M rows (see ``spatial_batchnorm_forward``)."""
-    M, C = x.shape
-    gamma = _float_array("gamma", gamma, "(C,)", 1)
-    beta = _float_array("beta", beta, "(C,)", 1)
-    _expect_shape("gamma", gamma, (C,))
-    _expect_shape("beta", beta, (C,))
-    if not isinstance(bn_param, dict):
-        raise ValueError(f"bn_param must be a dict, got {type(bn_param).__name__}")
-    mode = bn_param.get("mode")
-    if mode not in ("train", "test"):
-        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
-    eps = bn_param.get("eps", 1e-5)
-    momentum = bn_param.get("momentum", 0.9)
-    running_mean = bn_param.get("running_mean", np.zeros(C, dtype=x.dtype))
-    running_var = bn_param.get("running_var", np.zeros(C, dtype=x.dtype))
-    _expect_shape("bn_param['running_mean']", np.asarray(running_mean), (C,))
-    _expect_shape("bn_param['running_var']", np.asarray(running_var), (C,))
-    if mode == "train":
-        if M < 1:
-            raise ValueError("batch normalization in train mode needs at least one value per channel")
-        xhat, inv_std = _standardize(x, axis=0, eps=eps)
-        running_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
-        running_var = momentum * running_var + (1 - momentum) * x.var(axis=0)
-    else:
-        inv_std = 1.0 / np.sqrt(running_var + eps)
-        xhat = (x - running_mean) * inv_std
-    bn_param["running_mean"] = running_mean
-    bn_param["running_var"] = running_var
-    return gamma * xhat + beta, (mode, xhat, gamma, inv_std)
-
-
-def _batchnorm_backward(dout, cache):
-    """(dx, dgamma, dbeta) of ``_batchnorm_forward``; test mode is the affine map's gradient."""
-    mode, xhat, gamma, inv_std = cache
-    dgamma = (dout * xhat).sum(axis=0)
-    dbeta = dout.sum(axis=0)
-    dxhat = dout * gamma
-    if mode == "test":
-        return dxhat * inv_std, dgamma, dbeta
-    return _standardize_backward(dxhat, xhat, inv_std, axis=0), dgamma, dbeta
 
 
 # ----------------------------------------------------------------------------------------------
@@ -348,12 +284,13 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
 
     out = gamma[c] * (x - mu_c) / sqrt(var_c + eps) + beta[c], with mu_c, var_c (biased) the
     statistics of channel c over (N, H, W) in "train" mode, ``running_mean``/``running_var`` in
-    "test" mode. gamma, beta (C,). bn_param: "mode" (required), "eps" (1e-5), "momentum" (0.9),
+    "test" mode. gamma, beta (C,). bn_param as for ``reference.normalization.batchnorm_forward``
+    (applied to the (N*H*W, C) view): "mode" ('train'/'test'), "eps" (1e-5), "momentum" (0.9),
     running averages written back: running = momentum * running + (1 - momentum) * batch.
     Returns (out (N, C, H, W), cache).
     """
-    x = _float_array("x", x, "(N, C, H, W)", 4)
-    out_flat, cache = _batchnorm_forward(_channels_last(x), gamma, beta, bn_param)
+    x = float_array("x", x, 4, "(N, C, H, W)")
+    out_flat, cache = batchnorm_forward(_channels_last(x), gamma, beta, bn_param)
     return _channels_first(out_flat, x.shape), (x.shape, cache)
 
 
@@ -361,7 +298,7 @@ def spatial_batchnorm_backward(dout, cache):
     """Gradients of ``spatial_batchnorm_forward``: (dx (N, C, H, W), dgamma (C,), dbeta (C,))."""
     shape, bn_cache = _check_cache(cache, 2, "(shape, batchnorm cache)")
     dout = _check_dout(dout, shape)
-    dx_flat, dgamma, dbeta = _batchnorm_backward(_channels_last(dout), bn_cache)
+    dx_flat, dgamma, dbeta = batchnorm_backward(_channels_last(dout), bn_cache)
     return _channels_first(dx_flat, shape), dgamma, dbeta
 
 
@@ -370,22 +307,23 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     normalized over its C/G * H * W values, then scaled per channel.
 
     out[n, c] = gamma[0, c] * (x[n, c] - mu[n, g(c)]) / sqrt(var[n, g(c)] + eps) + beta[0, c]
-    x (N, C, H, W), gamma and beta (1, C, 1, 1), G must divide C, gn_param {"eps": 1e-5}.
+    x (N, C, H, W), gamma and beta (1, C, 1, 1), G must divide C, gn_param {"eps": 1e-5} (eps > 0).
     G = 1 is layer normalization over (C, H, W); G = C is instance normalization.
     Returns (out, cache).
     """
-    x = _float_array("x", x, "(N, C, H, W)", 4)
+    x = float_array("x", x, 4, "(N, C, H, W)")
     N, C, H, W = x.shape
-    gamma = _float_array("gamma", gamma, "(1, C, 1, 1)")
-    beta = _float_array("beta", beta, "(1, C, 1, 1)")
-    _expect_shape("gamma", gamma, (1, C, 1, 1))
-    _expect_shape("beta", beta, (1, C, 1, 1))
-    G = _int_arg("G", G, 1)
+    gamma = float_array("gamma", gamma, shape_doc="(1, C, 1, 1)")
+    beta = float_array("beta", beta, shape_doc="(1, C, 1, 1)")
+    expect_shape("gamma", gamma, (1, C, 1, 1))
+    expect_shape("beta", beta, (1, C, 1, 1))
+    G = positive_int("G", G, 1)
     if C % G != 0:
         raise ValueError(f"the number of groups G={G} must divide the number of channels C={C}")
     if not isinstance(gn_param, dict):
         raise ValueError(f"gn_param must be a dict, got {type(gn_param).__name__}")
-    xhat, inv_std = _standardize(x.reshape(N, G, -1), axis=2, eps=gn_param.get("eps", 1e-5))
+    eps = real_number("gn_param['eps']", gn_param.get("eps", 1e-5), low=0, low_open=True)
+    xhat, inv_std = _standardize(x.reshape(N, G, -1), axis=2, eps=eps)
     xhat = xhat.reshape(x.shape)
     return gamma * xhat + beta, (xhat, gamma, inv_std, G)
 

@@ -7,6 +7,8 @@ Caches are this module's own; every backward takes the cache its forward returne
 
 import numpy as np
 
+from ._validate import expect_shape, float_array
+
 __all__ = [
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
     "word_embedding_forward", "word_embedding_backward",
@@ -19,23 +21,10 @@ __all__ = [
 # argument checks
 # ----------------------------------------------------------------------------------------------
 
-def _float_array(name, a, shape):
+def _float_of_shape(name, a, shape):
     """``a`` as a floating ndarray of exactly ``shape`` (a tuple of ints), else ValueError."""
-    a = np.asarray(a)
-    if a.dtype.kind != "f":
-        raise ValueError(f"{name} must be a floating-point array, got dtype {a.dtype}")
-    if a.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {a.shape}")
-    return a
-
-
-def _ndim_array(name, a, ndim, doc):
-    """``a`` as a floating ndarray with ``ndim`` dimensions; ``doc`` names them for the message."""
-    a = np.asarray(a)
-    if a.dtype.kind != "f":
-        raise ValueError(f"{name} must be a floating-point array, got dtype {a.dtype}")
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must have shape {doc}, got shape {a.shape}")
+    a = float_array(name, a)
+    expect_shape(name, a, shape)
     return a
 
 
@@ -61,14 +50,14 @@ def _sigmoid(a):
 
 def _check_weights(D, H, Wx, Wh, b, gates):
     """Validated Wx (D, gates*H), Wh (H, gates*H), b (gates*H,)."""
-    return (_float_array("Wx", Wx, (D, gates * H)), _float_array("Wh", Wh, (H, gates * H)),
-            _float_array("b", b, (gates * H,)))
+    return (_float_of_shape("Wx", Wx, (D, gates * H)), _float_of_shape("Wh", Wh, (H, gates * H)),
+            _float_of_shape("b", b, (gates * H,)))
 
 
 def _check_cell(x, prev_h, Wx, Wh, b, gates):
     """Validated step arguments: x (N, D), prev_h (N, H), Wx (D, gates*H), Wh (H, gates*H), b."""
-    x = _ndim_array("x", x, 2, "(N, D)")
-    prev_h = _ndim_array("prev_h", prev_h, 2, "(N, H)")
+    x = float_array("x", x, 2, "(N, D)")
+    prev_h = float_array("prev_h", prev_h, 2, "(N, H)")
     if prev_h.shape[0] != x.shape[0]:
         raise ValueError(f"prev_h must have N={x.shape[0]} rows like x, got shape {prev_h.shape}")
     return (x, prev_h) + _check_weights(x.shape[1], prev_h.shape[1], Wx, Wh, b, gates)
@@ -76,8 +65,8 @@ def _check_cell(x, prev_h, Wx, Wh, b, gates):
 
 def _check_sequence(x, h0, Wx, Wh, b, gates):
     """Validated x (N, T, D) with T >= 1, h0 (N, H) and the weights of ``_check_weights``."""
-    x = _ndim_array("x", x, 3, "(N, T, D)")
-    h0 = _ndim_array("h0", h0, 2, "(N, H)")
+    x = float_array("x", x, 3, "(N, T, D)")
+    h0 = float_array("h0", h0, 2, "(N, H)")
     if x.shape[1] < 1:
         raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
     if h0.shape[0] != x.shape[0]:
@@ -105,7 +94,7 @@ def rnn_step_backward(dnext_h, cache):
     Returns (dx, dprev_h, dWx, dWh, db).
     """
     x, prev_h, Wx, Wh, next_h = _check_cache(cache, 5, "(x, prev_h, Wx, Wh, next_h)")
-    dnext_h = _float_array("dnext_h", dnext_h, next_h.shape)
+    dnext_h = _float_of_shape("dnext_h", dnext_h, next_h.shape)
     da = dnext_h * (1.0 - next_h ** 2)
     return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
 
@@ -135,7 +124,7 @@ def rnn_backward(dh, cache):
     x_shape, h0_shape, Wx, Wh, step_caches = _check_cache(
         cache, 5, "(x shape, h0 shape, Wx, Wh, step caches)")
     N, T, D = x_shape
-    dh = _float_array("dh", dh, (N, T, h0_shape[1]))
+    dh = _float_of_shape("dh", dh, (N, T, h0_shape[1]))
     dx = np.zeros(x_shape, dtype=np.result_type(dh, Wx))
     dWx, dWh = np.zeros_like(Wx, dtype=dx.dtype), np.zeros_like(Wh, dtype=dx.dtype)
     db = np.zeros(Wh.shape[1], dtype=dx.dtype)
@@ -157,7 +146,7 @@ def word_embedding_forward(x, W):
 
     x (N, T) integers in [0, V), W (V, D) -> out (N, T, D), cache (x, W).
     """
-    W = _ndim_array("W", W, 2, "(V, D)")
+    W = float_array("W", W, 2, "(V, D)")
     x = np.asarray(x)
     if x.dtype.kind not in "iu":
         raise ValueError(f"x must be an integer array of word indices, got dtype {x.dtype}")
@@ -175,7 +164,7 @@ def word_embedding_backward(dout, cache):
     dout (N, T, D) -> dW (V, D).
     """
     x, W = _check_cache(cache, 2, "(x, W)")
-    dout = _float_array("dout", dout, x.shape + (W.shape[1],))
+    dout = _float_of_shape("dout", dout, x.shape + (W.shape[1],))
     dW = np.zeros_like(W, dtype=np.result_type(W, dout))
     np.add.at(dW, x, dout)
     return dW
@@ -193,7 +182,7 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     x (N, D), prev_h and prev_c (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,) -> next_h, next_c, cache.
     """
     x, prev_h, Wx, Wh, b = _check_cell(x, prev_h, Wx, Wh, b, gates=4)
-    prev_c = _float_array("prev_c", prev_c, prev_h.shape)
+    prev_c = _float_of_shape("prev_c", prev_c, prev_h.shape)
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b
     i, f, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), _sigmoid(a[:, 2 * H:3 * H])
@@ -215,8 +204,8 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     """
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = _check_cache(
         cache, 10, "(x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh(next_c))")
-    dnext_h = _float_array("dnext_h", dnext_h, prev_h.shape)
-    dnext_c = _float_array("dnext_c", dnext_c, prev_h.shape)
+    dnext_h = _float_of_shape("dnext_h", dnext_h, prev_h.shape)
+    dnext_c = _float_of_shape("dnext_c", dnext_c, prev_h.shape)
     dc = dnext_c + dnext_h * o * (1.0 - tanh_c ** 2)
     da = np.concatenate([dc * g * i * (1.0 - i),
                          dc * prev_c * f * (1.0 - f),
@@ -248,7 +237,7 @@ def lstm_backward(dh, cache):
     x_shape, h0_shape, Wx, Wh, step_caches = _check_cache(
         cache, 5, "(x shape, h0 shape, Wx, Wh, step caches)")
     N, T, D = x_shape
-    dh = _float_array("dh", dh, (N, T, h0_shape[1]))
+    dh = _float_of_shape("dh", dh, (N, T, h0_shape[1]))
     dx = np.zeros(x_shape, dtype=np.result_type(dh, Wx))
     dWx, dWh = np.zeros_like(Wx, dtype=dx.dtype), np.zeros_like(Wh, dtype=dx.dtype)
     db = np.zeros(Wh.shape[1], dtype=dx.dtype)
@@ -272,11 +261,11 @@ def temporal_affine_forward(x, w, b):
 
     x (N, T, D), w (D, M), b (M,) -> out (N, T, M), cache (x, w, b).
     """
-    x = _ndim_array("x", x, 3, "(N, T, D)")
-    w = _ndim_array("w", w, 2, "(D, M)")
+    x = float_array("x", x, 3, "(N, T, D)")
+    w = float_array("w", w, 2, "(D, M)")
     if w.shape[0] != x.shape[2]:
         raise ValueError(f"w must have D={x.shape[2]} rows like x's last axis, got shape {w.shape}")
-    b = _float_array("b", b, (w.shape[1],))
+    b = _float_of_shape("b", b, (w.shape[1],))
     return x @ w + b, (x, w, b)
 
 
@@ -286,7 +275,7 @@ def temporal_affine_backward(dout, cache):
     Returns (dx (N, T, D), dw (D, M), db (M,)).
     """
     x, w, b = _check_cache(cache, 3, "(x, w, b)")
-    dout = _float_array("dout", dout, x.shape[:2] + (w.shape[1],))
+    dout = _float_of_shape("dout", dout, x.shape[:2] + (w.shape[1],))
     dw = np.tensordot(x, dout, axes=([0, 1], [0, 1]))
     return dout @ w.T, dw, dout.sum(axis=(0, 1))
 
@@ -298,7 +287,7 @@ def temporal_softmax_loss(x, y, mask):
     dx[n, t] = mask[n, t] * (softmax(x[n, t]) - onehot(y[n, t])) / N.
     x (N, T, V) scores, y (N, T) integers in [0, V), mask (N, T) boolean (or 0/1) -> (loss, dx).
     """
-    x = _ndim_array("x", x, 3, "(N, T, V)")
+    x = float_array("x", x, 3, "(N, T, V)")
     N, T, V = x.shape
     y = _int_array("y", y, (N, T))
     if y.size and (y.min() < 0 or y.max() >= V):
