@@ -78,10 +78,12 @@ def check_polynomial_fits(thetas, golden, x, y, *, count=5):
                      alternatives={"coefficients from the constant up (lowest power first)": fit[::-1]})
 
 
-def check_losses(errors, golden, x, y, *, count=5, name="errors"):
-    """``errors[i]`` is the squared loss, on (x, y), of the reference fit of order i+1, under one of the
-    accepted conventions (``LOSS_CONVENTIONS``) for all entries. Returns the detected convention."""
-    candidates = golden(f"{name}_losses", lambda ref: _losses(ref, x, y, count))
+def check_losses(errors, golden, train, data=None, *, count=5, name="errors"):
+    """``errors[i]`` is the squared loss on ``data`` (x, y) (default: the training data) of the
+    reference fit of order i+1 on ``train`` (x, y), under one of the accepted conventions
+    (``LOSS_CONVENTIONS``) for all entries. Returns the detected convention as a note."""
+    x, y = data if data is not None else train
+    candidates = golden(f"{name}_losses", lambda ref: _losses(ref, train, x, y, count))
     entries = as_vector(_as_list(errors, name, count), name, size=count)
     for label, expected in candidates.items():
         if label in LOSS_CONVENTIONS and compare(entries, expected, name=name, rtol=1e-4).ok:
@@ -95,9 +97,9 @@ def check_losses(errors, golden, x, y, *, count=5, name="errors"):
     return None
 
 
-def _losses(ref, x, y, count):
-    """Losses of the reference fits of orders 1..count under every convention."""
-    fits = [(order, ref.polyfit(x, y, order)) for order in range(1, count + 1)]
+def _losses(ref, train, x, y, count):
+    """Losses on (x, y) of the reference fits on ``train`` of orders 1..count, under every convention."""
+    fits = [(order, ref.polyfit(*train, order)) for order in range(1, count + 1)]
     losses = {}
     for label, options in LOSS_CONVENTIONS.items():
         losses[label] = np.array([ref.squared_loss(theta, ref.polynomial_features(x, order), y, **options)

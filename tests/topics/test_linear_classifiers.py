@@ -1,0 +1,90 @@
+"""Topic checks of linear classifiers: reference-based callables pass, typical bugs fail with a diagnosis."""
+
+import numpy as np
+import pytest
+
+import reference
+from grader.checks import CheckFailure
+from grader.topics import linear_classifiers as lc
+
+
+def golden(key, fn):
+    return fn(reference)
+
+
+def ref_loss_fn(kind, scale=1.0, naive=False, dtype=np.float64):
+    name = f"{kind}_loss_{'naive' if naive else 'vectorized'}"
+
+    def loss_fn(W, X, y, reg):
+        loss, dW = getattr(reference, name)(W, X, y, reg, reg_scale=scale)
+        return float(loss), dW.astype(dtype)
+    return loss_fn
+
+
+@pytest.mark.parametrize("kind", ["softmax", "svm"])
+def test_correct_variants_pass_over_many_seeds(kind):
+    notes = set()
+    for seed in range(40):
+        for scale, naive, dtype in [(1.0, False, np.float64), (0.5, True, np.float64), (1.0, True, np.float32)]:
+            fn = ref_loss_fn(kind, scale, naive, dtype)
+            for part in ("loss", "gradient"):
+                rng = np.random.default_rng(seed)
+                notes.add(lc.check_loss(fn, golden, rng, kind=kind, part=part, reg=0.3,
+                                        ref=reference if seed < 5 else None))
+            lc.check_loss(fn, golden, np.random.default_rng(seed), kind=kind, part="loss", offset=1000.0)
+    assert any("0.5 * reg" in n for n in notes if n) and any(n and n.startswith("regularization detected: reg *") for n in notes)
+
+
+@pytest.mark.parametrize("kind", ["softmax", "svm"])
+def test_reg_missing_and_doubled_are_diagnosed(kind):
+    for scale, words in [(0.0, "missing"), (2.0, "twice")]:
+        with pytest.raises(CheckFailure) as info:
+            lc.check_loss(ref_loss_fn(kind, scale), golden, np.random.default_rng(1), kind=kind,
+                          part="gradient", reg=0.3)
+        assert words in str(info.value)
+
+
+def test_gradient_bug_fails_in_hidden_mode():
+    def wrong(W, X, y, reg):
+        loss, dW = reference.softmax_loss_vectorized(W, X, y, reg)
+        dW = dW.copy()
+        dW[:, -1] = 0.0
+        return loss, dW
+    with pytest.raises(CheckFailure):
+        lc.check_loss(wrong, golden, np.random.default_rng(2), kind="softmax", part="gradient", ref=reference)
+
+
+def test_unstable_softmax_fails_with_offset():
+    def unstable(W, X, y, reg):
+        scores = X @ W
+        with np.errstate(all="ignore"):
+            p = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
+            loss = -np.mean(np.log(p[np.arange(len(y)), y]))
+        return float(loss), np.zeros_like(W)
+    with pytest.raises(CheckFailure):
+        lc.check_loss(unstable, golden, np.random.default_rng(3), kind="softmax", part="loss", offset=1000.0)
+
+
+def gd_train_fn(kind, sign=1.0):
+    def train_fn(W0, X, y, learning_rate, num_iters, batch_size):
+        rng = np.random.default_rng(0)
+        W = 1e-4 * rng.standard_normal(W0.shape)          # re-initialized, as the c147 starter does
+        for _ in range(num_iters):
+            idx = rng.choice(len(X), batch_size)
+            W = W - sign * learning_rate * getattr(reference, f"{kind}_loss_vectorized")(W, X[idx], y[idx], 0.0)[1]
+        return W
+    return train_fn
+
+
+@pytest.mark.parametrize("kind", ["softmax", "svm"])
+def test_train(kind):
+    for seed in range(5):
+        lc.check_train(gd_train_fn(kind), golden, np.random.default_rng(seed), kind=kind)
+    with pytest.raises(CheckFailure):
+        lc.check_train(gd_train_fn(kind, -1.0), golden, np.random.default_rng(0), kind=kind)
+
+
+def test_predict():
+    lc.check_predict(lambda W, X: np.argmax(X @ W, axis=1).astype(float), golden, np.random.default_rng(0))
+    with pytest.raises(CheckFailure):
+        lc.check_predict(lambda W, X: np.argmax(X @ W, axis=0), golden, np.random.default_rng(0))

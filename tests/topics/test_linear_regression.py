@@ -1,0 +1,58 @@
+"""Topic checks of linear regression on the c147 hw1 notebook's data."""
+
+import numpy as np
+import pytest
+
+import reference
+from grader.checks import CheckFailure
+from grader.topics import linear_regression as lr
+
+
+def golden(key, fn):
+    return fn(reference)
+
+
+def inv_fits(x, y, count=5):
+    """The notebook's way: xhat (features, N), theta = inv(xhat xhat^T) xhat y."""
+    fits, xhat = [], np.vstack((x, np.ones_like(x)))
+    for i in range(count):
+        if i:
+            xhat = np.vstack((x ** (i + 1), xhat))
+        fits.append(np.linalg.inv(xhat @ xhat.T) @ xhat @ y)
+    return fits
+
+
+def test_notebook_data_continues_the_stream():
+    x, y, x_test, y_test = lr.c147_notebook_data()
+    np.random.seed(0)
+    assert np.array_equal(x, np.random.uniform(low=0, high=1, size=(100,)))
+    assert x_test.min() >= 1 and len(y_test) == 20
+
+
+def test_correct_values_pass_and_conventions_are_reported():
+    x, y, x_test, y_test = lr.c147_notebook_data()
+    fits = inv_fits(x, y)
+    lr.check_theta(fits[0], golden, x, y)
+    lr.check_polynomial_fits(fits, golden, x, y)
+    lr.check_polynomial_fits([f[:, None] for f in fits], golden, x, y)
+    for mean in (True, False):
+        for half in (True, False):
+            for xs, ys in ((x, y), (x_test, y_test)):
+                errors = [(0.5 if half else 1.0) * np.sum((f @ np.vstack([xs ** p for p in range(len(f) - 1, -1, -1)]) - ys) ** 2)
+                          / (len(xs) if mean else 1) for f in fits]
+                note = lr.check_losses(errors, golden, (x, y), (xs, ys))
+                assert ("mean" in note) == mean and ("½" in note) == half
+
+
+def test_bugs_fail():
+    x, y, x_test, y_test = lr.c147_notebook_data()
+    fits = inv_fits(x, y)
+    with pytest.raises(CheckFailure) as info:
+        lr.check_theta(fits[0][::-1], golden, x, y)
+    assert "order" in str(info.value)
+    with pytest.raises(CheckFailure):
+        lr.check_polynomial_fits(fits[:4], golden, x, y)
+    rmse = [np.sqrt(np.mean((np.polyval(f, x_test) - y_test) ** 2)) for f in fits]
+    with pytest.raises(CheckFailure) as info:
+        lr.check_losses(rmse, golden, (x, y), (x_test, y_test))
+    assert "RMSE" in str(info.value)

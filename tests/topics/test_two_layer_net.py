@@ -1,0 +1,70 @@
+"""Topic checks of the two-layer net, both layouts and regularization factors."""
+
+import numpy as np
+import pytest
+
+import reference
+from grader.checks import CheckFailure
+from grader.topics import two_layer_net as tln
+
+
+def golden(key, fn):
+    return fn(reference)
+
+
+def ref_net_fn(reg_scale, mutate=None):
+    def net_fn(params, X, y, reg):
+        result = tln.reference_loss(reference, params, X, y, reg, reg_scale)
+        if y is not None and mutate:
+            loss, grads = result
+            return mutate(loss, dict(grads))
+        return result
+    return net_fn
+
+
+@pytest.mark.parametrize("reg_scale", [1.0, 0.5])
+def test_reference_passes(reg_scale):
+    for seed in range(20):
+        fn = ref_net_fn(reg_scale)
+        tln.check_scores(fn, golden, np.random.default_rng(seed))
+        tln.check_loss(fn, golden, np.random.default_rng(seed), reg=0.1, reg_scale=reg_scale)
+        tln.check_loss(fn, golden, np.random.default_rng(seed), offset=1000.0, reg_scale=reg_scale)
+        tln.check_gradients(fn, golden, np.random.default_rng(seed), reg=0.1, reg_scale=reg_scale,
+                            ref=reference if seed < 5 else None)
+
+
+def test_other_reg_factor_is_diagnosed():
+    with pytest.raises(CheckFailure) as info:
+        tln.check_loss(ref_net_fn(1.0), golden, np.random.default_rng(0), reg=0.3, reg_scale=0.5)
+    assert "without ½" in str(info.value)
+    with pytest.raises(CheckFailure):
+        tln.check_gradients(ref_net_fn(0.0), golden, np.random.default_rng(0), reg=0.3, reg_scale=1.0)
+
+
+def test_gradient_bug_fails():
+    def no_relu_mask(loss, grads):
+        grads["b1"] = grads["b1"] * 0.5
+        return loss, grads
+    with pytest.raises(CheckFailure):
+        tln.check_gradients(ref_net_fn(1.0, no_relu_mask), golden, np.random.default_rng(0), ref=reference)
+
+
+def sgd_train_fn(reg_scale, learning_rate_factor=1.0):
+    def train_fn(params, X, y, learning_rate, reg, num_iters, batch_size):
+        rng = np.random.default_rng(1)
+        p = dict(params)
+        for _ in range(num_iters):
+            idx = rng.choice(len(X), batch_size)
+            _, grads = tln.reference_loss(reference, p, X[idx], y[idx], reg, reg_scale)
+            p = {k: p[k] - learning_rate_factor * learning_rate * grads[k] for k in p}
+        return p
+    return train_fn
+
+
+def test_train_and_predict():
+    for seed in range(5):
+        tln.check_train(sgd_train_fn(0.5), golden, np.random.default_rng(seed), reg_scale=0.5)
+    with pytest.raises(CheckFailure):
+        tln.check_train(sgd_train_fn(1.0, 0.5), golden, np.random.default_rng(0))
+    tln.check_predict(lambda p, X: tln.reference_loss(reference, p, X, None, 0.0, 1.0).argmax(1), golden,
+                      np.random.default_rng(0))
