@@ -12,6 +12,7 @@ import numpy as np
 from .conv import (conv_backward_fast, conv_forward_fast, max_pool_backward_fast,
                    max_pool_forward_fast, spatial_batchnorm_backward, spatial_batchnorm_forward)
 from .layers import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss
+from .normalization import batchnorm_backward, batchnorm_forward
 
 __all__ = ["ThreeLayerConvNet"]
 
@@ -31,17 +32,6 @@ def _non_negative(name, value):
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be finite and >= 0, got {value}")
     return float(value)
-
-
-def _batchnorm(h, gamma, beta, bn_param):
-    """Batch norm of h (N, M) over N, as spatial batch norm of the (N, M, 1, 1) view."""
-    out, cache = spatial_batchnorm_forward(h[:, :, None, None], gamma, beta, bn_param)
-    return out[:, :, 0, 0], cache
-
-
-def _batchnorm_backward(dout, cache):
-    dx, dgamma, dbeta = spatial_batchnorm_backward(dout[:, :, None, None], cache)
-    return dx[:, :, 0, 0], dgamma, dbeta
 
 
 class ThreeLayerConvNet:
@@ -118,7 +108,7 @@ class ThreeLayerConvNet:
         pooled, pool_cache = max_pool_forward_fast(r1, _POOL)
         a2, fc2_cache = affine_forward(pooled, p["W2"], p["b2"])
         if self.use_batchnorm:
-            a2, bn2_cache = _batchnorm(a2, p["gamma2"], p["beta2"], self.bn_params[1])
+            a2, bn2_cache = batchnorm_forward(a2, p["gamma2"], p["beta2"], self.bn_params[1])
         r2, relu2_cache = relu_forward(a2)
         scores, fc3_cache = affine_forward(r2, p["W3"], p["b3"])
         if y is None:
@@ -131,7 +121,7 @@ class ThreeLayerConvNet:
         dr2, grads["W3"], grads["b3"] = affine_backward(dscores, fc3_cache)
         da2 = relu_backward(dr2, relu2_cache)
         if self.use_batchnorm:
-            da2, grads["gamma2"], grads["beta2"] = _batchnorm_backward(da2, bn2_cache)
+            da2, grads["gamma2"], grads["beta2"] = batchnorm_backward(da2, bn2_cache)
         dpooled, grads["W2"], grads["b2"] = affine_backward(da2, fc2_cache)
         dr1 = max_pool_backward_fast(dpooled, pool_cache)
         da1 = relu_backward(dr1, relu1_cache)
