@@ -7,8 +7,9 @@ order (the first that fits wins):
    should be kept; the shape of the other convention (reversed shape, other values);
 2. non-finite values where the reference is finite: softmax without the max shift, when
    ``context["large_offset"]`` says the inputs carry a large constant offset (+1000 on the scores);
-3. value level: transposed (square), reverse order, zero everywhere, sign flipped, scaled by 2, ½,
-   by each size of ``context`` (``{"N": 5}``: N, 1/N), by any other single factor, off by a constant,
+3. value level: transposed (square), reverse order, zero everywhere, sign flipped, scaled by each
+   size of ``context`` (``{"N": 5}``: N, 1/N), by 2, ½, by any other single factor (no factor for
+   integer values: labels, counts), off by a constant,
    shifted by one position along an axis (padding off by one);
 4. each named alternative ``{phrase: value}`` (reference values of known misconceptions).
 
@@ -133,14 +134,17 @@ def regularization_alternatives(data, penalty, scale=1.0):
 # -- hypotheses ----------------------------------------------------------------------------------
 
 def _factors(sizes):
-    """(phrase, factor) pairs: −1, 2, ½, then each size n (n and 1/n), in that order."""
-    pairs = [(M["sign"], -1.0), (M["scaled"].format(factor=2), 2.0), (M["scaled"].format(factor="½"), 0.5)]
+    """(phrase, factor) pairs: −1, then each size n (n and 1/n), then 2 and ½.
+
+    The sizes come before 2 and ½ so that with N = 2 the test's own fact names the cause.
+    """
+    pairs = [(M["sign"], -1.0)]
     for name, n in sizes.items():
         if name == "N":
             pairs += [(M["summed_not_averaged"], float(n)), (M["averaged_twice"], 1.0 / n)]
         else:
             pairs += [(M["scaled"].format(factor=name), float(n)), (M["scaled"].format(factor=f"1/{name}"), 1.0 / n)]
-    return pairs
+    return pairs + [(M["scaled"].format(factor=2), 2.0), (M["scaled"].format(factor="½"), 0.5)]
 
 
 def _sizes(context):
@@ -160,30 +164,35 @@ def _value_hypotheses(a, e, context):
     if e.ndim >= 1 and e.shape[-1] > 1:
         yield M["reversed"], e[..., ::-1]
     yield M["zeros"], np.zeros_like(e, dtype=float)
-    for phrase, factor in _factors(_sizes(context)):
+    integral = e.dtype.kind in "iu"  # labels, counts, indices: a factor means nothing, an offset does
+    for phrase, factor in ([] if integral else _factors(_sizes(context))):
         yield phrase, factor * e
     if e.size < 2 or np.ptp(e) == 0:
         return  # a scalar or a constant: a factor and an offset cannot be told apart
     e64 = e.astype(float)
     factor = float(np.vdot(a.astype(float), e64) / np.vdot(e64, e64))
-    yield M["scaled"].format(factor=f"{factor:.4g}"), factor * e
+    if not integral:
+        yield M["scaled"].format(factor=f"{factor:.4g}"), factor * e
     offset = float(np.mean(a.astype(float) - e))
     yield M["offset"].format(offset=f"{offset:.4g}"), e + offset
 
 
 def _shift_hypothesis(a, e, rtol):
-    """'padding off by one (...)' when a equals e shifted by one position along an axis (edges aside)."""
-    for axis in range(e.ndim):
-        if e.shape[axis] < 3:
-            continue
+    """'padding off by one (...)' when a equals e shifted by one position along one axis or along two
+    axes at once (a crop that starts one row and one column off), comparing the overlap only."""
+    axes = [k for k in range(e.ndim) if e.shape[k] >= 3]
+    groups = [(k,) for k in axes] + [(j, k) for j in axes for k in axes if j < k]
+    for group in groups:
         head = [slice(None)] * e.ndim
         tail = [slice(None)] * e.ndim
-        head[axis], tail[axis] = slice(1, None), slice(None, -1)
+        for k in group:
+            head[k], tail[k] = slice(1, None), slice(None, -1)
         head, tail = tuple(head), tuple(tail)
         # a[1:] == e[:-1] (shifted forward) or a[:-1] == e[1:] (shifted back), on the overlap
         for a_part, h_part, e_part in ((a[head], e[tail], e[head]), (a[tail], e[head], e[tail])):
             if _fits_distinct(a_part, h_part, e_part, rtol):
-                return f"{M['pad_off_by_one']} (shifted by one position along axis {axis})"
+                where = " and ".join(str(k) for k in group)
+                return f"{M['pad_off_by_one']} (shifted by one position along axis {where})"
     return None
 
 

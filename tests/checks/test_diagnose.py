@@ -142,3 +142,21 @@ def test_scale_alternatives_values(e):
     np.testing.assert_allclose(alts[M["summed_not_averaged"]], 5 * e)
     np.testing.assert_allclose(alts["scaled by 1/T"], e / 2)
     np.testing.assert_allclose(alts[M["sign"]], -e)
+
+
+def test_a_crop_shifted_along_two_axes_is_padding_off_by_one():
+    e = np.random.default_rng(6).standard_normal((2, 3, 5, 5))
+    a = e.copy()
+    a[:, :, 1:, 1:] = e[:, :, :-1, :-1]
+    assert diagnose(a, e) == M["pad_off_by_one"] + " (shifted by one position along axis 2 and 3)"
+
+
+def test_a_size_of_two_is_named_before_the_factor_two(e):
+    assert diagnose(e / 2, e, context={"N": 2}) == M["averaged_twice"]
+    assert diagnose(e / 2, e) == "scaled by ½"
+
+
+def test_integer_labels_get_offsets_but_no_factors():
+    expected = np.array([0, 1, 2, 1])
+    assert diagnose(2 * expected, expected) is None
+    assert diagnose(expected + 1, expected) == "off by a constant (1)"
