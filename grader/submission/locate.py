@@ -1,0 +1,156 @@
+"""Where each graded name lives: a module of the plan, a snippet, a notebook, or missing (with why).
+
+Functions and classes: among the .py files defining the name at top level, the file laid out as the
+starter (`nndl/neural_net.py`) wins, then a file with the starter's file name, then any file (shortest
+path); the name maps to that file's module. A file with no module name (`layers (1).py`) gives a
+snippet; so do notebooks, searched last. Variables: the notebook with the starter's name, else any
+notebook that assigns the variable at module scope (shortest path).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from .definitions import Unit, snippet
+from .modules import ModuleTable, is_blocked_file
+from .notebooks import captures, plan_entry
+
+
+@dataclass
+class Located:
+    names: dict = field(default_factory=dict)
+    snippets: list = field(default_factory=list)
+    notebooks: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def _ends_with(rel: str, starter: str) -> bool:
+    return rel == starter or rel.endswith("/" + starter)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+class Locator:
+    """Finds graded names in repaired .py files (rel -> Repaired) and read notebooks."""
+
+    def __init__(self, pyfiles: dict, table: ModuleTable, notebooks: list, problems: list):
+        self.pyfiles, self.table, self.notebooks, self.problems = pyfiles, table, notebooks, problems
+        self.units = {}
+        for rel, repaired in pyfiles.items():
+            unit = Unit(rel)
+            unit.add_tree(repaired.tree, repaired.source)
+            self.units[rel] = unit
+        for nb in notebooks:
+            self.units[nb.file] = nb.unit()
+        self.defs = {file: unit.graded_definitions() for file, unit in self.units.items()}
+        self.starter_modules = set()
+        self.result = Located()
+        self._snippet_names = {}
+
+    def locate(self, specs: list) -> Located:
+        for spec in specs:
+            self.starter_modules.update(PurePosixPath(f).with_suffix("").as_posix().replace("/", ".")
+                                        for f in spec.files)
+        for spec in specs:
+            if spec.kind != "variable":
+                self._locate_definition(spec)
+        self._locate_variables([s for s in specs if s.kind == "variable"])
+        for file, names in self._snippet_names.items():
+            self.result.snippets.append({"file": file, "source": snippet(self.units[file], names)})
+        return self.result
+
+    def _py_rank(self, spec, rel: str) -> tuple:
+        stems = {PurePosixPath(f).name for f in spec.files}
+        if any(_ends_with(rel, f) for f in spec.files):
+            tier = 0
+        elif PurePosixPath(rel).name in stems:
+            tier = 1
+        else:
+            tier = 2
+        return tier, len(rel), rel
+
+    def _module_of(self, rel: str) -> str | None:
+        names = self.table.names_of(rel)
+        if not names:
+            return None
+        starter = [n for n in names if n in self.starter_modules]
+        return min(starter or names, key=lambda n: (len(n), n))
+
+    def _to_snippet(self, name: str, file: str) -> None:
+        files = list(self._snippet_names)
+        self._snippet_names.setdefault(file, []).append(name)
+        index = files.index(file) if file in files else len(files)
+        self.result.names[name] = {"snippet": index}
+
+    def _locate_definition(self, spec) -> None:
+        name = spec.name
+        cands = [rel for rel in self.pyfiles if name in self.defs[rel] and not is_blocked_file(rel)]
+        if cands:
+            best = min(cands, key=lambda rel: self._py_rank(spec, rel))
+            if len(cands) > 1:
+                others = ", ".join(sorted(c for c in cands if c != best))
+                self.result.notes.append(f"{name}: taken from {best} (also defined in {others})")
+            module = self._module_of(best)
+            if module is not None:
+                self.result.names[name] = {"module": module}
+            else:
+                self.result.notes.append(f"{name}: {best} cannot be imported by name; its definition is "
+                                         "loaded as a snippet")
+                self._to_snippet(name, best)
+            return
+        nbs = [nb.file for nb in self.notebooks if name in self.defs[nb.file]]
+        if nbs:
+            self._to_snippet(name, min(nbs, key=lambda f: (len(f), f)))
+            return
+        self.result.names[name] = {"missing": self._missing_reason(spec)}
+
+    def _syntax_reason(self, name: str) -> str | None:
+        for rel in sorted(self.pyfiles):
+            for block in self.pyfiles[rel].dropped:
+                if name in block.names:
+                    return (f"{name} is defined in {rel}, but that part of the file has a syntax error at "
+                            f"line {block.line} ({block.message})")
+        for nb in self.notebooks:
+            for number, block in nb.dropped:
+                if name in block.names:
+                    return (f"{name} is defined in {nb.file}, but code cell {number} has a syntax error at "
+                            f"line {block.line} of the cell ({block.message})")
+        return None
+
+    def _searched(self) -> str:
+        text = (f"searched {_count(len(self.pyfiles), '.py file')} and "
+                f"{_count(len(self.notebooks), 'notebook')}")
+        if self.problems:
+            text += "; could not read: " + "; ".join(self.problems)
+        return text
+
+    def _missing_reason(self, spec) -> str:
+        name = spec.name
+        reason = self._syntax_reason(name)
+        if reason:
+            return reason
+        blocked = sorted(rel for rel in self.pyfiles if name in self.defs[rel] and is_blocked_file(rel))
+        if blocked:
+            return (f"{name} is defined only in {blocked[0]}, a file name the grader never loads "
+                    "(it could hijack imports or tests); rename the file")
+        if spec.kind == "variable":
+            where = f" (the starter notebook is {spec.notebook})" if spec.notebook else ""
+            return f"{name} is not assigned in any notebook of your submission{where} ({self._searched()})"
+        return f"{name} is not defined in any file of your submission ({self._searched()})"
+
+    def _locate_variables(self, specs: list) -> None:
+        chosen = {}
+        for spec in specs:
+            nbs = [nb for nb in self.notebooks if captures(nb, [spec.name])]
+            if not nbs:
+                self.result.names[spec.name] = {"missing": self._missing_reason(spec)}
+                continue
+            best = min(nbs, key=lambda nb: (PurePosixPath(nb.file).name != spec.notebook, len(nb.file), nb.file))
+            chosen.setdefault(best.file, (best, []))[1].append(spec.name)
+        for index, (nb, variables) in enumerate(chosen.values()):
+            capture = captures(nb, variables)
+            self.result.notebooks.append(plan_entry(nb, capture))
+            for var in variables:
+                self.result.names[var] = {"notebook": index}

@@ -1,0 +1,149 @@
+"""Module names: every .py of a submission under every dotted name it can be imported by.
+
+`hw4/nndl/layers.py` is `hw4.nndl.layers`, `nndl.layers` and `layers` (only runs of segments that
+are identifiers); each folder on the way is a package (`hw4.nndl`, `nndl`, `hw4`). When several files
+claim a name, the winner is, in order: the one laid out as the starter (`nndl/layers.py` for
+`nndl.layers`), the one with fewest leading folders left over, a package over a plain module, the
+shorter path, the path that sorts first. Names that would shadow the standard library, numpy, our own
+packages or the worker's stubs are never given, and some file names are never loaded at all.
+"""
+from __future__ import annotations
+
+import fnmatch
+import keyword
+import sys
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+BLOCKED_FILES = ("numpy.py", "sitecustomize.py", "usercustomize.py", "conftest.py", "test_*.py",
+                 "*_test.py", "reference*", "grader*")
+SHADOWED_TOP = set(sys.stdlib_module_names) | {
+    "numpy", "scipy", "pytest", "_pytest", "pluggy", "matplotlib", "seaborn", "past", "future",
+    "IPython", "ipykernel", "nbformat", "nbclient", "nbconvert", "jsonschema", "tqdm", "tomli",
+    "conftest", "sitecustomize", "usercustomize", "__main__", "__init__"}
+
+
+def is_blocked_file(rel: str) -> bool:
+    """File names that are never loaded as modules (they would hijack imports or test discovery)."""
+    name = PurePosixPath(rel).name
+    return any(fnmatch.fnmatch(name, pattern) for pattern in BLOCKED_FILES)
+
+
+def _shadows(top: str) -> bool:
+    return top in SHADOWED_TOP or top.startswith(("reference", "grader"))
+
+
+def _valid(segment: str) -> bool:
+    return segment.isidentifier() and not keyword.iskeyword(segment)
+
+
+def dotted_names(parts: list) -> list:
+    """[(dotted name, leftover leading segments)] for every identifier-only suffix of `parts`."""
+    found = []
+    for k in range(len(parts)):
+        suffix = parts[k:]
+        if all(_valid(p) for p in suffix):
+            found.append((".".join(suffix), k))
+    return found
+
+
+@dataclass
+class Entry:
+    name: str
+    file: str              # relative path (a package without __init__.py: folder + "/__init__.py")
+    source: str
+    package: bool
+    rank: tuple = ()
+
+
+@dataclass
+class ModuleTable:
+    """The winners, name -> Entry; `owner` maps a file to the names it won."""
+
+    entries: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def names_of(self, rel: str) -> list:
+        return [name for name, entry in self.entries.items() if entry.file == rel and not entry.package]
+
+    def plan(self) -> dict:
+        return {name: {"file": e.file, "source": e.source, "package": e.package}
+                for name, e in sorted(self.entries.items())}
+
+
+def _starter_layout(name: str, rel: str, package: bool, starters: set) -> bool:
+    """The file sits where the starter puts module `name` (for a package: a starter file is inside)."""
+    path = name.replace(".", "/")
+    if package:
+        folder = rel[: -len("__init__.py")]            # "hw4/nndl/"
+        return ("/" + folder).endswith("/" + path + "/") and any(s.startswith(path + "/") for s in starters)
+    return path + ".py" in starters and (rel == path + ".py" or rel.endswith("/" + path + ".py"))
+
+
+def _candidates(rel: str, source: str, starters: set, package_folder: str | None = None):
+    """(name, Entry) for each name the file (or folder, when package_folder is given) can be imported by."""
+    if package_folder is not None:
+        parts = [p for p in package_folder.split("/") if p]
+        rel = package_folder.rstrip("/") + "/__init__.py"
+        package = True
+    else:
+        parts = list(PurePosixPath(rel).with_suffix("").parts)
+        package = False
+    for name, leftover in dotted_names(parts):
+        if _shadows(name.split(".")[0]):
+            continue
+        rank = (not _starter_layout(name, rel, package, starters), leftover, not package, len(rel), rel)
+        yield name, Entry(name, rel, source, package, rank)
+
+
+def build_table(sources: dict, starters: set, support: dict | None = None) -> ModuleTable:
+    """Module table from `sources` (rel path -> repaired source) and `support` (same, used for lacking names)."""
+    table = ModuleTable()
+    inits = {rel[: -len("__init__.py")]: src for rel, src in sources.items()
+             if PurePosixPath(rel).name == "__init__.py"}
+    folders = set()
+    for rel in sources:
+        parent = PurePosixPath(rel).parent
+        while str(parent) != ".":
+            folders.add(parent.as_posix() + "/")
+            parent = parent.parent
+    offers = []
+    for rel, src in sorted(sources.items()):
+        if is_blocked_file(rel):
+            table.notes.append(f"{rel}: not loaded as a module (its name could hijack imports or tests)")
+            continue
+        if PurePosixPath(rel).name == "__init__.py":
+            continue
+        offers.extend(_candidates(rel, src, starters))
+    for folder in sorted(folders):
+        offers.extend(_candidates("", inits.get(folder, ""), starters, package_folder=folder))
+    for name, entry in offers:
+        best = table.entries.get(name)
+        if best is None or entry.rank < best.rank:
+            table.entries[name] = entry
+    for rel in sorted(sources):
+        parts = list(PurePosixPath(rel).with_suffix("").parts)
+        skipped = [n for n, _ in dotted_names(parts) if _shadows(n.split(".")[0])]
+        if skipped and not is_blocked_file(rel):
+            table.notes.append(f"{rel}: not importable as {', '.join(skipped)} (would shadow the standard "
+                               "library or a package the grader uses)")
+    _add_support(table, support or {}, starters)
+    return table
+
+
+def _add_support(table: ModuleTable, support: dict, starters: set) -> None:
+    """Support modules (rel path -> source) for the names the submission lacks, with their packages."""
+    for rel, src in sorted(support.items()):
+        added = []
+        folder = PurePosixPath(rel).parent
+        offers = [] if PurePosixPath(rel).name == "__init__.py" else list(_candidates(rel, src, starters))
+        while str(folder) != ".":
+            init = support.get(folder.as_posix() + "/__init__.py", "")
+            offers.extend(_candidates("", init, starters, package_folder=folder.as_posix() + "/"))
+            folder = folder.parent
+        for name, entry in offers:
+            if name not in table.entries:
+                table.entries[name] = entry
+                added.append(name)
+        if added:
+            table.notes.append(f"support file {rel} provides {', '.join(sorted(added))}")

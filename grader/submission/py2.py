@@ -1,0 +1,197 @@
+"""Python 2 leftovers rewritten as Python 3, token by token, keeping every line where it was.
+
+Handled: `print x`, `print "a", b,` (end=" "), `print >>f, x` (file=f), bare `print`;
+`exec code in ns`; backticks (repr); `except E, e:`; `raise E, msg`; `<>`; `10L`; `0777`; `ur"..."`.
+Anything else is left as it is (the caller drops what still does not parse).
+"""
+from __future__ import annotations
+
+import io
+import tokenize
+from tokenize import COMMENT, ENDMARKER, ERRORTOKEN, INDENT, DEDENT, NAME, NEWLINE, NL, NUMBER, OP, STRING
+
+_OPEN, _CLOSE = "([{", ")]}"
+_EXPR_START_OPS = {"(", "[", "{", "-", "+", "~", ">>"}
+
+
+def _tokens(text: str) -> list:
+    """Significant tokens (no NL/COMMENT/whitespace errors), as far as tokenize gets."""
+    found = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in (NL, COMMENT) or (tok.type == ERRORTOKEN and not tok.string.strip()):
+                continue
+            found.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return found
+
+
+class _Rewriter:
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0]
+        for line in text.split("\n"):
+            self.starts.append(self.starts[-1] + len(line) + 1)
+        self.toks = _tokens(text)
+        self.depth = []
+        depth = 0
+        for tok in self.toks:
+            self.depth.append(depth)
+            if tok.type == OP and tok.string in _OPEN:
+                depth += 1
+            elif tok.type == OP and tok.string in _CLOSE:
+                depth = max(depth - 1, 0)
+            elif tok.type == NEWLINE:
+                depth = 0
+        self.edits = []
+
+    def off(self, pos) -> int:
+        return self.starts[pos[0] - 1] + pos[1]
+
+    def span(self, first: int, last: int) -> str:
+        """Source text from token `first` to token `last` inclusive."""
+        return self.text[self.off(self.toks[first].start):self.off(self.toks[last].end)]
+
+    def is_end(self, k: int) -> bool:
+        tok = self.toks[k]
+        return tok.type in (NEWLINE, ENDMARKER) or (tok.type == OP and tok.string == ";" and self.depth[k] == 0)
+
+    def statement_end(self, j: int) -> int:
+        """Index of the token that ends the statement containing token j."""
+        k = j
+        while k < len(self.toks) and not self.is_end(k):
+            k += 1
+        return k
+
+    def is_statement_start(self, i: int) -> bool:
+        if i == 0:
+            return True
+        prev = self.toks[i - 1]
+        if prev.type in (NEWLINE, INDENT, DEDENT):
+            return True
+        return prev.type == OP and prev.string in (";", ":") and self.depth[i - 1] == 0
+
+    def top_level(self, first: int, stop: int, kind: int, string: str) -> list:
+        """Indices in [first, stop) of depth-0 tokens of this kind and string."""
+        return [k for k in range(first, stop)
+                if self.toks[k].type == kind and self.toks[k].string == string and self.depth[k] == 0]
+
+    def starts_expression(self, j: int) -> bool:
+        tok = self.toks[j]
+        if tok.type in (NAME, NUMBER, STRING) or (tok.type == ERRORTOKEN and tok.string == "`"):
+            return True
+        return tok.type == OP and tok.string in _EXPR_START_OPS
+
+    def is_call_statement(self, j: int, k: int) -> bool:
+        """`name(...)` covering the whole statement: already Python 3."""
+        if self.toks[j].string != "(":
+            return False
+        depth = 0
+        for m in range(j, k):
+            s = self.toks[m].string if self.toks[m].type == OP else ""
+            depth += (s in _OPEN) - (s in _CLOSE)
+            if depth == 0:
+                return m == k - 1
+        return False
+
+    def edit(self, start, end, text):
+        self.edits.append((self.off(start), self.off(end), text))
+
+    def fix_print(self, i: int) -> None:
+        j = i + 1
+        if j >= len(self.toks):
+            return
+        if self.is_end(j):
+            self.edit(self.toks[i].start, self.toks[i].end, "print()")
+            return
+        if not self.starts_expression(j):
+            return
+        k = self.statement_end(j)
+        if self.is_call_statement(j, k):
+            return
+        last = k - 1
+        trailing = self.toks[last].type == OP and self.toks[last].string == "," and self.depth[last] == 0
+        if trailing:
+            last -= 1
+        parts, first = [], j
+        dest = None
+        if self.toks[j].string == ">>":
+            commas = self.top_level(j + 1, last + 1, OP, ",")
+            dest_end = commas[0] - 1 if commas else last
+            dest = self.span(j + 1, dest_end)
+            first = dest_end + 2
+        if first <= last:
+            parts.append(self.span(first, last))
+        if dest is not None:
+            parts.append(f"file={dest}")
+        if trailing:
+            parts.append('end=" "')
+        self.edit(self.toks[i].start, self.toks[k - 1].end, "print(" + ", ".join(parts) + ")")
+
+    def fix_exec(self, i: int) -> None:
+        j = i + 1
+        if j >= len(self.toks) or self.is_end(j) or not self.starts_expression(j):
+            return
+        k = self.statement_end(j)
+        if self.is_call_statement(j, k):
+            return
+        ins = self.top_level(j, k, NAME, "in")
+        args = [self.span(j, ins[0] - 1), self.span(ins[0] + 1, k - 1)] if ins else [self.span(j, k - 1)]
+        self.edit(self.toks[i].start, self.toks[k - 1].end, "exec(" + ", ".join(args) + ")")
+
+    def fix_except(self, i: int) -> None:
+        colons = self.top_level(i + 1, self.statement_end(i + 1), OP, ":")
+        if not colons:
+            return
+        commas = self.top_level(i + 1, colons[0], OP, ",")
+        if len(commas) == 1 and commas[0] == colons[0] - 2 and self.toks[colons[0] - 1].type == NAME:
+            self.edit(self.toks[commas[0]].start, self.toks[commas[0]].end, " as")
+
+    def fix_raise(self, i: int) -> None:
+        k = self.statement_end(i + 1)
+        commas = self.top_level(i + 1, k, OP, ",")
+        if len(commas) == 1 and commas[0] + 1 < k:
+            c = commas[0]
+            self.edit(self.toks[c].start, self.toks[k - 1].end, "(" + self.span(c + 1, k - 1) + ")")
+
+    def fix_tokens(self) -> None:
+        """Backticks, `<>`, long and octal literals, `ur` prefixes."""
+        ticks = [k for k, t in enumerate(self.toks) if t.type == ERRORTOKEN and t.string == "`"]
+        for a, b in zip(ticks[0::2], ticks[1::2]):
+            self.edit(self.toks[a].start, self.toks[a].end, "repr(")
+            self.edit(self.toks[b].start, self.toks[b].end, ")")
+        for k in range(len(self.toks) - 1):
+            tok, nxt = self.toks[k], self.toks[k + 1]
+            if tok.end != nxt.start:
+                continue
+            if tok.type == OP and tok.string == "<" and nxt.type == OP and nxt.string == ">":
+                self.edit(tok.start, nxt.end, "!=")
+            elif tok.type == NUMBER and nxt.type == NAME and nxt.string in ("L", "l"):
+                self.edit(nxt.start, nxt.end, "")
+            elif tok.type == NUMBER and tok.string == "0" and nxt.type == NUMBER and nxt.string.isdigit():
+                self.edit(tok.start, tok.end, "0o")
+            elif tok.type == NAME and tok.string.lower() == "ur" and nxt.type == STRING:
+                self.edit(tok.start, tok.end, "r")
+
+    def rewrite(self) -> str:
+        fixers = {"print": self.fix_print, "exec": self.fix_exec, "except": self.fix_except,
+                  "raise": self.fix_raise}
+        for i, tok in enumerate(self.toks):
+            if tok.type == NAME and tok.string in fixers and self.is_statement_start(i):
+                fixers[tok.string](i)
+        self.fix_tokens()
+        out, pos = [], 0
+        for start, end, text in sorted(self.edits):
+            if start < pos:
+                continue                      # overlapping edit (nested leftovers): keep the first
+            out.append(self.text[pos:start])
+            out.append(text)
+            pos = end
+        out.append(self.text[pos:])
+        return "".join(out)
+
+
+def fix_python2(text: str) -> str:
+    """`text` with the Python 2 constructs listed in the module docstring rewritten."""
+    return _Rewriter(text).rewrite()

@@ -1,0 +1,138 @@
+"""open_submission: a folder, .zip, .py or .ipynb -> root folder, LoadPlan and notes (parse only)."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .files import BadZip, collect, extract_zip
+from .locate import Locator
+from .modules import build_table
+from .notebooks import NotebookError, read_notebook
+from .repair import decode, repair
+from .spec import SubmissionError
+
+
+class Submission:
+    """A submission opened for grading: `root` (its files), `plan` (LoadPlan dict), `notes`."""
+
+    def __init__(self, root: Path, plan: dict, notes: list, temp_dir: str | None = None):
+        self.root = Path(root)
+        self.plan = plan
+        self.notes = notes
+        self._temp_dir = temp_dir
+
+    def close(self) -> None:
+        """Remove the temporary folder (zip, single file) if there is one."""
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"Submission(root={str(self.root)!r}, names={sorted(self.plan['names'])})"
+
+
+def _all_missing(specs, reason: str) -> dict:
+    return {"modules": {}, "names": {s.name: {"missing": reason} for s in specs},
+            "snippets": [], "notebooks": []}
+
+
+def _read_support(support: dict | None) -> dict:
+    sources = {}
+    for rel, file in (support or {}).items():
+        try:
+            text, _ = decode(Path(file).read_bytes())
+        except OSError as exc:
+            raise SubmissionError(f"support file {file} cannot be read: {exc.strerror}") from None
+        sources[Path(rel).as_posix()] = repair(text).source
+    return sources
+
+
+def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
+    """(plan, notes, problems) for the files under `root`; problems are files that could not be read."""
+    found = collect(root)
+    notes = list(found.notes)
+    pyfiles, problems, notebooks = {}, [], []
+    for rel in found.py:
+        try:
+            text, note = decode((root / rel).read_bytes())
+        except OSError as exc:
+            problems.append(f"{rel} ({exc.strerror})")
+            continue
+        repaired = repair(text)
+        pyfiles[rel] = repaired
+        if note:
+            notes.append(f"{rel}: {note}")
+        notes.extend(f"{rel}: {change}" for change in repaired.changes)
+        for block in repaired.dropped:
+            names = f" (defines {', '.join(block.names)})" if block.names else ""
+            notes.append(f"{rel}: lines {block.start}-{block.end} dropped{names}: "
+                         f"SyntaxError at line {block.line}: {block.message}")
+    for rel in found.notebooks:
+        try:
+            notebook = read_notebook((root / rel).read_bytes(), rel)
+        except (OSError, NotebookError) as exc:
+            problems.append(str(exc) if isinstance(exc, NotebookError) else f"{rel} ({exc.strerror})")
+            continue
+        notebooks.append(notebook)
+        notes.extend(notebook.notes)
+    notes.extend(f"could not read {p}" for p in problems)
+    starters = {f for s in specs for f in s.files} | set(support or {})
+    table = build_table({rel: r.source for rel, r in pyfiles.items()}, starters, _read_support(support))
+    notes.extend(table.notes)
+    located = Locator(pyfiles, table, notebooks, problems).locate(list(specs))
+    notes.extend(located.notes)
+    plan = {"modules": table.plan(), "names": located.names,
+            "snippets": located.snippets, "notebooks": located.notebooks}
+    return plan, notes, problems
+
+
+def open_submission(path, specs, support=None) -> Submission:
+    """Open a folder, .zip, .py or .ipynb. Raises SubmissionError only when `path` cannot be read;
+    any other problem (bad zip, invalid notebook, unsupported file) makes every name missing."""
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file or folder")
+    if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+        raise SubmissionError(f"{path}: permission denied")
+    specs = list(specs)
+    if path.is_dir():
+        plan, notes, _ = build_plan(path, specs, support)
+        return Submission(path, plan, notes)
+    temp_dir = tempfile.mkdtemp(prefix="grader-submission-")
+    root = Path(temp_dir)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".zip":
+            try:
+                notes = extract_zip(path, root)
+            except BadZip as exc:
+                shutil.rmtree(temp_dir)
+                os.mkdir(temp_dir)
+                return Submission(root, _all_missing(specs, f"{path.name}: {exc}"), [f"{path.name}: {exc}"],
+                                  temp_dir)
+            plan, more, _ = build_plan(root, specs, support)
+            return Submission(root, plan, notes + more, temp_dir)
+        if suffix in (".py", ".ipynb"):
+            shutil.copyfile(path, root / path.name)
+            plan, notes, problems = build_plan(root, specs, support)
+            if suffix == ".ipynb" and problems:
+                plan = _all_missing(specs, problems[0])
+            return Submission(root, plan, notes, temp_dir)
+        reason = (f"{path.name} is not a folder, .zip, .py or .ipynb file; submit your code in one "
+                  "of those forms")
+        return Submission(root, _all_missing(specs, reason), [reason], temp_dir)
+    except OSError as exc:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        raise SubmissionError(f"{path}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        raise
+
