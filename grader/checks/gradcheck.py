@@ -1,0 +1,371 @@
+"""Gradient checking: REC of research/gradcheck.md §3 (random directions, Richardson differences).
+
+For each parameter tensor P with gradient under test a, and ``directions`` accepted random unit
+Gaussian directions u:
+
+    h = 1e-5·max(1, rms(P));   g(t) = f(P + t·h·u) for t = −2, −1, 1, 2;   f0 = f(P)
+    D = [8(g1 − g−1) − (g2 − g−2)] / (12h)                       (5-point slope, O(h⁴))
+    s = [g−1 − g−2, f0 − g−1, g1 − f0, g2 − g1] / h               (neighbouring slopes)
+    K = max(|s1 − 2s2 + s3|, |s2 − 2s3 + s4|)                      (kink / truncation indicator)
+    r = 8·ε·max(F, |g|)/h                                          (round-off bound)
+
+F is the sum of absolute values of the terms summed by f (``f`` may return ``(value, F)``;
+otherwise |value| is used). If K > max(0.1·rtol·|D|, 10·r) the direction straddles a kink and is
+redrawn; after ``max_redraws`` redraws the tensor is ``Inconclusive``. Otherwise the check fails iff
+|a·u − D| > rtol·max(|a·u|, |D|) + K + r. float32 gradients are never finite-differenced: they are
+compared norm-wise with a float64 reference, ‖a − g‖/‖g‖ ≤ 1e-4 (§3.1).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.checks import CheckFailure, Inconclusive
+from grader.checks.diagnose import diagnose
+from grader.checks.kinks import away_from_zero, hinge_margin_ok, untie_pool_windows  # noqa: F401 (re-exported)
+from grader.checks.patterns import describe, index_str, worst_entries
+
+EPS = np.finfo(np.float64).eps
+FLOAT32_NORM_RTOL = 1e-4
+FULL_DIFFERENCE_LIMIT = 2000   # tensors up to this size get full differences after a failure
+SAMPLED_ENTRIES = 40           # entries differenced after a failure on larger tensors
+COORDINATE_RTOL = 1e-5         # per-entry rule of the diagnostics (central differences)
+
+
+@dataclass
+class Direction:
+    """One accepted direction: the analytic slope a·u, the numerical slope D, the tolerance."""
+
+    analytic: float
+    numeric: float
+    tolerance: float
+    kink: float
+    roundoff: float
+
+    @property
+    def ratio(self):
+        return abs(self.analytic - self.numeric) / self.tolerance if self.tolerance > 0 else 0.0
+
+
+@dataclass
+class TensorReport:
+    name: str
+    directions: list = field(default_factory=list)
+    redraws: int = 0
+    float32_relative_error: float | None = None
+
+
+@dataclass
+class GradientReport:
+    """What ``check_gradient`` did: function ``evaluations``, per-tensor details, notes for the student."""
+
+    evaluations: int = 0
+    tensors: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    @property
+    def worst_ratio(self):
+        """max |a·u − D| / tolerance over all accepted directions (< 1 means passed)."""
+        return max((d.ratio for t in self.tensors.values() for d in t.directions), default=0.0)
+
+
+def _value_and_bound(out):
+    """``f``'s result as (value, F): a float, or a pair (value, sum of |summed terms|)."""
+    if isinstance(out, tuple):
+        value, bound = float(out[0]), float(out[1])
+    else:
+        value = float(out)
+        bound = abs(value)
+    if not np.isfinite(value):
+        raise CheckFailure(f"the function value is not finite ({value}) at the test point.")
+    return value, bound
+
+
+class _Counted:
+    """Wraps ``f`` and counts its evaluations; every call gets fresh float64 copies."""
+
+    def __init__(self, f):
+        self.f = f
+        self.count = 0
+
+    def __call__(self, base, name=None, value=None):
+        point = {k: (value if k == name else v.copy()) for k, v in base.items()}
+        self.count += 1
+        return _value_and_bound(self.f(point))
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Full central differences (f(x + h·e_i) − f(x − h·e_i)) / 2h for every entry of ``x``.
+
+    ``f(array) -> float`` (or ``(value, F)``); ``x`` itself is never modified.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    flat = x.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        plus = _value_and_bound(f(x.copy()))[0]
+        flat[i] = old - h
+        minus = _value_and_bound(f(x.copy()))[0]
+        flat[i] = old
+        grad.reshape(-1)[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def _validated(grads, base, labels):
+    """The gradients under test as arrays, after shape / type / finiteness checks."""
+    if not isinstance(grads, dict):
+        raise CheckFailure(f"the gradients must be a dict with keys {sorted(base)}, got {type(grads).__name__}.")
+    out = {}
+    for name, p in base.items():
+        label = labels[name]
+        if name not in grads or grads[name] is None:
+            raise CheckFailure(f"{label} is missing (None or not returned).")
+        g = grads[name]
+        if isinstance(g, np.ndarray) and type(g) is not np.ndarray:
+            raise CheckFailure(f"{label}: unsupported type {type(g).__name__}; return a plain numpy array.")
+        if not isinstance(g, (np.ndarray, int, float, np.number)) or isinstance(g, bool):
+            raise CheckFailure(f"{label}: unsupported type {type(g).__name__}; return a numpy array.")
+        g = np.asarray(g)
+        if g.dtype.kind not in "iuf":
+            raise CheckFailure(f"{label}: unsupported dtype {g.dtype}.")
+        if g.shape != p.shape:
+            cause = diagnose(g, np.zeros(p.shape) + 1.0)
+            raise CheckFailure(f"{label} has shape {g.shape}, expected {p.shape} (the shape of {name})."
+                               + (f" Likely cause: {cause}." if cause else ""), cause)
+        if not np.all(np.isfinite(g)):
+            first = index_str(tuple(np.argwhere(~np.isfinite(g))[0])) if g.ndim else ""
+            raise CheckFailure(f"{label} contains NaN or inf (first at {label}{first}).")
+        out[name] = g
+    return out
+
+
+def _check_direction(evaluate, base, name, a, f0, bound0, u, h):
+    """Evaluate the 4 displaced points along u and return a Direction (tolerance without rtol part)."""
+    p = base[name]
+    step = (p + h * u) - p                       # the displacement actually applied
+    values, bounds = {}, [bound0]
+    for t in (-2, -1, 1, 2):
+        values[t], b = evaluate(base, name, p + t * step)
+        bounds.append(b)
+    numeric = (8 * (values[1] - values[-1]) - (values[2] - values[-2])) / (12 * h)
+    s = np.array([values[-1] - values[-2], f0 - values[-1], values[1] - f0, values[2] - values[1]]) / h
+    kink = max(abs(s[0] - 2 * s[1] + s[2]), abs(s[1] - 2 * s[2] + s[3]))
+    roundoff = 8 * EPS * max(max(bounds), max(abs(v) for v in values.values()), abs(f0)) / h
+    analytic = float(np.sum(a * step)) / h
+    return Direction(analytic, float(numeric), 0.0, float(kink), float(roundoff))
+
+
+def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws):
+    """REC on one tensor: (TensorReport, failing Direction or None); raises Inconclusive."""
+    p = base[name]
+    report = TensorReport(name)
+    if p.size == 0:
+        return report, None
+    h = 1e-5 * max(1.0, float(np.sqrt(np.mean(p * p))))
+    a = a.astype(np.float64)
+    while len(report.directions) < directions:
+        u = rng.standard_normal(p.shape)
+        u /= np.linalg.norm(u)
+        d = _check_direction(evaluate, base, name, a, f0, bound0, u, h)
+        if d.kink > max(0.1 * rtol * abs(d.numeric), 10 * d.roundoff):
+            report.redraws += 1
+            if report.redraws > max_redraws:
+                raise Inconclusive(f"{name}: every direction straddles a kink ({report.redraws} draws)")
+            continue
+        d.tolerance = rtol * max(abs(d.analytic), abs(d.numeric)) + d.kink + d.roundoff
+        report.directions.append(d)
+        if abs(d.analytic - d.numeric) > d.tolerance:
+            return report, d
+    return report, None
+
+
+def _entry_differences(evaluate, base, name, flat_indices, h):
+    """Central differences of f along the given flat entries of tensor ``name`` (0 elsewhere)."""
+    p = base[name]
+    numeric = np.zeros(p.size)
+    for i in flat_indices:
+        for sign in (1, -1):
+            x = p.copy()
+            x.reshape(-1)[i] += sign * h
+            numeric[i] += sign * evaluate(base, name, x)[0] / (2 * h)
+    return numeric.reshape(p.shape)
+
+
+def _coordinate_message(evaluate, base, name, a, label, reference, rng):
+    """Which entries are wrong: against the reference gradient when given, else per-entry central
+    differences (every entry up to FULL_DIFFERENCE_LIMIT entries, a random sample beyond)."""
+    p = base[name]
+    a = a.astype(np.float64)
+    h = 1e-5 * max(1.0, float(np.sqrt(np.mean(p * p))))
+    if reference is not None or p.size <= FULL_DIFFERENCE_LIMIT:
+        if reference is not None:
+            expected, source = np.asarray(reference, dtype=np.float64), "Compared with the reference gradient"
+        else:
+            expected = _entry_differences(evaluate, base, name, range(p.size), h)
+            source = f"Finite differences on every entry of {label}"
+        atol = COORDINATE_RTOL * float(np.max(np.abs(expected), initial=0.0))
+        bad = np.abs(a - expected) > atol + COORDINATE_RTOL * np.abs(expected)
+        head = f"{source}: {int(bad.sum())} of {p.size} entries differ."
+        pattern = describe(label, a, expected, bad, atol, COORDINATE_RTOL)
+        cause = diagnose(a, expected) if bad.any() else None
+        worst = worst_entries(a, expected)
+    else:
+        flat_indices = rng.choice(p.size, SAMPLED_ENTRIES, replace=False)
+        expected = _entry_differences(evaluate, base, name, flat_indices, h)
+        indices = [np.unravel_index(int(i), p.shape) for i in flat_indices]
+        sampled_a = np.array([a[i] for i in indices])
+        sampled_n = np.array([expected[i] for i in indices])
+        atol = COORDINATE_RTOL * float(np.max(np.abs(sampled_n)))
+        bad = np.abs(sampled_a - sampled_n) > atol + COORDINATE_RTOL * np.abs(sampled_n)
+        head = (f"Finite differences on {SAMPLED_ENTRIES} random entries of {label}: "
+                f"{int(bad.sum())} of them differ.")
+        pattern, cause = "", None
+        order = np.argsort(-np.abs(sampled_a - sampled_n))[:3]
+        worst = [indices[k] for k in order if bad[k]]
+    lines = [head]
+    if pattern:
+        lines.append(pattern)
+    if worst:
+        lines.append("Worst entries: " + "; ".join(
+            f"{label}{index_str(i)} is {a[i]:.6g}, expected {expected[i]:.6g}" for i in worst) + ".")
+    return " ".join(lines), cause
+
+
+def _float32_tensor(evaluate, base, name, a, label, reference):
+    """Norm-wise comparison of a float32 gradient with the float64 reference: (report, message|None)."""
+    report = TensorReport(name)
+    if reference is None:
+        p = base[name]
+        reference = numerical_gradient(lambda x: evaluate(base, name, x), p,
+                                       h=1e-5 * max(1.0, float(np.sqrt(np.mean(p * p)))))
+    g = np.asarray(reference, dtype=np.float64)
+    a64 = a.astype(np.float64)
+    norm = float(np.linalg.norm(g))
+    error = float(np.linalg.norm(a64 - g)) / norm if norm > 0 else float(np.linalg.norm(a64))
+    report.float32_relative_error = error
+    if error <= FLOAT32_NORM_RTOL:
+        return report, None, None
+    atol = FLOAT32_NORM_RTOL * float(np.max(np.abs(g)))
+    bad = np.abs(a64 - g) > atol + FLOAT32_NORM_RTOL * np.abs(g)
+    cause = diagnose(a64, g)
+    message = (f"{label} is wrong: ‖{label} − reference‖/‖reference‖ = {error:.3g} > {FLOAT32_NORM_RTOL:g} "
+               f"(your code computes in {a.dtype}, so it is compared norm-wise with the float64 reference). "
+               f"{int(bad.sum())} of {a.size} entries differ. " + describe(label, a64, g, bad, atol, FLOAT32_NORM_RTOL))
+    return report, message.strip() + (f" Likely cause: {cause}." if cause else ""), cause
+
+
+def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_grads=None,
+                   max_redraws=6, labels=None):
+    """REC (module docstring) of ``grads`` against ``f`` at ``params``; returns a GradientReport.
+
+    ``f(params_dict) -> float`` or ``(value, F)``; ``params`` and ``grads`` are ``{name: array}``
+    with the same keys; ``labels`` maps a name to how the message calls its gradient (default
+    ``d<name>``). Raises CheckFailure naming every wrong tensor, or Inconclusive when no wrong tensor
+    was found but a tensor could not be decided.
+    """
+    labels = {name: (labels or {}).get(name, f"d{name}") for name in params}
+    base = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    analytic = _validated(grads, base, labels)
+    evaluate = _Counted(f)
+    report = GradientReport()
+    f0, bound0 = evaluate(base)
+    failures, causes, undecided = [], [], []
+    for name in base:
+        a, label = analytic[name], labels[name]
+        reference = None if reference_grads is None else reference_grads.get(name)
+        if a.dtype.kind == "f" and a.dtype != np.float64:
+            tensor, message, cause = _float32_tensor(evaluate, base, name, a, label, reference)
+            report.tensors[name] = tensor
+            report.notes.append(f"{label} is {a.dtype}: your code computes in {a.dtype}; it was compared "
+                                f"norm-wise with the float64 reference (relative error "
+                                f"{tensor.float32_relative_error:.2g}).")
+            if message:
+                failures.append(message)
+                causes.append(cause)
+            continue
+        try:
+            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws)
+        except Inconclusive as exc:
+            undecided.append(str(exc))
+            continue
+        report.tensors[name] = tensor
+        if failed is not None:
+            detail, cause = _coordinate_message(evaluate, base, name, a, label, reference, rng)
+            failures.append(
+                f"{label} is wrong: along a random direction u the slope from your gradient ({label}·u) is "
+                f"{failed.analytic:.6g}, but finite differences of the function give {failed.numeric:.6g} "
+                f"(difference {abs(failed.analytic - failed.numeric):.3g}, tolerance {failed.tolerance:.3g}). "
+                + detail + (f" Likely cause: {cause}." if cause else ""))
+            causes.append(cause)
+    report.evaluations = evaluate.count
+    if failures:
+        raise CheckFailure("\n".join(failures), next((c for c in causes if c), None))
+    if undecided:
+        raise Inconclusive("; ".join(undecided))
+    return report
+
+
+def resample(make_case, run_check, attempts=5):
+    """``run_check(make_case())`` on fresh inputs while it raises Inconclusive (at most ``attempts``
+    cases; the last Inconclusive propagates). ``make_case()`` draws a new case each call."""
+    for attempt in range(attempts):
+        try:
+            return run_check(make_case())
+        except Inconclusive:
+            if attempt == attempts - 1:
+                raise
+
+
+def _as_outputs(result, count, names):
+    """``backward``'s result as a list of arrays (a tuple/list, or one array when count is 1)."""
+    if isinstance(result, (tuple, list)):
+        outputs = list(result)
+    elif type(result) is np.ndarray or isinstance(result, (int, float, np.number)):
+        outputs = [result]
+    else:
+        raise CheckFailure(f"backward must return a tuple of arrays or an array, got {type(result).__name__}.")
+    if len(outputs) != count:
+        raise CheckFailure(f"backward returned {len(outputs)} values, expected {count} ({', '.join(names)}).")
+    for value, name in zip(outputs, names):
+        if value is None:
+            raise CheckFailure(f"{name} is None (not computed).")
+        if not (type(value) is np.ndarray or isinstance(value, (int, float, np.number))) or isinstance(value, bool):
+            raise CheckFailure(f"{name}: unsupported type {type(value).__name__}; return a numpy array.")
+    return [np.asarray(v) for v in outputs]
+
+
+def check_backward_structure(backward, dout, *, expected_shapes, names=None):
+    """Structural checks of ``backward(dout)`` (research/gradcheck.md §3.5), raising CheckFailure:
+    shapes as ``expected_shapes`` (one shape, or a sequence of shapes for a tuple result); dout not
+    modified in place; a second call identical; zero dout -> exactly zero grads; 2·dout -> 2·grads."""
+    single = len(expected_shapes) == 0 or all(isinstance(d, (int, np.integer)) for d in expected_shapes)
+    shapes = [tuple(expected_shapes)] if single else [tuple(s) for s in expected_shapes]
+    names = list(names) if names is not None else [f"grads[{i}]" for i in range(len(shapes))]
+    dout = np.asarray(dout, dtype=np.float64)
+    passed = dout.copy()
+    first = _as_outputs(backward(passed), len(shapes), names)
+    if not np.array_equal(passed, dout):
+        raise CheckFailure("backward modified dout in place; compute new arrays instead.")
+    for value, shape, name in zip(first, shapes, names):
+        if value.shape != shape:
+            raise CheckFailure(f"{name} has shape {value.shape}, expected {shape}.")
+        if value.dtype.kind not in "iuf" or not np.all(np.isfinite(value)):
+            raise CheckFailure(f"{name} must hold finite numbers (dtype {value.dtype}).")
+    second = _as_outputs(backward(dout.copy()), len(shapes), names)
+    for a, b, name in zip(first, second, names):
+        if not np.array_equal(a, b):
+            raise CheckFailure(f"{name}: a second call of backward with the same dout gave a different "
+                               "result (does backward modify its cache in place?).")
+    zero = _as_outputs(backward(np.zeros_like(dout)), len(shapes), names)
+    for value, name in zip(zero, names):
+        if np.any(value != 0):
+            raise CheckFailure(f"{name} is not zero when dout is zero: the gradient must be linear in dout "
+                               "(a term that does not use dout?).")
+    doubled = _as_outputs(backward(2 * dout), len(shapes), names)
+    for a, b, name in zip(first, doubled, names):
+        scale = float(np.max(np.abs(a), initial=0.0))
+        if np.max(np.abs(b - 2 * a), initial=0.0) > 1e-10 * max(scale, 1e-300):
+            raise CheckFailure(f"{name} does not double when dout doubles: the gradient must be linear in "
+                               "dout (is dout used in every term?).")

@@ -1,0 +1,201 @@
+"""check_gradient (REC): no false failures on correct gradients, every real bug caught, messages."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.checks import CheckFailure, Inconclusive
+from grader.checks.gradcheck import (check_gradient, numerical_gradient, resample, untie_pool_windows,
+                                     away_from_zero)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from problems import PROBLEMS, SUBTHRESHOLD_BUG, cast, pool_grads, pool_loss  # noqa: E402
+
+SEEDS = 1000
+BUG_SEEDS = 30
+EXPECTED_EVALUATIONS = {"softmax": 9, "twolayer": 33, "prelu_elu": 33, "maxpool": 9, "batchnorm": 25,
+                        "conv": 25, "dropout": 9, "rnn_step": 41}
+
+
+@pytest.mark.parametrize("problem", sorted(PROBLEMS))
+def test_no_false_failure_over_1000_seeds(problem):
+    """Correct float64 gradients pass (Inconclusive allowed but rare); float32 ones pass norm-wise."""
+    pr = PROBLEMS[problem]
+    inconclusive, worst = 0, 0.0
+    for seed in range(SEEDS):
+        rng = np.random.default_rng(seed)
+        params, data = pr.make(rng)
+        grads = pr.grads(params, data)
+        loss = lambda q: pr.loss(q, data)  # noqa: E731
+        try:
+            report = check_gradient(loss, params, grads, rng=rng)
+            worst = max(worst, report.worst_ratio)
+            assert report.evaluations <= EXPECTED_EVALUATIONS[problem] + 4 * 6 * len(params)
+        except Inconclusive:
+            inconclusive += 1
+        grads32 = pr.grads(cast(params, np.float32), cast(data, np.float32))
+        report = check_gradient(loss, params, grads32, rng=rng, reference_grads=grads)
+        assert report.evaluations == 1
+        assert any("computes in float32" in note for note in report.notes)
+    assert inconclusive <= SEEDS // 100
+    assert worst < 0.5
+
+
+@pytest.mark.parametrize("problem,bug", [(p, b) for p in sorted(PROBLEMS) for b in PROBLEMS[p].bugs])
+def test_every_real_bug_is_caught(problem, bug):
+    pr = PROBLEMS[problem]
+    for seed in range(BUG_SEEDS):
+        rng = np.random.default_rng(10_000 + seed)
+        params, data = pr.make(rng)
+        with pytest.raises(CheckFailure):
+            check_gradient(lambda q: pr.loss(q, data), params, pr.grads(params, data, bug=bug), rng=rng,
+                           reference_grads=pr.grads(params, data))
+
+
+def test_subthreshold_batchnorm_inconsistency_mostly_caught():
+    pr = PROBLEMS[SUBTHRESHOLD_BUG[0]]
+    caught = 0
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        params, data = pr.make(rng)
+        try:
+            check_gradient(lambda q: pr.loss(q, data), params, pr.grads(params, data, bug=SUBTHRESHOLD_BUG[1]),
+                           rng=rng, reference_grads=pr.grads(params, data))
+        except CheckFailure:
+            caught += 1
+    assert caught >= 90
+
+
+def _case(problem, seed, bug=None):
+    pr = PROBLEMS[problem]
+    rng = np.random.default_rng(seed)
+    params, data = pr.make(rng)
+    return (lambda q: pr.loss(q, data)), params, pr.grads(params, data, bug=bug), rng
+
+
+def test_message_names_the_wrong_entries_from_finite_differences():
+    f, params, grads, rng = _case("conv", 1, "dx last column missing")
+    with pytest.raises(CheckFailure) as info:
+        check_gradient(f, params, grads, rng=rng)
+    text = str(info.value)
+    assert text.startswith("dx is wrong")
+    assert "Finite differences on every entry of dx: 96 of 768 entries differ." in text
+    assert "Only dx[:, :, :, -1] differs; the entries are zero where nonzero values were expected." in text
+    assert "Worst entries: dx[" in text
+    assert "dw" not in text  # only the wrong tensor is named
+
+
+def test_message_with_reference_and_diagnosis():
+    f, params, grads, rng = _case("twolayer", 2, "db2 missing 1/N")
+    _, _, good, _ = _case("twolayer", 2)
+    with pytest.raises(CheckFailure) as info:
+        check_gradient(f, params, grads, rng=rng, labels={"b2": "grads['b2']"}, reference_grads=good)
+    assert str(info.value).startswith("grads['b2'] is wrong")
+    assert "Compared with the reference gradient: 5 of 5 entries differ." in str(info.value)
+    assert info.value.diagnosis is not None and "scaled" in info.value.diagnosis
+    assert "Likely cause: " in str(info.value)
+
+
+def test_large_tensor_diagnostics_sample_entries():
+    rng = np.random.default_rng(3)
+    x, dout = rng.standard_normal(3000), rng.standard_normal(3000)
+    grads = {"x": dout.copy()}
+    grads["x"][-10:] = 0
+    with pytest.raises(CheckFailure) as info:
+        check_gradient(lambda q: float(q["x"] @ dout), {"x": x}, grads, rng=rng)
+    assert "Finite differences on 40 random entries of dx" in str(info.value)
+
+
+def test_float32_gradient_failure_says_float32():
+    f, params, grads, rng = _case("rnn_step", 4)
+    _, _, bad, _ = _case("rnn_step", 4, "tanh' = 1−h")
+    bad32 = {k: v.astype(np.float32) for k, v in bad.items()}
+    with pytest.raises(CheckFailure) as info:
+        check_gradient(f, params, bad32, rng=rng, reference_grads=grads)
+    assert "computes in float32" in str(info.value)
+    # without a reference the float64 function is differenced in full
+    good32 = {k: v.astype(np.float32) for k, v in grads.items()}
+    assert check_gradient(f, params, good32, rng=rng).evaluations > 100
+
+
+def test_structural_problems_of_the_gradients():
+    f, params, grads, rng = _case("batchnorm", 5)
+    with pytest.raises(CheckFailure, match="dgamma is missing"):
+        check_gradient(f, params, {k: v for k, v in grads.items() if k != "gamma"}, rng=rng)
+    with pytest.raises(CheckFailure, match=r"dx has shape \(5, 4\), expected \(4, 5\)"):
+        check_gradient(f, params, dict(grads, x=grads["x"].T.copy()), rng=rng)
+    nan = grads["x"].copy()
+    nan[1, 2] = np.nan
+    with pytest.raises(CheckFailure, match=r"contains NaN or inf \(first at dx\[1, 2\]\)"):
+        check_gradient(f, params, dict(grads, x=nan), rng=rng)
+    with pytest.raises(CheckFailure, match="not finite"):
+        check_gradient(lambda q: float("nan"), params, grads, rng=rng)
+
+
+def test_exact_kinks_are_inconclusive_never_failures():
+    rng = np.random.default_rng(6)
+    dout = rng.standard_normal(50)
+    relu = lambda q: float(np.maximum(q["x"], 0) @ dout)  # noqa: E731
+    x = rng.standard_normal(50)
+    x[::5] = 0.0                                       # exact zeros into ReLU
+    with pytest.raises(Inconclusive):
+        check_gradient(relu, {"x": x}, {"x": dout * (x > 0)}, rng=rng)
+    x = away_from_zero(x)
+    assert check_gradient(relu, {"x": x}, {"x": dout * (x > 0)}, rng=rng).evaluations == 9
+
+
+def test_tied_pool_windows_never_fail_and_untie_passes():
+    params = {"x": np.round(np.random.default_rng(7).standard_normal((2, 3, 8, 8)), 1)}
+    data = {"dout": np.random.default_rng(8).standard_normal((2, 3, 4, 4))}
+    decided = 0
+    for seed in range(20):
+        try:
+            check_gradient(lambda q: pool_loss(q, data), params, pool_grads(params, data),
+                           rng=np.random.default_rng(seed))
+            decided += 1
+        except Inconclusive:
+            pass
+    untied = {"x": untie_pool_windows(params["x"], {"pool_height": 2, "pool_width": 2, "stride": 2})}
+    check_gradient(lambda q: pool_loss(q, data), untied, pool_grads(untied, data), rng=np.random.default_rng(0))
+    assert decided >= 0
+
+
+def test_near_kink_inputs_over_seeds():
+    """ReLU inputs drawn close to 0 (|x| ~ 1e-4..1e-2): REC passes or is inconclusive, never fails."""
+    inconclusive = 0
+    for seed in range(300):
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal(40) * 10.0 ** rng.uniform(-4, -2, 40)
+        dout = rng.standard_normal(40)
+        try:
+            check_gradient(lambda q: float(np.maximum(q["x"], 0) @ dout), {"x": x}, {"x": dout * (x > 0)}, rng=rng)
+        except Inconclusive:
+            inconclusive += 1
+    assert inconclusive < 300
+
+
+def test_resample_retries_inconclusive_cases():
+    draws = []
+
+    def make_case():
+        draws.append(len(draws))
+        return draws[-1]
+
+    def run_check(case):
+        if case < 2:
+            raise Inconclusive("kink")
+        return case
+
+    assert resample(make_case, run_check) == 2
+    with pytest.raises(Inconclusive):
+        resample(make_case, lambda case: (_ for _ in ()).throw(Inconclusive("always")), attempts=3)
+
+
+def test_numerical_gradient_matches_analytic():
+    f, params, grads, _ = _case("softmax", 9)
+    x0 = params["W"].copy()
+    num = numerical_gradient(lambda W: f({"W": W}), params["W"])
+    assert np.max(np.abs(num - grads["W"])) < 1e-8
+    assert np.array_equal(params["W"], x0)
