@@ -1,0 +1,188 @@
+"""Topic checks: fully connected nets ``{affine - [norm] - relu - [dropout]} x (L-1) - affine - softmax``.
+
+Canonical form: ``make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None,
+reg=0.0, weight_scale=1e-2, seed=None) -> Model`` where ``Model.params()`` fetches the params,
+``Model.set_params(d)`` writes them, ``Model.loss(X, y=None)`` is the student's ``loss`` (reseeded first,
+so dropout is deterministic). Params ``W1..WL (d_in, d_out)``, ``b1..bL``, ``gamma1.., beta1..``; loss
+``softmax + 0.5 * reg * Σ‖W‖²``. Family adapters: :func:`c147_fc_net`, :func:`cs231n_fc_net`.
+
+Nets without dropout or normalization are compared with the reference given the same params; with
+dropout or batch norm the layout is free, and they are graded by the consistency of the student's own
+loss and gradients.
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close
+from grader.checks.gradcheck import check_gradient, resample
+from grader.topics.layers import fetch_data
+
+
+class Model:
+    """A student's net (a sandbox handle or a local object) behind the canonical interface."""
+
+    def __init__(self, net, reseed, seed):
+        self.net, self._reseed, self.seed, self._written = net, reseed, seed, {}
+
+    def params(self):
+        return fetch_data(self.net.params)
+
+    def set_params(self, params):
+        for key, value in params.items():
+            last = self._written.get(key)
+            if last is None or last.shape != value.shape or not np.array_equal(last, value):
+                self.net.params[key] = np.array(value)
+                self._written[key] = np.array(value)
+
+    def loss(self, X, y=None):
+        self._reseed(self.seed)
+        return self.net.loss(X) if y is None else self.net.loss(X, y)
+
+
+def _reseeder(sandbox):
+    if sandbox is None:
+        return lambda seed: np.random.seed(seed)
+    return lambda seed: sandbox.reseed(seed)
+
+
+def c147_fc_net(cls, sandbox=None):
+    """c147 ``FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, use_batchnorm, reg,
+    weight_scale, dtype, seed)``; ``dropout`` is the keep probability (1: none)."""
+    def make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None, reg=0.0,
+             weight_scale=1e-2, seed=0):
+        if normalization not in (None, "batchnorm"):
+            raise ValueError("c147 nets have batch norm only")
+        net = cls(list(hidden_dims), input_dim, num_classes, dropout_keep, normalization == "batchnorm",
+                  reg, weight_scale, "float64", seed)
+        return Model(net, _reseeder(sandbox), seed)
+    return make
+
+
+def cs231n_fc_net(cls, sandbox=None):
+    """cs231n ``FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, normalization, reg,
+    weight_scale, dtype, seed)`` (positional: the keep-probability argument is ``dropout`` or
+    ``dropout_keep_ratio`` depending on the year)."""
+    def make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None, reg=0.0,
+             weight_scale=1e-2, seed=0):
+        net = cls(list(hidden_dims), input_dim, num_classes, dropout_keep, normalization, reg,
+                  weight_scale, "float64", seed)
+        return Model(net, _reseeder(sandbox), seed)
+    return make
+
+
+def _param_shapes(dims, normalization):
+    shapes = {}
+    for l in range(1, len(dims)):
+        shapes[f"W{l}"] = (dims[l - 1], dims[l])
+        shapes[f"b{l}"] = (dims[l],)
+        if normalization and l < len(dims) - 1:
+            shapes[f"gamma{l}"] = (dims[l],)
+            shapes[f"beta{l}"] = (dims[l],)
+    return shapes
+
+
+def check_fc_init(make, rng, *, hidden_dims=(20, 15), input_dim=30, num_classes=10, weight_scale=0.05,
+                  normalization=None):
+    """Params ``W1..WL (d_in, d_out)`` drawn with standard deviation ``weight_scale``, biases 0, and for
+    normalization ``gamma`` 1 and ``beta`` 0."""
+    model = make(hidden_dims, input_dim, num_classes, normalization=normalization, weight_scale=weight_scale)
+    params = model.params()
+    shapes = _param_shapes([input_dim, *hidden_dims, num_classes], normalization)
+    if not isinstance(params, dict):
+        raise CheckFailure(f"params should be a dict, got {type(params).__name__}")
+    missing = sorted(set(shapes) - set(params))
+    if missing:
+        raise CheckFailure(f"params is missing {missing} (it has {sorted(map(str, params))})")
+    for key, shape in shapes.items():
+        value = np.asarray(params[key])
+        if value.shape != shape:
+            raise CheckFailure(f"params[{key!r}] has shape {value.shape}, expected {shape}")
+        if key[0] == "W":
+            std = float(value.std())
+            if not 0.75 * weight_scale < std < 1.25 * weight_scale:
+                raise CheckFailure(f"params[{key!r}] has standard deviation {std:.3g}; weights should be drawn "
+                                   f"from a normal distribution with standard deviation weight_scale = {weight_scale}")
+        else:
+            target = 1.0 if key.startswith("gamma") else 0.0
+            if not np.all(value == target):
+                raise CheckFailure(f"params[{key!r}] should be initialized to {target:g}")
+
+
+def _random_params(rng, dims, normalization, scale=0.6):
+    params = {}
+    for key, shape in _param_shapes(dims, normalization).items():
+        if key.startswith("gamma"):
+            params[key] = 1.0 + 0.3 * rng.standard_normal(shape)
+        else:
+            params[key] = scale * rng.standard_normal(shape) / (np.sqrt(shape[0]) if key[0] == "W" else 1)
+    return params
+
+
+def _reference_net(ref, hidden_dims, input_dim, num_classes, reg, params):
+    net = ref.FullyConnectedNet(list(hidden_dims), input_dim, num_classes, reg=reg, dtype=np.float64)
+    net.params = {k: np.array(v) for k, v in params.items()}
+    return net
+
+
+def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7, num_classes=4, N=5):
+    """No dropout, no normalization: scores (``loss(X)``), loss and gradients (``loss(X, y)``) match the
+    reference given the same params; regularization ``0.5 * reg * Σ‖W‖²`` (``reg`` 0 tests the data term)."""
+    dims = [input_dim, *hidden_dims, num_classes]
+    params = _random_params(rng, dims, None)
+    X = rng.standard_normal((N, input_dim))
+    y = rng.integers(0, num_classes, size=N)
+    scores_ref = golden("fc_scores", lambda ref: _reference_net(ref, hidden_dims, input_dim, num_classes,
+                                                                reg, params).loss(X))
+    loss_ref, grads_ref = golden("fc_loss", lambda ref: _reference_net(ref, hidden_dims, input_dim,
+                                                                        num_classes, reg, params).loss(X, y))
+    alternatives = {}
+    if reg:
+        alt = golden("fc_loss_full_reg", lambda ref: _reference_net(ref, hidden_dims, input_dim, num_classes,
+                                                                    2 * reg, params).loss(X, y))
+        alternatives = {"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)": alt}
+    model = make(hidden_dims, input_dim, num_classes, reg=reg)
+    model.set_params(params)
+    assert_close(model.loss(X.copy()), scores_ref, name="scores")
+    result = model.loss(X.copy(), y.copy())
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+    loss, grads = result
+    assert_close(loss, loss_ref, name="loss", context={"N": N},
+                 alternatives={k: v[0] for k, v in alternatives.items()})
+    if not isinstance(grads, dict):
+        raise CheckFailure(f"grads should be a dict, got {type(grads).__name__}")
+    assert_close({k: grads.get(k) for k in grads_ref}, grads_ref, name="grads", context={"N": N},
+                 alternatives={k: v[1] for k, v in alternatives.items()})
+
+def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hidden_dims=(6, 5),
+                         input_dim=7, num_classes=4, N=6):
+    """The gradients of ``loss(X, y)`` agree with finite differences of the same net's loss (the net's
+    own layout of dropout and normalization; a fixed seed makes the dropout masks repeat)."""
+    dims = [input_dim, *hidden_dims, num_classes]
+    model = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep, normalization=normalization,
+                 reg=reg, seed=7)
+
+    def make_case():
+        params = _random_params(rng, dims, normalization)
+        return params, rng.standard_normal((N, input_dim)), rng.integers(0, num_classes, size=N)
+
+    def run_check(case):
+        params, X, y = case
+        model.set_params(params)
+        result = model.loss(X, y)
+        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
+            raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+        grads = result[1]
+        missing = sorted(set(params) - set(grads))
+        if missing:
+            raise CheckFailure(f"grads is missing {missing}")
+
+        def f(point):
+            model.set_params(point)
+            return float(model.loss(X, y)[0])
+        try:
+            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5)
+        finally:
+            model.set_params(params)
+    resample(make_case, run_check)

@@ -1,0 +1,130 @@
+"""Topic checks: batch normalization (train/test, running statistics, two backwards) and layer norm.
+
+Canonical forms (same names in both families):
+
+* ``forward(x, gamma, beta, param) -> (out, cache)``, ``x (N, D)``, ``gamma, beta (D,)``;
+* ``forward_with_param(x, gamma, beta, param) -> (out, param_after)``: the dict as the student's forward
+  left it (running statistics are written back into ``bn_param``); see :func:`worker_param_forward`;
+* ``run(args, dout) -> (out, (dx, dgamma, dbeta))``: a pair bound by ``layers.layer_pair`` (the
+  normalization caches are the student's own).
+"""
+
+import numpy as np
+
+from grader.checks.compare import assert_close
+from grader.checks.gradcheck import check_gradient
+from grader.topics.layers import as_tuple, fetch_data, forward_objective
+
+BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
+
+
+def worker_param_forward(forward, make_param):
+    """Bind ``forward`` so that the parameter dict lives where the student's code runs.
+
+    ``make_param()`` returns an empty dict in the worker (a ``Remote``); its keys are set one by one,
+    the student's forward writes into it, and it is fetched afterwards. Plain callables (no sandbox)
+    are called with a local dict.
+    """
+    def run(x, gamma, beta, param):
+        if type(forward).__name__ != "Remote":
+            local = dict(param)
+            out, _ = forward(x, gamma, beta, local)
+            return out, local
+        remote = make_param()
+        for key, value in param.items():
+            remote[key] = value
+        result = forward.keep(x, gamma, beta, remote)
+        return fetch_data(result[0]), fetch_data(remote)
+    return run
+
+
+def _bn_inputs(rng, N=8, D=5):
+    x = 3.0 * rng.standard_normal((N, D)) + 2.0 * rng.standard_normal(D)
+    gamma = 1.0 + 0.5 * rng.standard_normal(D)
+    beta = rng.standard_normal(D)
+    return x, gamma, beta
+
+
+def check_batchnorm_train(forward, golden, rng, *, N=8, D=5):
+    """Train mode: ``out = gamma * (x - mean) / sqrt(var + eps) + beta`` with the batch mean and the
+    biased batch variance of each feature."""
+    x, gamma, beta = _bn_inputs(rng, N, D)
+    expected = golden("bn_train", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
+    unbiased = golden("bn_train_ddof1", lambda ref: gamma * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + 1e-5)
+                      + beta)
+    out, _ = forward(x.copy(), gamma.copy(), beta.copy(), dict(BN_PARAM))
+    assert_close(out, expected, name="out",
+                 alternatives={"unbiased variance (ddof=1) used; batch norm uses the biased one": unbiased})
+
+
+def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
+    """Train mode writes ``running = momentum * running + (1 - momentum) * batch`` (mean and biased
+    variance) back into ``bn_param``."""
+    x, gamma, beta = _bn_inputs(rng, N, D)
+    param = dict(BN_PARAM, momentum=0.8, running_mean=rng.standard_normal(D), running_var=1 + rng.random(D))
+
+    def reference_stats(ref):
+        p = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in param.items()}
+        ref.batchnorm_forward(x, gamma, beta, p)
+        return {"running_mean": p["running_mean"], "running_var": p["running_var"]}
+    expected = golden("bn_running", reference_stats)
+    swapped = golden("bn_running_swapped", lambda ref: {
+        "running_mean": 0.2 * param["running_mean"] + 0.8 * x.mean(0),
+        "running_var": 0.2 * param["running_var"] + 0.8 * x.var(0)})
+    _, after = forward_with_param(x.copy(), gamma.copy(), beta.copy(), param)
+    stats = {k: after.get(k) for k in ("running_mean", "running_var")}
+    assert_close(stats, expected, name="bn_param",
+                 alternatives={"momentum applied to the batch statistics instead of the running ones": swapped})
+
+
+def check_batchnorm_test(forward, golden, rng, *, N=6, D=4):
+    """Test mode normalizes with ``bn_param['running_mean']`` and ``['running_var']``, not the batch."""
+    x, gamma, beta = _bn_inputs(rng, N, D)
+    param = dict(BN_PARAM, mode="test", running_mean=rng.standard_normal(D), running_var=1 + rng.random(D))
+    expected = golden("bn_test", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(param))[0])
+    batch = golden("bn_test_batch", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
+    out, _ = forward(x.copy(), gamma.copy(), beta.copy(), param)
+    assert_close(out, expected, name="out",
+                 alternatives={"the batch statistics were used in test mode": batch})
+
+
+def check_layernorm_forward(forward, golden, rng, *, N=5, D=7):
+    """Layer norm: each row (example) normalized over its D features, then ``gamma * x_hat + beta``."""
+    x, gamma, beta = _bn_inputs(rng, N, D)
+    expected = golden("ln_forward", lambda ref: ref.layernorm_forward(x, gamma, beta, {"eps": 1e-5})[0])
+    over_batch = golden("ln_over_batch", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
+    out, _ = forward(x.copy(), gamma.copy(), beta.copy(), {"eps": 1e-5})
+    assert_close(out, expected, name="out",
+                 alternatives={"normalized over the batch (axis 0) instead of each example's features":
+                               over_batch})
+
+
+def check_norm_backward(run, golden, rng, *, kind="batchnorm", backward="batchnorm_backward", N=8, D=5):
+    """The student's backward on their own forward's cache matches the reference ``(dx, dgamma, dbeta)``
+    (``kind`` is ``batchnorm`` (train mode) or ``layernorm``; ``backward`` names the reference backward)."""
+    x, gamma, beta = _bn_inputs(rng, N, D)
+    dout = rng.standard_normal((N, D))
+    param = dict(BN_PARAM) if kind == "batchnorm" else {"eps": 1e-5}
+
+    def reference(ref):
+        _, cache = getattr(ref, f"{kind}_forward")(x, gamma, beta, dict(param))
+        return getattr(ref, backward)(dout, cache)
+    expected = tuple(golden(f"{backward}_grads", reference))
+    _, grads = run((x.copy(), gamma.copy(), beta.copy(), dict(param)), dout.copy())
+    grads = as_tuple(grads, 3, backward)
+    alternatives = {"only the direct term dout * gamma / std (mean and variance terms missing)":
+                    (dout * gamma / np.sqrt(x.var(0 if kind == "batchnorm" else 1,
+                                                keepdims=kind != "batchnorm") + 1e-5),)
+                    + expected[1:]}
+    assert_close(grads, expected, name="(dx, dgamma, dbeta)", alternatives=alternatives, context={"N": N})
+
+
+def check_norm_gradient(forward, run, rng, *, kind="batchnorm", backward="batchnorm_backward", N=6, D=4):
+    """The student's ``(dx, dgamma, dbeta)`` agree with finite differences of their own forward."""
+    x, gamma, beta = _bn_inputs(rng, N, D)
+    dout = rng.standard_normal((N, D))
+    param = dict(BN_PARAM) if kind == "batchnorm" else {"eps": 1e-5}
+    _, grads = run((x.copy(), gamma.copy(), beta.copy(), dict(param)), dout.copy())
+    dx, dgamma, dbeta = as_tuple(grads, 3, backward)
+    f = forward_objective(forward, ["x", "gamma", "beta", "param"], {"param": param}, dout)
+    check_gradient(f, {"x": x, "gamma": gamma, "beta": beta}, {"x": dx, "gamma": dgamma, "beta": dbeta}, rng=rng)

@@ -1,0 +1,127 @@
+"""Topic checks: first-order optimizers over several steps, with their state.
+
+Canonical form: the student's ``step(w, dw, config) -> (next_w, config)`` and a ``state_keys`` map from
+the reference's (cs231n) state keys to the family's keys:
+
+* cs231n: momentum ``velocity``; rmsprop ``cache``; adam ``m``, ``v``, ``t`` (the identity map);
+* c147: momentum ``velocity``; rmsprop ``a``; adam ``v`` (first moment), ``a`` (second), ``t``.
+
+Updates are compared step by step with the reference run on the same gradients, the state is handed
+back as the student's code returned it. Gradients are bounded away from 0 (|dw| >= 0.3) so that Adam
+and RMSprop with epsilon inside or outside the square root agree to 1e-7: both are accepted.
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close
+from grader.topics.layers import nonzero_normal
+
+C147_KEYS = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"},
+             "sgd_nesterov_momentum": {"velocity": "velocity"},
+             "rmsprop": {"cache": "a"}, "adam": {"m": "v", "v": "a", "t": "t"}}
+CS231N_KEYS = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"}, "rmsprop": {"cache": "cache"},
+               "adam": {"m": "m", "v": "v", "t": "t"}}
+
+HYPERPARAMETERS = {
+    "sgd": {"learning_rate": 0.05},
+    "sgd_momentum": {"learning_rate": 0.05, "momentum": 0.8},
+    "sgd_nesterov_momentum": {"learning_rate": 0.05, "momentum": 0.8},
+    "rmsprop": {"learning_rate": 0.02, "decay_rate": 0.9, "epsilon": 1e-8},
+    "adam": {"learning_rate": 0.02, "beta1": 0.8, "beta2": 0.95, "epsilon": 1e-8},
+}
+
+
+def _to_family(config, state_keys):
+    """A reference-keyed config renamed to the family's state keys (hyperparameters unchanged)."""
+    out = {k: v for k, v in config.items() if k not in state_keys}
+    for ref_key, family_key in state_keys.items():
+        if ref_key in config:
+            out[family_key] = config[ref_key]
+    return out
+
+
+def _state_of(config, state_keys, rule):
+    """The family-keyed state of a returned config, as a reference-keyed dict; a clear failure when a
+    state key is missing (e.g. Adam's first moment stored as ``m`` where the starter says ``v``)."""
+    if not isinstance(config, dict):
+        raise CheckFailure(f"{rule} should return (next_w, config) with config a dict, "
+                           f"got {type(config).__name__}")
+    missing = [k for k in state_keys.values() if k not in config]
+    if missing:
+        known = set(HYPERPARAMETERS[rule]) | set(state_keys.values())
+        others = sorted(str(k) for k in config if k not in known)
+        where = f"; the config holds other keys: {', '.join(others)}" if others else ""
+        raise CheckFailure(f"{rule}: the optimizer state must be stored in config under "
+                           f"{', '.join(repr(k) for k in state_keys.values())}; missing {missing}{where}",
+                           diagnosis="optimizer state under another key")
+    return {ref_key: config[family_key] for ref_key, family_key in state_keys.items()}
+
+
+def _reference_run(ref, rule, w, dws, config, **options):
+    """The reference's iterates ``[(next_w, state), ...]`` of ``rule`` from ``config`` over ``dws``."""
+    fn = getattr(ref, rule)
+    config = {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+    runs = []
+    for dw in dws:
+        w, config = fn(w, dw, config, **options)
+        runs.append((w, {k: config[k] for k in ("velocity", "cache", "m", "v", "t") if k in config}))
+    return runs
+
+
+def _alternative_runs(golden, rule, w, dws, config):
+    """Reference runs of the misconceptions named in the feedback (Adam only)."""
+    if rule != "adam":
+        return {}
+    runs = {"Adam without bias correction": golden(
+        "adam_no_bias_correction", lambda ref: _reference_run(ref, rule, w, dws, config, bias_correction=False))}
+    if "t" not in config:
+        started = dict(config, t=1)
+        runs["t started at 1 (it must start at 0 and be incremented before use)"] = golden(
+            "adam_t_from_1", lambda ref: _reference_run(ref, rule, w, dws, started))
+    return runs
+
+
+def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape=(4, 5), mid_run=False):
+    """``steps`` updates of ``rule`` with non-default hyperparameters; each ``next_w`` and the final state
+    match the reference. ``mid_run`` starts from a given state (and, for Adam, ``t = 5``)."""
+    w = rng.standard_normal(shape)
+    dws = [nonzero_normal(rng, shape, margin=0.3) for _ in range(steps)]
+    config = dict(HYPERPARAMETERS[rule])
+    if mid_run:
+        for ref_key in state_keys:
+            if ref_key == "t":
+                config["t"] = 5
+            elif ref_key in ("cache", "v"):
+                config[ref_key] = 0.5 + rng.random(shape)
+            else:
+                config[ref_key] = 0.3 * rng.standard_normal(shape)
+    expected = golden(f"{rule}_steps", lambda ref: _reference_run(ref, rule, w, dws, config))
+    alternatives = _alternative_runs(golden, rule, w, dws, config)
+
+    current_w, current_config = w.copy(), _to_family(config, state_keys)
+    for i, dw in enumerate(dws):
+        result = step(current_w.copy(), dw.copy(), current_config)
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise CheckFailure(f"{rule} should return the pair (next_w, config)")
+        next_w, current_config = result
+        assert_close(next_w, expected[i][0], name=f"next_w after step {i + 1}",
+                     alternatives={name: run[i][0] for name, run in alternatives.items()})
+        current_w = np.asarray(expected[i][0])
+        if state_keys:
+            state = _state_of(current_config, state_keys, rule)
+    if state_keys:
+        assert_close(state, expected[-1][1], name=f"state after {steps} steps")
+
+
+def check_optimizer_defaults(step, golden, rng, rule, state_keys, *, shape=(3, 4)):
+    """With ``config=None`` the rule fills in the default hyperparameters (lr 1e-2, Adam lr 1e-3,
+    momentum 0.9, decay_rate 0.99, beta1 0.9, beta2 0.999, epsilon 1e-8): two updates match."""
+    w = rng.standard_normal(shape)
+    dws = [nonzero_normal(rng, shape, margin=0.3) for _ in range(2)]
+    iterates = golden(f"{rule}_defaults", lambda ref: [r[0] for r in _reference_run(ref, rule, w, dws, {})])
+    expected = [iterates[0] - w, iterates[1] - iterates[0]]
+    next_w, config = step(w.copy(), dws[0].copy(), None)
+    assert_close(np.asarray(next_w) - w, expected[0], name="first update (next_w - w)")
+    second_w, _ = step(np.asarray(next_w).copy(), dws[1].copy(), config)
+    assert_close(np.asarray(second_w) - np.asarray(next_w), expected[1], name="second update")
