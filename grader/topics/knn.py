@@ -68,7 +68,7 @@ def check_predict_labels(labels_fn, golden, rng, *, k=1, num_train=9, num_test=4
     nearest = y_train[np.argmin(dists, axis=1)]
     largest = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=True) for row in dists])
     labels = labels_fn(dists.copy(), y_train.copy(), k)
-    alternatives = {"ties go to the larger label": largest.astype(np.float64)}
+    alternatives = {"ties go to the larger label (or to the nearest neighbour)": largest.astype(np.float64)}
     if k > 1:
         alternatives["only the nearest neighbour is used (k ignored)"] = nearest.astype(np.float64)
     assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels",
