@@ -153,34 +153,50 @@ def conv_backward_naive(dout, cache):
 
 
 def _windows(xp, HH, WW, stride):
-    """Strided view (N, C, H_out, W_out, HH, WW) of the windows of a padded input."""
+    """Strided view (N, C, H_out, W_out, HH, WW) of the windows of a (padded) input."""
     return sliding_window_view(xp, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
 
 
+def _im2col(xp, HH, WW, stride, H_out, W_out):
+    """Columns (C, HH, WW, N, H_out, W_out): cols[c, a, e, n, i, j] = xp[n, c, i*stride + a,
+    j*stride + e], filled one filter tap (a, e) at a time."""
+    N, C = xp.shape[:2]
+    cols = np.empty((C, HH, WW, N, H_out, W_out), dtype=xp.dtype)
+    for a in range(HH):
+        for e in range(WW):
+            tap = xp[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride]
+            cols[:, a, e] = tap.transpose(1, 0, 2, 3)
+    return cols
+
+
 def conv_forward_fast(x, w, b, conv_param):
-    """Same as ``conv_forward_naive`` (same output and cache), computed on window views."""
+    """Same as ``conv_forward_naive`` (same output and cache), as one matrix product:
+    out = w (F, C*HH*WW) @ cols (C*HH*WW, N*H_out*W_out) + b (im2col)."""
     x, w, b, stride, pad, H_out, W_out = _check_conv(x, w, b, conv_param)
-    cols = _windows(_pad(x, pad), w.shape[2], w.shape[3], stride)
-    out = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))   # (N, H_out, W_out, F)
-    out = out.transpose(0, 3, 1, 2) + b[None, :, None, None]
-    return np.ascontiguousarray(out), (x, w, b, conv_param)
+    F, C, HH, WW = w.shape
+    cols = _im2col(_pad(x, pad), HH, WW, stride, H_out, W_out).reshape(C * HH * WW, -1)
+    out = (w.reshape(F, -1) @ cols).reshape(F, x.shape[0], H_out, W_out) + b[:, None, None, None]
+    return np.ascontiguousarray(out.transpose(1, 0, 2, 3)), (x, w, b, conv_param)
 
 
 def conv_backward_fast(dout, cache):
-    """Same as ``conv_backward_naive``: (dx, dw, db), accumulating over the HH*WW filter taps."""
+    """Same as ``conv_backward_naive``: dw = dout_r @ colsᵀ, dcols = wᵀ @ dout_r, and dcols is
+    added back into the padded input one filter tap at a time (col2im). Returns (dx, dw, db)."""
     x, w, b, conv_param = _check_cache(cache, 4, "(x, w, b, conv_param)")
     x, w, b, stride, pad, H_out, W_out = _check_conv(x, w, b, conv_param)
-    dout = _check_dout(dout, (x.shape[0], w.shape[0], H_out, W_out))
-    _, _, HH, WW = w.shape
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    dout = _check_dout(dout, (N, F, H_out, W_out))
     xp = _pad(x, pad)
-    cols = _windows(xp, HH, WW, stride)
-    dw = np.tensordot(dout, cols, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, HH, WW)
-    dcols = np.tensordot(dout, w, axes=([1], [0]))              # (N, H_out, W_out, C, HH, WW)
+    cols = _im2col(xp, HH, WW, stride, H_out, W_out).reshape(C * HH * WW, -1)
+    dout_r = dout.transpose(1, 0, 2, 3).reshape(F, -1)           # (F, N*H_out*W_out)
+    dw = (dout_r @ cols.T).reshape(w.shape)
+    dcols = (w.reshape(F, -1).T @ dout_r).reshape(C, HH, WW, N, H_out, W_out)
     dxp = np.zeros_like(xp, dtype=np.result_type(xp, dout))
     for a in range(HH):
         for e in range(WW):
             dxp[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride] += (
-                dcols[:, :, :, :, a, e].transpose(0, 3, 1, 2))
+                dcols[:, a, e].transpose(1, 0, 2, 3))
     dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
