@@ -240,24 +240,37 @@ def max_pool_backward_naive(dout, cache):
     return dx
 
 
+def _taps(x, ph, pw, stride, H_out, W_out):
+    """(a, e, view) for every pool tap in row-major order; view[n, c, i, j] = x[n, c, i*stride + a,
+    j*stride + e] (N, C, H_out, W_out)."""
+    for a in range(ph):
+        for e in range(pw):
+            yield a, e, x[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride]
+
+
 def max_pool_forward_fast(x, pool_param):
-    """Same as ``max_pool_forward_naive`` (same output and cache), on window views."""
+    """Same as ``max_pool_forward_naive`` (same output and cache): the elementwise maximum of the
+    ph*pw strided tap views."""
     x, ph, pw, stride, H_out, W_out = _check_pool(x, pool_param)
-    out = _windows(x, ph, pw, stride).max(axis=(4, 5))
-    return np.ascontiguousarray(out), (x, pool_param)
+    out = None
+    for _, _, view in _taps(x, ph, pw, stride, H_out, W_out):
+        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    return out, (x, pool_param)
 
 
 def max_pool_backward_fast(dout, cache):
-    """Same as ``max_pool_backward_naive`` (first maximum wins), looping over window taps only."""
+    """Same as ``max_pool_backward_naive`` (the first maximum in row-major window order wins),
+    looping over the ph*pw taps only."""
     x, pool_param = _check_cache(cache, 2, "(x, pool_param)")
     x, ph, pw, stride, H_out, W_out = _check_pool(x, pool_param)
     dout = _check_dout(dout, x.shape[:2] + (H_out, W_out))
-    winner = _windows(x, ph, pw, stride).reshape(x.shape[:2] + (H_out, W_out, ph * pw)).argmax(-1)
+    out, _ = max_pool_forward_fast(x, pool_param)
+    unclaimed = np.ones(out.shape, dtype=bool)
     dx = np.zeros_like(x, dtype=np.result_type(x, dout))
-    for a in range(ph):
-        for e in range(pw):
-            dx[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride] += (
-                dout * (winner == a * pw + e))
+    for a, e, view in _taps(x, ph, pw, stride, H_out, W_out):
+        wins = unclaimed & (view == out)
+        unclaimed &= ~wins
+        dx[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride] += dout * wins
     return dx
 
 

@@ -151,6 +151,17 @@ def test_max_pool_backward_routes_to_the_maximum_only():
     np.testing.assert_array_equal(dx, [[[[0.0, 7.0], [0.0, 0.0]]]])
 
 
+def test_max_pool_tied_maxima_go_to_the_first_in_both_versions():
+    """Documented convention: with ties, the first maximum in row-major window order wins."""
+    x = np.array([[[[2.0, 2.0, 1.0], [0.0, 2.0, 2.0], [2.0, 0.0, 1.0]]]])
+    param = {"pool_height": 2, "pool_width": 2, "stride": 1}
+    _, cache = max_pool_forward_naive(x, param)
+    dout = np.array([[[[1.0, 10.0], [100.0, 1000.0]]]])
+    expected = np.array([[[[1.0, 10.0, 0.0], [0.0, 1100.0, 0.0], [0.0, 0.0, 0.0]]]])
+    np.testing.assert_array_equal(max_pool_backward_naive(dout, cache), expected)
+    np.testing.assert_array_equal(max_pool_backward_fast(dout, cache), expected)
+
+
 # ------------------------------------------------------------------------------------------------
 # spatial batch norm and group norm
 # ------------------------------------------------------------------------------------------------
