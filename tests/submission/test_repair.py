@@ -62,6 +62,8 @@ def test_python2_prints_converted_and_syntax_error_loses_only_its_function(write
     assert lines[13:16] == ["    print(msg)", '    exec("y = 1")', "    return repr(msg)"]
     assert "except ValueError as e:" in source and 'raise TypeError("bad input")' in source
     assert "if x.ndim != 2" in source
+    assert "from cs231n.fast_layers import *" in source                     # the worker tolerates it
+    assert "cs231n.fast_layers" not in sub.plan["modules"]
     assert any("lines 19-23 dropped (defines svm_loss): SyntaxError at line 20" in n for n in sub.notes)
 
 
