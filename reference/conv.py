@@ -147,7 +147,7 @@ def conv_backward_naive(dout, cache):
             d = dout[:, :, i, j]                                   # (N, F)
             dw += np.tensordot(d, xp[:, :, rows, cols], axes=([0], [0]))
             dxp[:, :, rows, cols] += np.tensordot(d, w, axes=([1], [0]))
-    dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+    dx = np.ascontiguousarray(dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]])
     db = dout.sum(axis=(0, 2, 3))
     return dx, dw, db
 
@@ -197,7 +197,7 @@ def conv_backward_fast(dout, cache):
         for e in range(WW):
             dxp[:, :, a:a + stride * H_out:stride, e:e + stride * W_out:stride] += (
                 dcols[:, a, e].transpose(1, 0, 2, 3))
-    dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+    dx = np.ascontiguousarray(dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]])
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
