@@ -5,12 +5,12 @@ lecture notes: ``(size - filter + 2 * pad) / stride + 1`` for a convolution and
 ``(size - pool) / stride + 1`` for pooling; a stride that does not divide exactly is an error.
 
 Each ``*_naive`` function loops over output positions and states the formula; each ``*_fast``
-function computes the same numbers on strided window views. Naive and fast versions return
+function computes the same numbers with strided slices (im2col and one matrix product for the
+convolution, one pass per window tap for pooling). Naive and fast versions return
 interchangeable caches: conv ``(x, w, b, conv_param)``, max pool ``(x, pool_param)``.
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import expect_shape, float_array, positive_int, real_number
 from .normalization import batchnorm_backward, batchnorm_forward
@@ -150,11 +150,6 @@ def conv_backward_naive(dout, cache):
     dx = np.ascontiguousarray(dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]])
     db = dout.sum(axis=(0, 2, 3))
     return dx, dw, db
-
-
-def _windows(xp, HH, WW, stride):
-    """Strided view (N, C, H_out, W_out, HH, WW) of the windows of a (padded) input."""
-    return sliding_window_view(xp, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
 
 
 def _im2col(xp, HH, WW, stride, H_out, W_out):
