@@ -18,13 +18,14 @@ import pytest
 import reference
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
+from grader.checks.diagnose import diagnose
 from grader.checks.gradcheck import check_gradient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bugs import all_bugs  # noqa: E402  (the bug records live beside this file)
 
 BUGS = all_bugs()
-SEEDS = range(4)
+SEEDS = range(5)
 
 
 def names(diagnosis, cause):
@@ -98,14 +99,30 @@ def test_the_suite_is_broad():
     assert {b.kind for b in BUGS} == {"value", "gradient", "dropout"}
 
 
+def as_float32(value):
+    """The value as float32 student code would return it (arrays and floats rounded to float32)."""
+    if isinstance(value, dict):
+        return {k: as_float32(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(as_float32(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float32)
+    return float(np.float32(value)) if isinstance(value, float) else value
+
+
 def test_the_reference_itself_passes_every_check():
-    """Sanity of the records: the right answer, run through the same comparisons, is never caught."""
+    """Sanity of the records: the right answer (also rounded to float32), run through the same
+    comparisons with the same alternatives and context, is never caught nor diagnosed."""
     for bug in BUGS:
         if bug.kind == "dropout":
             continue
         args = bug.make(np.random.default_rng([231, 99]))
         expected = bug.expected(reference, copy.deepcopy(args))
-        assert_close(bug.expected(reference, copy.deepcopy(args)), expected)
+        alternatives = bug.alternatives(reference, copy.deepcopy(args)) if bug.alternatives else None
+        context = bug.context(args) if bug.context else None
+        for right in (bug.expected(reference, copy.deepcopy(args)), as_float32(expected)):
+            assert_close(right, expected, alternatives=alternatives, context=context)
+            assert diagnose(right, expected, alternatives=alternatives, context=context) is None
         if bug.kind == "gradient":
             params = {k: args[k] for k in bug.wrt}
             check_gradient(lambda p: bug.scalar(reference, {**args, **p}), params, expected,
