@@ -1,0 +1,49 @@
+"""c147 hw3: the PReLU/ELU problem (nndl/layers.py), from the backpropagation exam question."""
+
+import pytest
+
+from grader.topics import layers, prelu_elu
+
+ALPHA = {"scalar": False, "per_feature": True}
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("alpha", ALPHA)
+def test_prelu_forward(student, golden, rng, alpha):
+    """prelu_forward: output matches the reference ({alpha} alpha)"""
+    prelu_elu.check_prelu_forward(student.prelu_forward, golden, rng, per_feature=ALPHA[alpha])
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("alpha", ALPHA)
+def test_prelu_backward(student, golden, rng, alpha):
+    """prelu_backward: dx and dalpha match the reference ({alpha} alpha)"""
+    run = layers.layer_pair(student.prelu_forward, student.prelu_backward)
+    prelu_elu.check_prelu_backward(run, golden, rng, per_feature=ALPHA[alpha])
+
+
+@pytest.mark.points(1)
+def test_prelu_gradient(student, rng):
+    """prelu_backward: agrees with finite differences of your prelu_forward"""
+    prelu_elu.check_activation_gradient(student.prelu_forward, student.prelu_backward, rng, kind="prelu")
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("alpha", [1.0, 0.5])
+def test_elu(student, golden, rng, alpha):
+    """elu_backward: forward and backward match the reference (alpha {alpha})"""
+    run = layers.layer_pair(student.elu_forward, student.elu_backward)
+    prelu_elu.check_elu(run, golden, rng, alpha=alpha)
+
+
+@pytest.mark.points(1)
+def test_elu_gradient(student, rng):
+    """elu_backward: agrees with finite differences of your elu_forward"""
+    prelu_elu.check_activation_gradient(student.elu_forward, student.elu_backward, rng, kind="elu")
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("alpha", ALPHA)
+def test_prelu_elu_net(student, golden, rng, alpha):
+    """prelu_elu_net: loss and gradients of the exam network ({alpha} PReLU alpha)"""
+    prelu_elu.check_prelu_elu_net(student.prelu_elu_net, golden, rng, per_feature=ALPHA[alpha])
