@@ -72,11 +72,12 @@ class Locator:
         return tier, len(rel), rel
 
     def _module_of(self, rel: str) -> str | None:
+        """The name to import `rel` by: the starter's (`nndl.layers`), else one in a starter package, else the shortest."""
         names = self.table.names_of(rel)
         if not names:
             return None
-        starter = [n for n in names if n in self.starter_modules]
-        return min(starter or names, key=lambda n: (len(n), n))
+        tops = {m.split(".")[0] for m in self.starter_modules if "." in m}
+        return min(names, key=lambda n: (n not in self.starter_modules, n.split(".")[0] not in tops, len(n), n))
 
     def _to_snippet(self, name: str, file: str) -> None:
         files = list(self._snippet_names)

@@ -174,13 +174,7 @@ class _Rewriter:
             elif tok.type == NAME and tok.string.lower() == "ur" and nxt.type == STRING:
                 self.edit(tok.start, tok.end, "r")
 
-    def rewrite(self) -> str:
-        fixers = {"print": self.fix_print, "exec": self.fix_exec, "except": self.fix_except,
-                  "raise": self.fix_raise}
-        for i, tok in enumerate(self.toks):
-            if tok.type == NAME and tok.string in fixers and self.is_statement_start(i):
-                fixers[tok.string](i)
-        self.fix_tokens()
+    def apply(self) -> str:
         out, pos = [], 0
         for start, end, text in sorted(self.edits):
             if start < pos:
@@ -191,7 +185,19 @@ class _Rewriter:
         out.append(self.text[pos:])
         return "".join(out)
 
+    def fix_statements(self) -> None:
+        fixers = {"print": self.fix_print, "exec": self.fix_exec, "except": self.fix_except,
+                  "raise": self.fix_raise}
+        for i, tok in enumerate(self.toks):
+            if tok.type == NAME and tok.string in fixers and self.is_statement_start(i):
+                fixers[tok.string](i)
+
 
 def fix_python2(text: str) -> str:
-    """`text` with the Python 2 constructs listed in the module docstring rewritten."""
-    return _Rewriter(text).rewrite()
+    """`text` with the Python 2 constructs listed in the module docstring rewritten: tokens first
+    (backticks, literals), then statements (print, exec, except, raise) on the result."""
+    tokens = _Rewriter(text)
+    tokens.fix_tokens()
+    statements = _Rewriter(tokens.apply())
+    statements.fix_statements()
+    return statements.apply()

@@ -2,7 +2,8 @@
 
 decode(bytes) -> text: BOM stripped, UTF-8 or else latin-1, CRLF/CR -> LF, NUL bytes removed.
 repair(text) -> Repaired: if the file parses it is kept as is. Otherwise tabs in indentation are
-expanded (Python 2 rule: to the next multiple of 8), the file is split into top-level blocks (a
+expanded (Python 2 rule: to the next multiple of 8), Python 2 leftovers are rewritten
+(py2.fix_python2); if it still does not parse, the original is split into top-level blocks (a
 statement at column 0 with its decorators and else/except/finally parts), Python 2 leftovers are
 rewritten in each block that does not parse (py2.fix_python2), and blocks that still do not parse are
 replaced by blank lines, so every kept line keeps its line number.
@@ -147,6 +148,9 @@ def repair(text: str) -> Repaired:
             return Repaired(text, parse(text), changes=changes)
         except SyntaxError:
             pass
+    fixed = fix_python2(text)
+    if _error_at(fixed) is None:
+        return Repaired(fixed, parse(fixed), changes=changes + ["Python 2 code converted"])
     lines = text.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + [lines[-1]]
     blocks = split_blocks(lines)

@@ -112,3 +112,11 @@ def test_unterminated_string_drops_the_rest_only():
     tree = ast.parse(repaired.source)
     assert [n.name for n in tree.body] == ["good", "later"]
     assert repaired.dropped[0].names == ["bad"]
+
+
+def test_whole_python2_file_converted_in_one_pass():
+    source = "import sys\ndef f(x):\n    print 'x is', x\n    print >>sys.stderr, `x`\n    return x * 10L\n"
+    repaired = repair(source)
+    assert repaired.dropped == [] and repaired.changes == ["Python 2 code converted"]
+    assert repaired.source == ("import sys\ndef f(x):\n    print('x is', x)\n"
+                               "    print(repr(x), file=sys.stderr)\n    return x * 10\n")
