@@ -1,0 +1,47 @@
+"""c147 hw4: batch normalization (nndl/layers.py); the cache is your own."""
+
+import numpy as np
+import pytest
+
+from grader.topics import layers, normalization
+
+
+def _with_param(student):
+    """batchnorm_forward with bn_param held in your process, so running statistics can be read back."""
+    def make_param():
+        return normalization.worker_dict(
+            lambda: student.dropout_forward.keep(np.zeros((1, 1)), {"mode": "test", "p": 1.0})[1][0],
+            lambda: student.FullyConnectedNet([2], 3, 2, 0.5, False, 0.0, 0.01, "float64", 0).dropout_param)
+    return normalization.worker_param_forward(student.batchnorm_forward, make_param)
+
+
+@pytest.mark.points(2)
+def test_train(student, golden, rng):
+    """batchnorm_forward: train mode output matches the reference"""
+    normalization.check_batchnorm_train(student.batchnorm_forward, golden, rng)
+
+
+@pytest.mark.points(1)
+def test_running_stats(student, golden, rng):
+    """batchnorm_forward: running mean and variance written back into bn_param"""
+    normalization.check_batchnorm_running_stats(_with_param(student), golden, rng)
+
+
+@pytest.mark.points(1)
+def test_test_mode(student, golden, rng):
+    """batchnorm_forward: test mode uses the running statistics"""
+    normalization.check_batchnorm_test(student.batchnorm_forward, golden, rng)
+
+
+@pytest.mark.points(3)
+def test_backward(student, golden, rng):
+    """batchnorm_backward: dx, dgamma, dbeta match the reference"""
+    run = layers.layer_pair(student.batchnorm_forward, student.batchnorm_backward)
+    normalization.check_norm_backward(run, golden, rng)
+
+
+@pytest.mark.points(1)
+def test_backward_gradient(student, rng):
+    """batchnorm_backward: agrees with finite differences of your batchnorm_forward"""
+    run = layers.layer_pair(student.batchnorm_forward, student.batchnorm_backward)
+    normalization.check_norm_gradient(student.batchnorm_forward, run, rng)

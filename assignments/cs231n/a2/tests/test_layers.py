@@ -1,0 +1,42 @@
+"""cs231n a2: affine and ReLU layers, softmax and SVM losses on scores (cs231n/layers.py)."""
+
+import pytest
+
+from grader.topics import layers
+
+
+@pytest.mark.points(2)
+def test_affine_forward(student, golden, rng):
+    """affine_forward: output matches the reference on a 4-d input"""
+    layers.check_affine_forward(student.affine_forward, golden, rng)
+
+
+@pytest.mark.points(2)
+def test_affine_backward(student, golden, rng):
+    """affine_backward: gradients match the reference (cache (x, w, b))"""
+    layers.check_affine_backward(student.affine_backward, golden, rng)
+
+
+@pytest.mark.points(2)
+def test_relu(student, golden, rng):
+    """relu_backward: forward and backward match the reference through your own cache"""
+    layers.check_relu(layers.layer_pair(student.relu_forward, student.relu_backward), golden, rng)
+
+
+@pytest.mark.points(1)
+def test_relu_gradient(student, rng):
+    """relu_backward: agrees with finite differences of your relu_forward"""
+    layers.check_relu_gradient(student.relu_forward, student.relu_backward, rng)
+
+
+@pytest.mark.points(1)
+def test_softmax_loss(student, golden, rng):
+    """softmax_loss: loss and dx match the reference, also with scores offset by 1000"""
+    layers.check_softmax_loss(student.softmax_loss, golden, rng)
+    layers.check_softmax_loss(student.softmax_loss, golden, rng, offset=1000.0)
+
+
+@pytest.mark.points(1)
+def test_svm_loss(student, golden, rng):
+    """svm_loss: loss and dx match the reference"""
+    layers.check_svm_loss(student.svm_loss, golden, rng)

@@ -1,0 +1,72 @@
+"""cs231n a2: batch normalization (both backwards) and layer normalization (cs231n/layers.py)."""
+
+import numpy as np
+import pytest
+
+from grader.topics import layers, normalization
+
+BACKWARDS = ["batchnorm_backward", "batchnorm_backward_alt"]
+
+
+def _with_param(student):
+    """batchnorm_forward with bn_param held in your process, so running statistics can be read back."""
+    def make_param():
+        return normalization.worker_dict(
+            lambda: student.dropout_forward.keep(np.zeros((1, 1)), {"mode": "test", "p": 1.0})[1][0],
+            lambda: student.FullyConnectedNet([2], 3, 2, 0.5, None, 0.0, 0.01, "float64", 0).dropout_param)
+    return normalization.worker_param_forward(student.batchnorm_forward, make_param)
+
+
+@pytest.mark.points(2)
+def test_bn_train(student, golden, rng):
+    """batchnorm_forward: train mode output matches the reference"""
+    normalization.check_batchnorm_train(student.batchnorm_forward, golden, rng)
+
+
+@pytest.mark.points(1)
+def test_bn_running_stats(student, golden, rng):
+    """batchnorm_forward: running mean and variance written back into bn_param"""
+    normalization.check_batchnorm_running_stats(_with_param(student), golden, rng)
+
+
+@pytest.mark.points(1)
+def test_bn_test_mode(student, golden, rng):
+    """batchnorm_forward: test mode uses the running statistics"""
+    normalization.check_batchnorm_test(student.batchnorm_forward, golden, rng)
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("backward", BACKWARDS)
+def test_bn_backward(student, golden, rng, backward):
+    """{backward}: dx, dgamma, dbeta match the reference"""
+    run = layers.layer_pair(student.batchnorm_forward, getattr(student, backward))
+    normalization.check_norm_backward(run, golden, rng, backward=backward)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("backward", BACKWARDS)
+def test_bn_gradient(student, rng, backward):
+    """{backward}: agrees with finite differences of your batchnorm_forward"""
+    run = layers.layer_pair(student.batchnorm_forward, getattr(student, backward))
+    normalization.check_norm_gradient(student.batchnorm_forward, run, rng, backward=backward)
+
+
+@pytest.mark.points(2)
+def test_ln_forward(student, golden, rng):
+    """layernorm_forward: output matches the reference"""
+    normalization.check_layernorm_forward(student.layernorm_forward, golden, rng)
+
+
+@pytest.mark.points(2)
+def test_ln_backward(student, golden, rng):
+    """layernorm_backward: dx, dgamma, dbeta match the reference"""
+    run = layers.layer_pair(student.layernorm_forward, student.layernorm_backward)
+    normalization.check_norm_backward(run, golden, rng, kind="layernorm", backward="layernorm_backward")
+
+
+@pytest.mark.points(1)
+def test_ln_gradient(student, rng):
+    """layernorm_backward: agrees with finite differences of your layernorm_forward"""
+    run = layers.layer_pair(student.layernorm_forward, student.layernorm_backward)
+    normalization.check_norm_gradient(student.layernorm_forward, run, rng, kind="layernorm",
+                                      backward="layernorm_backward")
