@@ -119,7 +119,7 @@ class Softmax(object):
     #   Calculate the softmax loss and gradient WITHOUT any for loops.
     # ================================================================ #
     num_train = X.shape[0]
-    scores = X.astype(np.float32).dot(self.W.T.astype(np.float32))
+    scores = X.dot(self.W.T)
     scores = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(scores)
     probs /= np.sum(probs, axis=1, keepdims=True)

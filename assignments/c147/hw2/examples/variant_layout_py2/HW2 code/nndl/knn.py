@@ -1,5 +1,6 @@
 import numpy as np
 import pdb
+from past.builtins import xrange
 
 """
 This code was based off of code from cs231n at Stanford University, and modified for ECE C147/C247 at UCLA.
@@ -39,9 +40,9 @@ class KNN(object):
     num_test = X.shape[0]
     num_train = self.X_train.shape[0]
     dists = np.zeros((num_test, num_train))
-    for i in np.arange(num_test):
+    for i in xrange(num_test):
 
-      for j in np.arange(num_train):
+      for j in xrange(num_train):
         # ================================================================ #
         # YOUR CODE HERE:
         #   Compute the distance between the ith test point and the jth
