@@ -1,0 +1,86 @@
+"""Topic checks of optimizers: the reference passes under both families' state keys, with epsilon inside
+or outside the square root; no bias correction, t from 1 and state under another key are named."""
+
+import numpy as np
+import pytest
+
+import reference as R
+from grader.checks import CheckFailure
+from grader.topics import optim as O
+
+
+def golden(key, fn):
+    return fn(R)
+
+
+def renamed(rule, keys, **options):
+    """The reference rule behind a family's state keys (ref key -> family key)."""
+    def step(w, dw, config=None):
+        inner = {}
+        for k, v in (config or {}).items():
+            inner[next((r for r, f in keys.items() if f == k), k) if k in keys.values() else k] = v
+        next_w, out = getattr(R, rule)(w, dw, inner, **options)
+        return next_w, O._to_family(out, keys)
+    return step
+
+
+@pytest.mark.parametrize("family", [O.C147_KEYS, O.CS231N_KEYS])
+def test_reference_passes_over_seeds(family):
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        for rule, keys in family.items():
+            for options in ({}, {"eps_inside_sqrt": True}) if rule in ("rmsprop", "adam") else ({},):
+                step = renamed(rule, keys, **options)
+                O.check_optimizer_steps(step, golden, rng, rule, keys)
+                O.check_optimizer_steps(step, golden, rng, rule, keys, mid_run=True, steps=6)
+                O.check_optimizer_defaults(step, golden, rng, rule, keys)
+
+
+def test_adam_without_bias_correction_is_named():
+    step = renamed("adam", O.C147_KEYS["adam"], bias_correction=False)
+    with pytest.raises(CheckFailure) as exc:
+        O.check_optimizer_steps(step, golden, np.random.default_rng(0), "adam", O.C147_KEYS["adam"])
+    assert exc.value.diagnosis == "Adam without bias correction"
+
+
+def test_adam_t_started_at_1_is_named():
+    base = renamed("adam", O.CS231N_KEYS["adam"])
+
+    def step(w, dw, config=None):
+        config = dict(config or {})
+        config.setdefault("t", 1)
+        return base(w, dw, config)
+    with pytest.raises(CheckFailure) as exc:
+        O.check_optimizer_steps(step, golden, np.random.default_rng(1), "adam", O.CS231N_KEYS["adam"])
+    assert "t started at 1" in exc.value.diagnosis
+
+
+def test_state_under_another_key_is_named():
+    # cs231n keys (m, v) in a c147 assignment (v, a)
+    step = renamed("adam", O.CS231N_KEYS["adam"])
+    with pytest.raises(CheckFailure) as exc:
+        O.check_optimizer_steps(step, golden, np.random.default_rng(2), "adam", O.C147_KEYS["adam"])
+    assert exc.value.diagnosis == "optimizer state under another key"
+    assert "'a'" in str(exc.value)
+
+
+def test_momentum_state_not_kept_fails():
+    def step(w, dw, config=None):
+        next_w, config = R.sgd_momentum(w, dw, {k: v for k, v in (config or {}).items() if k != "velocity"})
+        return next_w, dict(config, v=config.pop("velocity"))
+    with pytest.raises(CheckFailure, match="velocity|step 2"):
+        O.check_optimizer_steps(step, golden, np.random.default_rng(3), "sgd_momentum", {"velocity": "velocity"})
+
+
+def test_wrong_default_learning_rate_fails():
+    def step(w, dw, config=None):
+        return R.adam(w, dw, config if config is not None else {"learning_rate": 1e-2})
+    with pytest.raises(CheckFailure):
+        O.check_optimizer_defaults(step, golden, np.random.default_rng(4), "adam", O.CS231N_KEYS["adam"])
+
+
+def test_nesterov_written_as_plain_momentum_fails():
+    step = renamed("sgd_momentum", {"velocity": "velocity"})
+    with pytest.raises(CheckFailure):
+        O.check_optimizer_steps(step, golden, np.random.default_rng(5), "sgd_nesterov_momentum",
+                                {"velocity": "velocity"})
