@@ -160,3 +160,14 @@ def test_integer_labels_get_offsets_but_no_factors():
     expected = np.array([0, 1, 2, 1])
     assert diagnose(2 * expected, expected) is None
     assert diagnose(expected + 1, expected) == "off by a constant (1)"
+
+
+def test_unrelated_wrong_values_get_no_named_cause():
+    """A wrong value with no pattern (an independent draw) is never given a cause."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        shape = tuple(rng.integers(1, 5, rng.integers(0, 4)))
+        expected, actual = rng.standard_normal(shape), rng.standard_normal(shape)
+        alternatives = {"named": rng.standard_normal(shape)}
+        found = diagnose(actual, expected, alternatives=alternatives, context={"N": 3})
+        assert found is None, (shape, found)

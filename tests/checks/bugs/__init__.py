@@ -75,5 +75,5 @@ def loss_grads(fn, names, wrt):
 
 def all_bugs():
     """Every bug record of every topic file."""
-    from . import classifiers, conv, layers, optim, rnn
-    return classifiers.BUGS + layers.BUGS + optim.BUGS + conv.BUGS + rnn.BUGS
+    from . import classifiers, conv, layers, more, optim, rnn
+    return classifiers.BUGS + layers.BUGS + optim.BUGS + conv.BUGS + rnn.BUGS + more.BUGS
