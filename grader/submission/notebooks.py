@@ -7,6 +7,7 @@ stubs to no-ops. A cell is repaired like a .py file (repair.repair); what does n
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -54,21 +55,48 @@ def _transform(source: str) -> str:
         return source
 
 
-def read_notebook(data: bytes, file: str) -> Notebook:
-    """Parse a notebook's bytes with nbformat; raise NotebookError for anything unreadable."""
+def _code_sources(data: bytes, file: str) -> list:
+    """Source strings of the code cells: nbformat (v3 converted to v4); a notebook that nbformat
+    rejects for its schema (a missing metadata key...) is read as plain JSON."""
     import nbformat
     try:
-        node = nbformat.reads(data.decode("utf-8-sig"), as_version=4)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise NotebookError(f"{file} is not a text file (not UTF-8)") from None
+        raise NotebookError(f"{file}: not a text file (not UTF-8)") from None
+    try:
+        cells = nbformat.reads(text, as_version=4, capture_validation_error={}).get("cells", [])
     except Exception as exc:
-        raise NotebookError(f"{file} is not a valid notebook ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        cells = _json_cells(text)
+        if cells is None:
+            first = str(exc).splitlines()[0][:200] if str(exc) else ""
+            raise NotebookError(f"{file}: not a valid notebook ({type(exc).__name__}: {first})") from None
+    sources = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", cell.get("input", ""))
+            sources.append("".join(map(str, source)) if isinstance(source, list) else str(source or ""))
+    return sources
+
+
+def _json_cells(text: str) -> list | None:
+    try:
+        node = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(node, dict):
+        return None
+    if isinstance(node.get("cells"), list):
+        return node["cells"]
+    worksheets = node.get("worksheets")
+    if isinstance(worksheets, list):
+        return [c for w in worksheets if isinstance(w, dict) for c in w.get("cells", []) or []]
+    return None
+
+
+def read_notebook(data: bytes, file: str) -> Notebook:
+    """The notebook's code cells, transformed and repaired; NotebookError if it cannot be read."""
     notebook = Notebook(file)
-    code_cells = [c for c in node.get("cells", []) if c.get("cell_type") == "code"]
-    for number, cell in enumerate(code_cells, start=1):
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+    for number, source in enumerate(_code_sources(data, file), start=1):
         source = source.replace("\r\n", "\n").replace("\r", "\n")
         if not source.strip():
             continue

@@ -13,6 +13,8 @@ from .notebooks import NotebookError, read_notebook
 from .repair import decode, repair
 from .spec import SubmissionError
 
+MAX_DROP_NOTES = 5
+
 
 class Submission:
     """A submission opened for grading: `root` (its files), `plan` (LoadPlan dict), `notes`."""
@@ -71,10 +73,12 @@ def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
         if note:
             notes.append(f"{rel}: {note}")
         notes.extend(f"{rel}: {change}" for change in repaired.changes)
-        for block in repaired.dropped:
+        for block in repaired.dropped[:MAX_DROP_NOTES]:
             names = f" (defines {', '.join(block.names)})" if block.names else ""
             notes.append(f"{rel}: lines {block.start}-{block.end} dropped{names}: "
                          f"SyntaxError at line {block.line}: {block.message}")
+        if len(repaired.dropped) > MAX_DROP_NOTES:
+            notes.append(f"{rel}: {len(repaired.dropped) - MAX_DROP_NOTES} more blocks dropped")
     for rel in found.notebooks:
         try:
             notebook = read_notebook((root / rel).read_bytes(), rel)
