@@ -1,1 +1,0 @@
-from cs231n.classifiers.fc_net import *

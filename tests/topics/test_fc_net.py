@@ -1,0 +1,82 @@
+"""Topic checks of fully connected nets: the reference net and the bundled correct examples pass
+(c147 and cs231n adapters on local classes), regularization and backward bugs fail."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import reference as R
+from grader.checks import CheckFailure
+from grader.topics import fc_net as F
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def golden(key, fn):
+    return fn(R)
+
+
+def load_example(folder, package, module):
+    """Import ``package.module`` of an example submission under a private alias."""
+    alias = f"_example_{abs(hash(str(folder)))}_{package}"
+    if alias not in sys.modules:
+        spec = importlib.util.spec_from_file_location(alias, folder / package / "__init__.py",
+                                                      submodule_search_locations=[str(folder / package)])
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[alias] = mod
+        spec.loader.exec_module(mod)
+    return importlib.import_module(f"{alias}.{module}")
+
+
+def reference_make(**overrides):
+    def cls(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+        return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout_keep_ratio=dropout,
+                                   normalization=normalization, reg=overrides.get("reg_factor", 1) * reg,
+                                   weight_scale=weight_scale, dtype=dtype, seed=seed)
+    return F.cs231n_fc_net(cls)
+
+
+def test_reference_passes():
+    make = reference_make()
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        F.check_fc_init(make, rng)
+        F.check_fc_init(make, rng, normalization="layernorm")
+        F.check_fc_loss(make, golden, rng)
+        F.check_fc_loss(make, golden, rng, reg=0.7)
+        F.check_fc_consistency(make, rng, dropout_keep=0.6, normalization="batchnorm", reg=0.3)
+
+
+@pytest.mark.parametrize("assignment, package, module, adapter", [
+    ("c147/hw4", "nndl", "fc_net", F.c147_fc_net),
+    ("cs231n/a2", "cs231n", "classifiers.fc_net", F.cs231n_fc_net)])
+def test_correct_examples_pass_locally(assignment, package, module, adapter):
+    cls = load_example(ROOT / "assignments" / assignment / "examples" / "correct", package, module).FullyConnectedNet
+    make = adapter(cls)
+    rng = np.random.default_rng(0)
+    F.check_fc_init(make, rng, normalization="batchnorm")
+    F.check_fc_loss(make, golden, rng, reg=0.5)
+    F.check_fc_consistency(make, rng, dropout_keep=0.7, normalization="batchnorm", reg=0.2)
+
+
+def test_regularization_without_half_is_named():
+    with pytest.raises(CheckFailure) as exc:
+        F.check_fc_loss(reference_make(reg_factor=2), golden, np.random.default_rng(1), reg=0.7)
+    assert "0.5 * reg" in exc.value.diagnosis
+
+
+def test_dropout_backward_skipped_fails_consistency():
+    cls = load_example(ROOT / "assignments/cs231n/a2/examples/bug_fc_dropout_backward_skipped", "cs231n",
+                       "classifiers.fc_net").FullyConnectedNet
+    with pytest.raises(CheckFailure):
+        F.check_fc_consistency(F.cs231n_fc_net(cls), np.random.default_rng(2), dropout_keep=0.6)
+
+
+def test_wrong_init_scale_fails():
+    def cls(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+        return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, weight_scale=weight_scale / 10, seed=seed)
+    with pytest.raises(CheckFailure, match="standard deviation"):
+        F.check_fc_init(F.cs231n_fc_net(cls), np.random.default_rng(3))
