@@ -22,6 +22,7 @@ MAX_NOTEBOOK_BYTES = 100 * 2**20      # notebooks carry images in their outputs
 MAX_ZIP_MEMBERS = 5000
 MAX_ZIP_TOTAL_BYTES = 300 * 2**20     # sum of uncompressed sizes actually written
 MAX_ZIP_RATIO = 200                   # uncompressed / compressed, for members over 1 MiB
+MAX_DATA_MEMBER_BYTES = 20 * 2**20    # larger members other than sources (datasets) are skipped
 _CHUNK = 2**20
 
 
@@ -89,6 +90,11 @@ def _member_path(info: zipfile.ZipInfo) -> str:
     return "/".join(parts)
 
 
+def _size_limit(rel: str) -> int:
+    suffix = PurePosixPath(rel).suffix.lower()
+    return {".py": MAX_SOURCE_BYTES, ".ipynb": MAX_NOTEBOOK_BYTES}.get(suffix, MAX_DATA_MEMBER_BYTES)
+
+
 def _check_member(info: zipfile.ZipInfo) -> None:
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
@@ -105,7 +111,8 @@ def extract_zip(zip_path: Path, dest: Path) -> list:
 
     Rejects the whole zip on absolute paths, `..` members, symlinks, encryption, more than
     MAX_ZIP_MEMBERS members, a member expanding more than MAX_ZIP_RATIO times, or more than
-    MAX_ZIP_TOTAL_BYTES written (counted while writing, header sizes are not trusted).
+    MAX_ZIP_TOTAL_BYTES written (counted while writing, header sizes are not trusted). Members larger
+    than a source file may be (datasets over MAX_DATA_MEMBER_BYTES) are skipped with a note.
     """
     notes = []
     try:
@@ -119,9 +126,13 @@ def extract_zip(zip_path: Path, dest: Path) -> list:
         planned = []
         for info in members:
             rel = _member_path(info)
-            _check_member(info)
             if not rel or info.is_dir() or is_ignored(rel):
                 continue
+            too_big = _size_limit(rel)
+            if info.file_size > too_big:
+                notes.append(f"zip member {rel} ({info.file_size} bytes) is larger than {too_big} bytes; skipped")
+                continue
+            _check_member(info)
             planned.append((info, rel))
         written = 0
         for info, rel in planned:

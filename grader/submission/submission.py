@@ -98,6 +98,23 @@ def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
     return plan, notes, problems
 
 
+def _open_inner_zip(root: Path) -> list:
+    """A zip holding only another zip (a zipped zip): extract the inner one beside it, as safely."""
+    if collect(root).py or collect(root).notebooks:
+        return []
+    inner = sorted(p for p in root.rglob("*.zip") if p.is_file() and not p.is_symlink())
+    if len(inner) != 1:
+        return []
+    target = inner[0].with_name(inner[0].stem + "-unzipped")
+    target.mkdir()
+    try:
+        return [f"{inner[0].relative_to(root).as_posix()}: the zip inside the zip was extracted"] + \
+            extract_zip(inner[0], target)
+    except BadZip as exc:
+        shutil.rmtree(target)
+        return [f"{inner[0].relative_to(root).as_posix()}: {exc}"]
+
+
 def open_submission(path, specs, support=None) -> Submission:
     """Open a folder, .zip, .py or .ipynb. Raises SubmissionError only when `path` cannot be read;
     any other problem (bad zip, invalid notebook, unsupported file) makes every name missing."""
@@ -122,6 +139,7 @@ def open_submission(path, specs, support=None) -> Submission:
                 os.mkdir(temp_dir)
                 return Submission(root, _all_missing(specs, f"{path.name}: {exc}"), [f"{path.name}: {exc}"],
                                   temp_dir)
+            notes += _open_inner_zip(root)
             plan, more, _ = build_plan(root, specs, support)
             return Submission(root, plan, notes + more, temp_dir)
         if suffix in (".py", ".ipynb"):

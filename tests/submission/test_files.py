@@ -69,7 +69,7 @@ def test_zip_bomb_is_bounded(tmp_path, opened):
     z = tmp_path / "bomb.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("nndl/layers.py", LAYERS)
-        zf.writestr("data.bin", b"\0" * (30 * 2**20))
+        zf.writestr("data.bin", b"\0" * (15 * 2**20))
     assert z.stat().st_size < 2**20
     sub = opened(z, [AFFINE])
     assert "expands" in sub.plan["names"]["affine_forward"]["missing"]
@@ -127,3 +127,13 @@ def test_folder_symlinks_are_not_followed(write, opened, tmp_path):
     sub = opened(root, [AFFINE])
     assert "missing" in sub.plan["names"]["affine_forward"]
     assert any("symbolic link" in note for note in sub.notes)
+
+
+def test_zip_inside_zip_and_large_data_member(tmp_path, make_zip, opened):
+    inner = make_zip(tmp_path / "hw4.zip", {"hw4/nndl/layers.py": LAYERS})
+    outer = make_zip(tmp_path / "submission.zip", {"hw4.zip": inner.read_bytes(),
+                                                   "data/cifar.bin": bytes(range(256)) * (21 * 2**12)})
+    sub = opened(outer, [AFFINE])
+    assert sub.plan["names"]["affine_forward"] == {"module": "nndl.layers"}
+    assert not (sub.root / "data/cifar.bin").exists()
+    assert any("cifar.bin" in n and "skipped" in n for n in sub.notes)
