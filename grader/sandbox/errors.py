@@ -1,0 +1,46 @@
+"""Verdict exceptions of the sandbox (contracts §4). ``str()`` is a sentence for the student."""
+
+
+class StudentError(Exception):
+    """Something about the student's code, reported to the student."""
+
+
+class StudentException(StudentError):
+    """The student's code raised: the type name, its message (capped) and the innermost student frame."""
+
+    def __init__(self, type_name, message, where=None):
+        self.type_name, self.message, self.where = type_name, message, where
+        at = f" ({where})" if where else ""
+        super().__init__(f"your code raised {type_name}: {message}{at}")
+
+
+class StudentTimeout(StudentError):
+    def __init__(self, seconds):
+        self.seconds = seconds
+        super().__init__(f"your code did not finish within {seconds:g} s (timed out)")
+
+
+class StudentCrash(StudentError):
+    """The worker died (exit, signal, memory) or broke the protocol."""
+
+    def __init__(self, reason):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class NameMissing(StudentError):
+    def __init__(self, name, reason):
+        self.name, self.reason = name, reason
+        super().__init__(reason)
+
+
+class BadValue(StudentError):
+    def __init__(self, reason):
+        self.reason = reason
+        super().__init__(f"your code returned a value the grader cannot use: {reason}")
+
+
+class BudgetExhausted(StudentError):
+    def __init__(self, seconds):
+        self.seconds = seconds
+        super().__init__(f"the time budget of {seconds:g} s for this submission is used up")

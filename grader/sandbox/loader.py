@@ -1,0 +1,133 @@
+"""Executes a LoadPlan (contracts §3) lazily inside the worker. Stdlib and numpy only.
+
+Modules of ``plan["modules"]`` are importable by their dotted names through a meta-path finder; each
+module, snippet and notebook cell runs statement by statement, so a failing top-level statement is
+skipped and noted instead of losing the rest of the file.
+"""
+import ast
+import copy
+import importlib.abc
+import importlib.machinery
+import sys
+
+import __future__
+
+REFUSED = set(sys.stdlib_module_names) | {"numpy", "sitecustomize", "usercustomize", "conftest",
+                                            "pytest", "_pytest", "grader", "reference"}
+
+
+class Missing(Exception):
+    """A graded name is not available; the message says why."""
+
+
+def run_tolerant(source, filename, namespace, notes):
+    """exec ``source`` statement by statement in ``namespace``; failures are skipped and noted."""
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        notes.append(f"{filename}: not run, it does not parse (line {exc.lineno}: {exc.msg})")
+        return
+    flags = 0
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            for alias in stmt.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+        try:
+            code = compile(ast.Module([stmt], type_ignores=[]), filename, "exec", flags=flags,
+                           dont_inherit=True)
+            exec(code, namespace)
+        except BaseException as exc:  # a student's statement may raise anything, even SystemExit
+            text = (ast.get_source_segment(source, stmt) or "").strip().splitlines()
+            first = text[0][:80] if text else "?"
+            notes.append(f"{filename}, line {stmt.lineno}: skipped `{first}` "
+                         f"({type(exc).__name__}: {str_safe(exc)[:200]})")
+
+
+def str_safe(exc):
+    try:
+        return str(exc)
+    except BaseException:
+        return "<unprintable>"
+
+
+class PlanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the plan's modules by dotted name (never a stdlib/numpy/grader name)."""
+
+    def __init__(self, modules, notes):
+        self.modules, self.notes = modules, notes
+
+    def find_spec(self, fullname, path=None, target=None):
+        entry = self.modules.get(fullname)
+        if entry is None or fullname.split(".")[0] in REFUSED:
+            return None
+        spec = importlib.machinery.ModuleSpec(fullname, self, is_package=bool(entry.get("package")))
+        spec.origin = entry.get("file") or fullname
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        entry = self.modules[module.__spec__.name]
+        module.__file__ = entry.get("file") or module.__spec__.name
+        if entry.get("package"):
+            module.__path__ = []
+        run_tolerant(entry.get("source", ""), module.__file__, module.__dict__, self.notes)
+
+
+class Plan:
+    """The graded names of one submission, loaded on first use."""
+
+    def __init__(self, plan, notes):
+        self.plan, self.notes = plan, notes
+        self.files = {m.get("file") for m in plan.get("modules", {}).values()}
+        self.files |= {s.get("file") for s in plan.get("snippets", [])}
+        self.files |= {n.get("file") for n in plan.get("notebooks", [])}
+        self.files.discard(None)
+        self.snippets, self.captured = {}, {}
+        sys.meta_path.insert(0, PlanFinder(plan.get("modules", {}), notes))
+
+    def resolve(self, name):
+        """The object bound to a graded name, or Missing."""
+        spec = self.plan.get("names", {}).get(name)
+        if spec is None:
+            raise Missing(f"{name} is not a graded name of this assignment")
+        if "missing" in spec:
+            raise Missing(spec["missing"])
+        if "module" in spec:
+            module = __import__(spec["module"], fromlist=["*"])
+            namespace, where = module.__dict__, spec["module"]
+        elif "snippet" in spec:
+            namespace, where = self.snippet(spec["snippet"]), "the notebook"
+        else:
+            namespace, where = self.notebook(spec["notebook"]), "the notebook"
+        if name not in namespace:
+            raise Missing(f"{name} is not defined in {where} (its definition failed to run; see notes)")
+        return namespace[name]
+
+    def snippet(self, index):
+        if index not in self.snippets:
+            entry = self.plan["snippets"][index]
+            namespace = {"__name__": f"__snippet_{index}__", "__builtins__": __builtins__}
+            self.snippets[index] = namespace
+            run_tolerant(entry.get("source", ""), entry.get("file", "snippet"), namespace, self.notes)
+        return self.snippets[index]
+
+    def notebook(self, index):
+        """Run the notebook's cells in order; copy each variable right after its capture cell."""
+        if index not in self.captured:
+            entry = self.plan["notebooks"][index]
+            capture = entry.get("capture", {})
+            captured = self.captured[index] = {}
+            namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+            last = max(capture.values(), default=-1)
+            for i, cell in enumerate(entry.get("cells", [])[: last + 1]):
+                run_tolerant(cell, f"{entry.get('file', 'notebook')} cell {i}", namespace, self.notes)
+                for var, at in capture.items():
+                    if at == i and var in namespace:
+                        try:
+                            captured[var] = copy.deepcopy(namespace[var])
+                        except Exception:
+                            captured[var] = namespace[var]
+        return self.captured[index]

@@ -1,0 +1,78 @@
+"""Grader-side proxies of objects that live in the worker (contracts §4).
+
+``Remote`` is lazy: attribute access and ``[key]`` only build a path; a call, a set or ``fetch`` sends
+one RPC. ``bool()``, ``len()`` and ``iter()`` raise ``TypeError`` (they would need a hidden RPC).
+"""
+
+
+class Func:
+    """A named helper function of the worker ("l1", "l2", "linf": norms of a difference vector)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"Func({self.name!r})"
+
+
+class Remote:
+    """A path to an object in one incarnation of a sandbox's worker: a handle (or the graded names'
+    root when ``handle`` is None) followed by attribute/item steps."""
+
+    __slots__ = ("_sandbox", "_handle", "_path", "_generation", "_type")
+
+    def __init__(self, sandbox, handle, path, generation, type_name=None):
+        for name, value in (("_sandbox", sandbox), ("_handle", handle), ("_path", path),
+                            ("_generation", generation), ("_type", type_name)):
+            object.__setattr__(self, name, value)
+
+    def _step(self, kind, key):
+        return Remote(self._sandbox, self._handle, self._path + ((kind, key),), self._generation)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._step("a", name)
+
+    def __getitem__(self, key):
+        if type(key) not in (str, int):
+            raise TypeError("a Remote can be indexed by str or int keys only; fetch() it first")
+        return self._step("i", key)
+
+    def __call__(self, *args, **kwargs):
+        return self._sandbox._call(self, args, kwargs, keep=False)
+
+    def keep(self, *args, **kwargs):
+        """Call, keeping the whole result in the worker: returns a Remote."""
+        return self._sandbox._call(self, args, kwargs, keep=True)
+
+    def __setattr__(self, name, value):
+        self._sandbox._set(self, "setattr", name, value)
+
+    def __setitem__(self, key, value):
+        self._sandbox._set(self, "setitem", key, value)
+
+    def __bool__(self):
+        raise TypeError("the truth value of a Remote needs fetch()")
+
+    def __len__(self):
+        raise TypeError("len() of a Remote needs fetch()")
+
+    def __iter__(self):
+        raise TypeError("iterating a Remote needs fetch()")
+
+    def __repr__(self):
+        base = "student" if self._handle is None else f"<{self._type or 'object'} #{self._handle}>"
+        steps = "".join(f".{k}" if kind == "a" else f"[{k!r}]" for kind, k in self._path)
+        return f"Remote({base}{steps})"
+
+
+def fetch(value):
+    """Plain data of a Remote (get RPC; non-data -> BadValue); containers are fetched recursively."""
+    if type(value) is Remote:
+        return value._sandbox._get(value)
+    if type(value) in (list, tuple):
+        return type(value)(fetch(v) for v in value)
+    if type(value) is dict:
+        return {k: fetch(v) for k, v in value.items()}
+    return value

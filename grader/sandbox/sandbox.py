@@ -1,0 +1,309 @@
+"""``Sandbox``: one submission's worker, seen from the grader (contracts §4).
+
+The worker is forked by the zygote on the first call; every call has a wall-clock deadline enforced
+here (SIGKILL of the worker; as root it is pid 1 of its own pid namespace, so every process of the
+sandbox dies with it; otherwise its keeper kills the orphans it subreaped). A timeout or crash kills
+the worker, and the next call starts a fresh one. Replies are decoded strictly (wire.py): the worker
+runs student code, so everything it sends is untrusted.
+"""
+import contextlib
+import dataclasses
+import os
+import pwd
+import shutil
+import socket
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+from . import wire
+from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentException,
+                     StudentTimeout)
+from .remote import Func, Remote
+from .zygote_client import get_zygote
+
+NOTES_CAP = 200          # notes kept per submission
+NOTE_CHARS = 8_000       # characters per note
+SIGNALS = {9: "it was killed (SIGKILL; often the memory limit)", 11: "segmentation fault",
+           24: "CPU time limit exceeded", 25: "file size limit exceeded", 6: "aborted"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    call_seconds: float = 10.0          # wall clock per call
+    submission_seconds: float = 300.0   # wall clock of all calls of the submission
+    memory_mb: int = 2048               # RLIMIT_AS of the worker
+    processes: int = 32                 # RLIMIT_NPROC (non-root sandbox uid only)
+    file_mb: int = 16                   # RLIMIT_FSIZE
+    open_files: int = 64                # RLIMIT_NOFILE
+    tmpfs_mb: int = 64                  # size of the private /tmp (root only)
+    value_mb: int = 512                 # array bytes in one reply
+
+    @property
+    def cpu_seconds(self):
+        return int(self.submission_seconds) + 10
+
+
+def default_hidden():
+    """Paths hidden from every sandbox: the grader, the answer key, Gradescope's secrets."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = [here, os.path.join(os.path.dirname(here), "reference"), "/autograder/source",
+             "/autograder/results", "/autograder/submission_metadata.json"]
+    return [p for p in paths if os.path.exists(p)]
+
+
+def sandbox_user():
+    """(uid, gid) of GRADER_SANDBOX_USER, else "grader-student", else "nobody"."""
+    for name in (os.environ.get("GRADER_SANDBOX_USER"), "grader-student", "nobody"):
+        if name:
+            try:
+                entry = pwd.getpwnam(name)
+                return entry.pw_uid, entry.pw_gid
+            except KeyError:
+                pass
+    return 65534, 65534
+
+
+def worker_env():
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.update({k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ})
+    return env
+
+
+class Sandbox:
+    """Runs one submission's code in a worker; ``root`` is the Remote of the graded names.
+
+    ``isolation``: None (default) isolates (namespaces + uid drop) when the grader is root."""
+
+    def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None):
+        self.plan, self.files_root, self.limits = plan, os.fspath(files_root), limits
+        self.hide = list(dict.fromkeys(default_hidden() + [os.path.abspath(p) for p in hide]))
+        self.isolation = (os.geteuid() == 0) if isolation is None else isolation
+        self.root = Remote(self, None, (), 0)
+        self.generation = 0
+        self._lock = threading.RLock()
+        self._notes, self._used, self._next_id = [], 0.0, 0
+        self._call_seconds, self._seed = limits.call_seconds, None
+        self._sock = self._worker = self._keeper = self._tmp = None
+
+    # ------------------------------------------------------------ public
+    def reseed(self, seed):
+        """np.random and random are seeded with ``seed`` before the next call."""
+        self._seed = int(seed)
+
+    @contextlib.contextmanager
+    def timeout(self, seconds):
+        """A longer (or shorter) per-call limit inside the block."""
+        before, self._call_seconds = self._call_seconds, float(seconds)
+        try:
+            yield self
+        finally:
+            self._call_seconds = before
+
+    def notes(self):
+        """Load notes, captured student output (capped) and crash notes, oldest first."""
+        return list(self._notes)
+
+    def restart(self):
+        with self._lock:
+            self._stop()
+
+    def close(self):
+        """Kill the worker and everything it started; remove temp files."""
+        with self._lock:
+            self._stop()
+            if self._tmp:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                self._tmp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def worker_pid(self):
+        """Pid of the running worker (None when stopped); for tests and diagnostics."""
+        return self._worker
+
+    # ------------------------------------------------------------ RPCs used by Remote
+    def _ref(self, remote):
+        if remote._sandbox is not self:
+            raise TypeError("a Remote of another sandbox")
+        if remote._handle is not None and remote._generation != self.generation:
+            raise StudentCrash("the object was lost when your code crashed (the worker was restarted)")
+        return {"$r": remote._handle, "p": [list(step) for step in remote._path]}
+
+    def _encode(self, value):
+        def leaf(x):
+            if type(x) is Remote:
+                return self._ref(x)
+            if type(x) is Func:
+                return {"$fn": x.name}
+            if isinstance(x, np.ndarray):
+                return enc.encode(np.array(x, subok=False))
+            raise TypeError(f"cannot send a {type(x).__name__} to the student's code")
+        enc = wire.Encoder(leaf, bytes_cap=1 << 40, str_cap=1 << 30)
+        return enc.encode(value), enc.buffers
+
+    def _call(self, remote, args, kwargs, keep):
+        with self._lock:
+            ref = self._ref(remote)
+            (a, k), buffers = self._encode_pair(args, kwargs)
+            return self._rpc({"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep}, buffers)
+
+    def _encode_pair(self, args, kwargs):
+        value, buffers = self._encode([list(args), dict(kwargs)])
+        return tuple(value["$l"]), buffers
+
+    def _get(self, remote):
+        with self._lock:
+            return self._rpc({"op": "get", "ref": self._ref(remote)}, [])
+
+    def _set(self, remote, op, key, value):
+        with self._lock:
+            ref = self._ref(remote)
+            if op == "setattr" and type(key) is not str:
+                raise TypeError("attribute names are str")
+            encoded, buffers = self._encode([key, value])
+            k, v = encoded["$l"]
+            header = {"op": op, "ref": ref, "value": v}
+            header["name" if op == "setattr" else "key"] = key if op == "setattr" else k
+            self._rpc(header, buffers)
+
+    # ------------------------------------------------------------ machinery
+    def _note(self, text):
+        if len(self._notes) < NOTES_CAP and text:
+            self._notes.append(str(text)[:NOTE_CHARS])
+
+    def _start(self):
+        if self._tmp is None:
+            self._tmp = tempfile.mkdtemp(prefix="grader-sandbox-")
+        files = os.path.join(self._tmp, f"files{self.generation}")
+        shutil.copytree(self.files_root, files, symlinks=True)
+        uid, gid = sandbox_user() if self.isolation else (os.getuid(), os.getgid())
+        if not self.isolation:
+            os.chmod(self._tmp, 0o700)
+        config = {"files": files, "hide": self.hide, "isolate": self.isolation, "uid": uid, "gid": gid,
+                  "tmpfs_mb": self.limits.tmpfs_mb, "cpu_seconds": self.limits.cpu_seconds,
+                  "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
+                  "nproc": self.limits.processes, "memory_mb": self.limits.memory_mb,
+                  "env": worker_env()}
+        mine, theirs = socket.socketpair()
+        try:
+            self._keeper = get_zygote().spawn(config, theirs.fileno())
+        finally:
+            theirs.close()
+        self._sock = mine
+        deadline = time.monotonic() + 30
+        try:
+            self._worker = int(wire.recv_frame(mine, deadline)[0]["worker"])
+            ready = wire.recv_frame(mine, deadline)[0]
+            if not ready.get("ready"):
+                raise StudentCrash(str(ready.get("fatal", "the sandbox did not start"))[:500])
+            wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan})
+            self._absorb(wire.recv_frame(mine, deadline)[0])
+        except (wire.Timeout, wire.Closed, wire.WireError, KeyError, TypeError, ValueError) as exc:
+            status = self._stop()
+            raise StudentCrash(f"your code crashed while loading ({self._describe(status)})") from exc
+
+    def _stop(self):
+        """Kill the worker (and so its whole sandbox), reap the keeper; its exit status or None."""
+        status = None
+        if self._worker:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self._worker, 9)
+                except OSError:
+                    pass
+        if self._keeper:
+            status = get_zygote().reap(self._keeper)
+        if self._sock:
+            self._sock.close()
+        if self._worker or self._keeper:
+            self.generation += 1
+        self._sock = self._worker = self._keeper = None
+        return status
+
+    def _describe(self, status):
+        if status is None:
+            return "it stopped"
+        if status > 128 and status - 128 in SIGNALS:
+            return SIGNALS[status - 128]
+        if status > 128:
+            return f"signal {status - 128}"
+        return f"exit code {status}"
+
+    def _absorb(self, reply):
+        notes = reply.get("notes")
+        if type(notes) is list:
+            for note in notes[:NOTES_CAP]:
+                self._note(note if type(note) is str else "")
+        out = reply.get("out")
+        if type(out) is str and out:
+            self._note("student output:\n" + out)
+
+    def _rpc(self, header, buffers):
+        if self._used >= self.limits.submission_seconds:
+            raise BudgetExhausted(self.limits.submission_seconds)
+        start = time.monotonic()
+        try:
+            if self._sock is None:
+                self._start()
+            seconds = min(self._call_seconds, self.limits.submission_seconds - self._used)
+            self._next_id += 1
+            header["id"] = self._next_id
+            if self._seed is not None:
+                header["seed"], self._seed = self._seed, None
+            deadline = time.monotonic() + seconds
+            try:
+                wire.send_frame(self._sock, header, buffers)
+                reply, bufs = wire.recv_frame(self._sock, deadline,
+                                              bytes_cap=self.limits.value_mb << 20)
+            except wire.Timeout:
+                self._stop()
+                if seconds < self._call_seconds:
+                    raise BudgetExhausted(self.limits.submission_seconds) from None
+                raise StudentTimeout(seconds) from None
+            except (wire.Closed, OSError) as exc:
+                status = self._stop()
+                self._note(f"the worker stopped: {self._describe(status)}")
+                raise StudentCrash(f"your code terminated the grader's worker process "
+                                   f"({self._describe(status)})") from exc
+            except wire.WireError as exc:
+                self._stop()
+                raise BadValue(str(exc)) from None
+            if reply.get("id") != header["id"]:
+                self._stop()
+                raise StudentCrash("your code wrote into the grader's protocol channel")
+        finally:
+            self._used += time.monotonic() - start
+        self._absorb(reply)
+        return self._result(reply, bufs)
+
+    def _result(self, reply, bufs):
+        err = reply.get("err")
+        if err is not None:
+            if type(err) is not dict:
+                raise BadValue("malformed error")
+            text = lambda key, cap: str(err.get(key) or "")[:cap]
+            kind = err.get("kind")
+            if kind == "missing":
+                raise NameMissing("", text("message", 2000))
+            if kind == "bad":
+                raise BadValue(text("message", 2000))
+            raise StudentException(text("type", 200), text("message", 2000), text("where", 300) or None)
+        generation = self.generation
+
+        def tag(key, obj):
+            if key == "$h" and type(obj["$h"]) is int and type(obj.get("type", "")) is str:
+                return Remote(self, obj["$h"], (), generation, obj.get("type", "")[:80])
+            raise wire.WireError(f"{key} not allowed in a reply")
+        try:
+            return wire.decode(reply.get("ok"), bufs, tag)
+        except wire.WireError as exc:
+            raise BadValue(str(exc)) from None

@@ -1,0 +1,212 @@
+"""Wire protocol between the grader and the worker: framing and tagged values. Never unpickles.
+
+A frame is ``!Q`` header length, the JSON header, then raw buffers whose sizes are ``header["nb"]``.
+Values are tagged JSON: null/bool/int/str/finite float as themselves; ``{"$f": "nan"|"inf"|"-inf"}``;
+``{"$l": [...]}`` list, ``{"$t": [...]}`` tuple, ``{"$d": [[k, v], ...]}`` dict (str/int keys);
+``{"$a": [dtype, shape, buffer_index]}`` ndarray; ``{"$h": id, "type": name}`` worker handle;
+``{"$r": id_or_null, "p": [[kind, key], ...]}`` reference to a worker object; ``{"$fn": name}`` helper.
+
+This file is imported by the worker as a sibling file: stdlib and numpy only.
+"""
+import json
+import math
+import socket
+import struct
+import time
+
+import numpy as np
+
+HEADER_CAP = 32 * 2**20          # bytes of JSON header
+BYTES_CAP = 512 * 2**20          # bytes of array buffers in one frame
+STR_CAP = 100_000                # characters of one string value
+DEPTH_CAP = 40                   # nesting of containers
+NODES_CAP = 200_000              # values in one frame
+DTYPES = {"bool": np.dtype(np.bool_), "int64": np.dtype("<i8"),
+          "float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
+TAGS = ("$f", "$l", "$t", "$d", "$a", "$h", "$r", "$fn")
+
+
+class WireError(Exception):
+    """The bytes or the value break the protocol (unsupported type, over a cap, malformed)."""
+
+
+class Timeout(Exception):
+    """The deadline passed before the frame was complete."""
+
+
+class Closed(Exception):
+    """The other side closed the channel."""
+
+
+# ---------------------------------------------------------------- framing
+
+def send_frame(sock, header, buffers=()):
+    """Send one frame: the header (a JSON-able dict) and its raw buffers."""
+    header = dict(header, nb=[b.nbytes for b in buffers])
+    data = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
+    sock.sendall(struct.pack("!Q", len(data)) + data)
+    for buf in buffers:
+        sock.sendall(buf)
+
+
+def _read_exact(sock, n, deadline):
+    out = bytearray(n)
+    view = memoryview(out)
+    got = 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout()
+            sock.settimeout(left)
+        try:
+            k = sock.recv_into(view[got:], min(n - got, 1 << 20))
+        except socket.timeout:
+            raise Timeout() from None
+        except (ConnectionError, OSError) as exc:
+            raise Closed(str(exc)) from None
+        if k == 0:
+            raise Closed("end of stream")
+        got += k
+    return out
+
+
+def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
+    """Receive one frame -> (header dict, list of bytearrays); sizes are checked before reading."""
+    (size,) = struct.unpack("!Q", _read_exact(sock, 8, deadline))
+    if size > header_cap:
+        raise WireError(f"header of {size} bytes is over the cap")
+    try:
+        header = json.loads(bytes(_read_exact(sock, size, deadline)))
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"malformed header: {str(exc)[:200]}") from None
+    sizes = header.get("nb") if isinstance(header, dict) else None
+    if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
+        raise WireError("malformed buffer sizes")
+    if sum(sizes) > bytes_cap:
+        raise WireError(f"{sum(sizes)} bytes of arrays is over the cap of {bytes_cap}")
+    return header, [_read_exact(sock, s, deadline) for s in sizes]
+
+
+# ---------------------------------------------------------------- values
+
+def array_to_wire(a):
+    """The array as sent (exact dtype of the protocol, C order, little endian) or None if not data."""
+    kind = a.dtype.kind
+    if a.dtype.fields is not None or a.dtype.subdtype is not None:
+        return None
+    if kind == "b":
+        target = DTYPES["bool"]
+    elif kind in "iu":
+        target = DTYPES["int64"]
+    elif kind == "f":
+        target = DTYPES["float32"] if a.dtype.itemsize <= 4 else DTYPES["float64"]
+    else:
+        return None
+    return np.ascontiguousarray(a, dtype=target)
+
+
+class Encoder:
+    """Turns a value into tagged JSON + buffers. ``leaf(x)`` is called for anything that is not data
+    and returns its tagged JSON (or raises WireError)."""
+
+    def __init__(self, leaf, bytes_cap=BYTES_CAP, str_cap=STR_CAP):
+        self.leaf, self.bytes_cap, self.str_cap = leaf, bytes_cap, str_cap
+        self.buffers, self.nbytes, self.nodes = [], 0, 0
+
+    def encode(self, x, depth=0):
+        self.nodes += 1
+        if self.nodes > NODES_CAP:
+            raise WireError(f"more than {NODES_CAP} values")
+        t = type(x)
+        if x is None or t is bool or t is int:
+            return x
+        if t is float:
+            return x if math.isfinite(x) else {"$f": repr(x)}
+        if t is str:
+            return x if len(x) <= self.str_cap else x[: self.str_cap] + " [truncated]"
+        if isinstance(x, np.generic) and t.__module__ == "numpy" and x.dtype.kind in "biuf":
+            return self.encode(x.item(), depth)
+        if depth >= DEPTH_CAP:
+            return self.leaf(x)
+        if t is list or t is tuple:
+            return {"$l" if t is list else "$t": [self.encode(v, depth + 1) for v in x]}
+        if t is dict:
+            if not all(type(k) in (str, int) for k in x):
+                return self.leaf(x)
+            return {"$d": [[k, self.encode(v, depth + 1)] for k, v in x.items()]}
+        if t is np.ndarray:
+            a = array_to_wire(x)
+            if a is None or self.nbytes + a.nbytes > self.bytes_cap:
+                return self.leaf(x)
+            self.buffers.append(memoryview(a).cast("B") if a.nbytes else memoryview(b""))
+            self.nbytes += a.nbytes
+            dtype = next(k for k, v in DTYPES.items() if v == a.dtype)
+            return {"$a": [dtype, list(a.shape), len(self.buffers) - 1]}
+        return self.leaf(x)
+
+
+def decode(obj, buffers, tag=None, str_cap=STR_CAP):
+    """Rebuild exact Python/numpy types from tagged JSON. ``tag(key, obj)`` handles "$h", "$r",
+    "$fn" (absent: they are rejected). Raises WireError for anything else."""
+    count = [0]
+
+    def walk(o, depth):
+        count[0] += 1
+        if count[0] > NODES_CAP or depth > DEPTH_CAP + 1:
+            raise WireError("value too large or too deeply nested")
+        t = type(o)
+        if o is None or t in (bool, int, float):
+            return o
+        if t is str:
+            if len(o) > str_cap + 20:
+                raise WireError("string over the cap")
+            return o
+        if t is not dict or len(o) not in (1, 2):
+            raise WireError(f"untagged {t.__name__}")
+        key = next(iter(o))
+        if key not in TAGS:
+            raise WireError(f"unknown tag {key[:20]!r}")
+        v = o[key]
+        if key == "$f":
+            if v not in ("nan", "inf", "-inf"):
+                raise WireError("bad float")
+            return float(v)
+        if key in ("$l", "$t"):
+            if type(v) is not list:
+                raise WireError("bad sequence")
+            items = [walk(i, depth + 1) for i in v]
+            return items if key == "$l" else tuple(items)
+        if key == "$d":
+            if type(v) is not list:
+                raise WireError("bad dict")
+            out = {}
+            for pair in v:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
+                    raise WireError("bad dict entry")
+                out[pair[0]] = walk(pair[1], depth + 1)
+            return out
+        if key == "$a":
+            return _decode_array(v, buffers)
+        if tag is None:
+            raise WireError(f"{key} not allowed here")
+        return tag(key, o)
+
+    try:
+        return walk(obj, 0)
+    except RecursionError:
+        raise WireError("value too deeply nested") from None
+
+
+def _decode_array(v, buffers):
+    if type(v) is not list or len(v) != 3:
+        raise WireError("bad array")
+    dtype, shape, index = v
+    if dtype not in DTYPES or type(shape) is not list or len(shape) > 32 \
+            or not all(type(s) is int and s >= 0 for s in shape) \
+            or type(index) is not int or not 0 <= index < len(buffers):
+        raise WireError("bad array header")
+    dt = DTYPES[dtype]
+    if math.prod(shape) * dt.itemsize != len(buffers[index]):
+        raise WireError("array size does not match its buffer")
+    return np.frombuffer(buffers[index], dtype=dt).reshape(shape).copy()

@@ -1,0 +1,242 @@
+"""The worker: runs ONLY in the forked sandbox child and serves the grader's RPCs. Stdlib and numpy only.
+
+Requests (one frame each, answered by one frame with the same ``id``):
+``hello {plan}``, ``call {ref, args, kwargs, keep}``, ``get {ref}``, ``setattr {ref, name, value}``,
+``setitem {ref, key, value}``, ``ping``. Any request may carry ``seed`` (np.random.seed + random.seed
+before it runs). Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type", "message",
+"where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes) and ``out``
+(captured student stdout/stderr, head and tail). Non-data leaves of results stay in a handle table.
+"""
+import io
+import os
+import random
+import sys
+
+import numpy as np
+
+import sbx_loader as loader
+import sbx_stubs as stubs
+import sbx_wire as wire
+
+OUT_CAP = 32_000     # characters of captured output kept per reply (head + tail)
+MSG_CAP = 2_000      # characters of an exception message
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first and last ``cap // 2`` characters and counts the rest."""
+
+    def __init__(self, cap=OUT_CAP):
+        self.cap = cap
+        self.reset()
+
+    def reset(self):
+        self.head, self.tail, self.dropped = [], [], 0
+        self.head_len = self.tail_len = 0
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        s = str(s)
+        room = self.cap // 2 - self.head_len
+        if room > 0:
+            self.head.append(s[:room])
+            self.head_len += len(s[:room])
+            s = s[room:]
+        if s:
+            self.tail.append(s)
+            self.tail_len += len(s)
+            while self.tail_len > self.cap // 2 and len(self.tail) > 1:
+                self.tail_len -= len(self.tail[0])
+                self.dropped += len(self.tail.pop(0))
+            if self.tail_len > self.cap // 2:
+                cut = self.tail_len - self.cap // 2
+                self.tail[0] = self.tail[0][cut:]
+                self.tail_len -= cut
+                self.dropped += cut
+        return len(s)
+
+    def take(self):
+        text = "".join(self.head)
+        if self.dropped:
+            text += f"\n[... {self.dropped} characters truncated ...]\n"
+        text += "".join(self.tail)
+        self.reset()
+        return text
+
+
+class Worker:
+    def __init__(self, sock):
+        self.sock = sock
+        self.handles, self.next_handle = {}, 1
+        self.notes, self.plan = [], None
+        self.out = CappedText()
+        self.raw = os.memfd_create("student-output")
+
+    # ---------------------------------------------------------- values
+    def store(self, obj):
+        """Keep ``obj`` in the handle table; its tagged reference."""
+        hid = self.next_handle
+        self.next_handle += 1
+        self.handles[hid] = obj
+        try:
+            name = type(obj).__name__
+        except BaseException:
+            name = "object"
+        return {"$h": hid, "type": str(name)[:80]}
+
+    def strict_leaf(self, obj):
+        raise wire.WireError(f"a value of type {str(type(obj).__name__)[:80]} is not plain data")
+
+    def decode_arg(self, key, obj):
+        if key == "$fn":
+            if obj["$fn"] not in stubs.HELPERS:
+                raise wire.WireError(f"unknown helper {obj['$fn']!r}")
+            return stubs.HELPERS[obj["$fn"]]
+        if key == "$r":
+            return self.resolve(obj)
+        raise wire.WireError(f"{key} not allowed in a request")
+
+    def resolve(self, ref):
+        """Follow a reference ``{"$r": handle or None, "p": [[kind, key], ...]}``."""
+        path = ref.get("p", [])
+        if ref["$r"] is None:
+            if not path or path[0][0] != "a":
+                raise wire.WireError("a reference from the root must start with a name")
+            obj, path = self.plan.resolve(path[0][1]), path[1:]
+        elif ref["$r"] in self.handles:
+            obj = self.handles[ref["$r"]]
+        else:
+            raise wire.WireError("unknown handle")
+        for kind, key in path:
+            obj = getattr(obj, key) if kind == "a" else obj[key]
+        return obj
+
+    # ---------------------------------------------------------- requests
+    def handle(self, req, bufs):
+        op = req.get("op")
+        if "seed" in req:
+            np.random.seed(req["seed"])
+            random.seed(req["seed"])
+        if op == "hello":
+            self.plan = loader.Plan(req["plan"], self.notes)
+            return None, False
+        if op == "ping":
+            return "pong", False
+        decode = lambda v: wire.decode(v, bufs, self.decode_arg)
+        if op == "call":
+            target = self.resolve(req["ref"])
+            args = decode(req["args"])
+            kwargs = decode(req["kwargs"])
+            result = target(*args, **kwargs)
+            return (self.store(result), True) if req.get("keep") else (result, False)
+        if op == "get":
+            return self.resolve(req["ref"]), "strict"
+        if op == "setattr":
+            setattr(self.resolve(req["ref"]), req["name"], decode(req["value"]))
+            return None, False
+        if op == "setitem":
+            self.resolve(req["ref"])[decode(req["key"])] = decode(req["value"])
+            return None, False
+        raise wire.WireError(f"unknown operation {op!r}")
+
+    def where(self, tb):
+        """The innermost frame in a submission file: "layers.py, line 42, in affine_forward"."""
+        found = None
+        files = self.plan.files if self.plan else set()
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename in files or code.co_filename.split(" cell ")[0] in files:
+                found = f"{os.path.basename(code.co_filename)}, line {tb.tb_lineno}, in {code.co_name}"
+            tb = tb.tb_next
+        return found
+
+    def reply_error(self, kind, exc, tb=None):
+        try:
+            name = str(type(exc).__name__)[:200]
+        except BaseException:
+            name = "Exception"
+        return {"err": {"kind": kind, "type": name, "message": loader.str_safe(exc)[:MSG_CAP],
+                        "where": self.where(tb) if tb is not None else None}}
+
+    def answer(self, req, bufs):
+        buffers = []
+        try:
+            value, mode = self.handle(req, bufs)
+            if mode is True:
+                reply = {"ok": value}
+            else:
+                leaf = self.strict_leaf if mode == "strict" else self.store
+                enc = wire.Encoder(leaf)
+                try:
+                    reply = {"ok": enc.encode(value)}
+                    buffers = enc.buffers
+                except wire.WireError:
+                    if mode == "strict":
+                        raise
+                    reply = {"ok": self.store(value)}
+                    buffers = []
+        except loader.Missing as exc:
+            reply = {"err": {"kind": "missing", "type": "NameMissing", "message": str(exc)[:MSG_CAP],
+                             "where": None}}
+        except wire.WireError as exc:
+            reply = self.reply_error("bad", exc)
+        except BaseException as exc:  # student code may raise anything: SystemExit, KeyboardInterrupt
+            reply = self.reply_error("exception", exc, exc.__traceback__.tb_next)
+        reply.update(id=req.get("id"), notes=self.notes[:], out=self.take_output())
+        self.notes.clear()
+        return reply, buffers
+
+    def take_output(self):
+        text = self.out.take()
+        size = os.lseek(self.raw, 0, os.SEEK_END)
+        if size:
+            raw = os.pread(self.raw, OUT_CAP // 2, 0)
+            if size > OUT_CAP // 2:
+                raw += b"\n[... %d bytes truncated ...]\n" % (size - OUT_CAP // 2)
+            text += raw.decode("utf-8", "replace")
+            os.ftruncate(self.raw, 0)
+            os.lseek(self.raw, 0, os.SEEK_SET)
+        return text
+
+    def serve(self):
+        while True:
+            try:
+                req, bufs = wire.recv_frame(self.sock)
+            except wire.Closed:
+                return
+            reply, buffers = self.answer(req, bufs)
+            try:
+                wire.send_frame(self.sock, reply, buffers)
+            except (OSError, ValueError):
+                wire.send_frame(self.sock, {"id": req.get("id"), "err": {
+                    "kind": "bad", "type": "BadValue", "message": "the result could not be sent",
+                    "where": None}, "notes": [], "out": ""})
+
+
+def serve(sock, work):
+    """Entry from the zygote: redirect fds 0-2, install stubs, serve until the grader hangs up."""
+    import signal
+    worker = Worker(sock)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(worker.raw, 1)
+    os.dup2(worker.raw, 2)
+    _close_others({sock.fileno(), worker.raw, 0, 1, 2})
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    sys.stdout = sys.stderr = worker.out
+    sys.stdin = io.StringIO("")
+    sys.path[:] = [p for p in sys.path if "site-packages" in p or p.startswith(sys.base_prefix)]
+    sys.argv = ["student"]
+    stubs.install()
+    wire.send_frame(sock, {"ready": True})
+    worker.serve()
+
+
+def _close_others(keep):
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass

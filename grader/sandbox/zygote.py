@@ -1,0 +1,225 @@
+"""The zygote: a clean interpreter that preloads numpy and the stdlib, then forks one sandbox per request.
+
+Run as ``python -I zygote.py FD`` (FD: a unix socket to the grader). Stdlib, numpy and the sibling
+files wire.py, stubs.py, loader.py, worker.py only; it never receives anything secret.
+
+Requests on FD: ``{"op": "spawn", "config": {...}}`` with the worker's socket passed by SCM_RIGHTS
+-> ``{"keeper": pid}``; ``{"op": "reap", "pid": pid}`` -> ``{"status": code}`` (128+n: signal n).
+
+A spawn forks a *keeper* (stays root, child subreaper, new session). As root the keeper enters new
+mount, network and pid namespaces, hides the secret paths, mounts a small tmpfs over /tmp, /var/tmp and
+/dev/shm and copies the submission there. It then forks the *worker* (pid 1 of the pid namespace:
+when it dies every process of the sandbox dies), sends ``{"worker": pid}`` on the worker socket and
+waits; when the worker is gone it kills what is left (subreaped orphans) and exits with its status.
+"""
+import ctypes
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PRELOAD = (
+    "math random collections collections.abc itertools functools copy time os sys re string json heapq "
+    "bisect operator statistics typing dataclasses warnings abc enum numbers fractions decimal pickle io "
+    "csv glob inspect traceback textwrap pprint datetime struct array contextlib types weakref gc ast "
+    "hashlib base64 zlib gzip shutil tempfile pathlib platform signal threading queue subprocess socket "
+    "urllib.request urllib.parse http.client ctypes importlib importlib.util importlib.abc importlib.machinery "
+    "uuid timeit unittest __future__ linecache tokenize keyword codecs locale unicodedata "
+    "encodings.utf_16 encodings.utf_32 encodings.latin_1 encodings.ascii encodings.idna "
+    "numpy numpy.linalg numpy.random numpy.fft numpy.polynomial numpy.lib.stride_tricks numpy.testing"
+).split()
+
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+
+
+def load_sibling(name):
+    """Import grader/sandbox/<name>.py as the top-level module sbx_<name> (no package, no grader)."""
+    spec = importlib.util.spec_from_file_location("sbx_" + name, os.path.join(HERE, name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["sbx_" + name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _check(ret, what):
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def mount(source, target, fstype, flags, data=None):
+    enc = lambda s: None if s is None else s.encode()
+    _check(libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           f"mount {target}")
+
+
+def prctl(option, value):
+    _check(libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), f"prctl {option}")
+
+
+# ------------------------------------------------------------------ keeper (root side of a sandbox)
+
+def isolate(cfg):
+    """New mount/net/pid namespaces; hide paths; a private tmpfs /tmp holding a copy of the files.
+    Returns the worker's working directory."""
+    src = os.open(cfg["files"], os.O_RDONLY | os.O_DIRECTORY)
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for path in cfg["hide"]:
+        if os.path.isdir(path) and not os.path.islink(path):
+            mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
+        elif os.path.exists(path):
+            mount("/dev/null", path, None, MS_BIND)
+    size = f"size={cfg['tmpfs_mb']}m,nr_inodes=4096,mode=1777"
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, size)
+    work = "/tmp/submission"
+    shutil.copytree(f"/proc/self/fd/{src}", work, symlinks=True)
+    os.close(src)
+    for dirpath, dirnames, filenames in os.walk(work):
+        for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+            os.lchown(name, cfg["uid"], cfg["gid"])
+    return work
+
+
+def kill_orphans():
+    """SIGKILL every child of this process (orphans reparented to us as subreaper) until none is left."""
+    me = str(os.getpid())
+    while True:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        ppid = f.read().rsplit(")", 1)[1].split()[1]
+                    if ppid == me:
+                        os.kill(int(entry), signal.SIGKILL)
+                except (OSError, IndexError):
+                    pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def keeper(sock, cfg):
+    """Runs in the forked keeper: set up, fork the worker, report its pid, wait, clean up, exit."""
+    os.setsid()
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    work = isolate(cfg) if cfg["isolate"] else cfg["files"]
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_w)
+        worker_entry(sock, cfg, work, ready_r)
+    os.close(ready_r)
+    sbx_wire.send_frame(sock, {"worker": pid})
+    os.write(ready_w, b"x")
+    os.close(ready_w)
+    sock.close()
+    status = 1
+    while True:
+        try:
+            done, code = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        if done == pid:
+            status = os.waitstatus_to_exitcode(code)
+            status = 128 - status if status < 0 else status
+            break
+    kill_orphans()
+    os._exit(status & 0xFF)
+
+
+def worker_entry(sock, cfg, work, ready_fd):
+    """In the forked worker, before any student code: session, limits, cwd, env, uid, fds."""
+    import resource
+    try:
+        os.setsid()
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if cfg["isolate"]:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        limits = {resource.RLIMIT_CORE: 0, resource.RLIMIT_CPU: cfg["cpu_seconds"],
+                  resource.RLIMIT_FSIZE: cfg["fsize_mb"] << 20, resource.RLIMIT_NOFILE: cfg["nofile"]}
+        if cfg["uid"] != 0:
+            limits[resource.RLIMIT_NPROC] = cfg["nproc"]
+        for which, value in limits.items():
+            resource.setrlimit(which, (value, value))
+        os.chdir(work)
+        os.environ.clear()
+        os.environ.update(cfg["env"], HOME=work, PWD=work)
+        if cfg["isolate"]:
+            os.setgroups([])
+            os.setgid(cfg["gid"])
+            os.setuid(cfg["uid"])
+            prctl(PR_SET_NO_NEW_PRIVS, 1)
+        os.read(ready_fd, 1)
+        os.close(ready_fd)
+        resource.setrlimit(resource.RLIMIT_AS, (cfg["memory_mb"] << 20, cfg["memory_mb"] << 20))
+        sbx_worker.serve(sock, work)
+    except BaseException as exc:
+        try:
+            sbx_wire.send_frame(sock, {"fatal": f"sandbox setup failed: {type(exc).__name__}: {exc}"})
+        finally:
+            os._exit(70)
+    os._exit(0)
+
+
+# ------------------------------------------------------------------ zygote loop
+
+def zygote(fd):
+    """Serve spawn/reap requests on ``fd`` until the grader closes it."""
+    chan = socket.socket(fileno=fd)
+    while True:
+        try:
+            head = chan.recv(8)
+            if len(head) < 8:
+                return
+            (size,) = struct.unpack("!Q", head)
+            msg, fds, _, _ = socket.recv_fds(chan, size, 1)
+            request = json.loads(msg)
+        except (OSError, ValueError):
+            return
+        if request["op"] == "spawn":
+            wsock = socket.socket(fileno=fds[0])
+            pid = os.fork()
+            if pid == 0:
+                chan.close()
+                try:
+                    keeper(wsock, request["config"])
+                finally:
+                    os._exit(71)
+            wsock.close()
+            reply = {"keeper": pid}
+        else:
+            try:
+                _, code = os.waitpid(request["pid"], 0)
+                status = os.waitstatus_to_exitcode(code)
+                reply = {"status": 128 - status if status < 0 else status}
+            except ChildProcessError:
+                reply = {"status": None}
+        data = json.dumps(reply).encode()
+        chan.sendall(struct.pack("!Q", len(data)) + data)
+
+
+if __name__ == "__main__":
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    sbx_wire = load_sibling("wire")
+    load_sibling("stubs")
+    load_sibling("loader")
+    sbx_worker = load_sibling("worker")
+    os.chdir("/")
+    zygote(int(sys.argv[1]))

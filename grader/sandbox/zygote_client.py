@@ -1,0 +1,81 @@
+"""The grader's handle on its zygote (one per grader process, started on first use, restarted if dead)."""
+import atexit
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+
+ZYGOTE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zygote.py")
+
+
+def zygote_env():
+    """A scrubbed environment; BLAS threads are 1 before numpy is imported in the zygote."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
+    env.update({k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ})
+    return env
+
+
+class Zygote:
+    """``spawn(config, fd) -> keeper pid`` and ``reap(pid) -> exit status`` over a unix socket."""
+
+    def __init__(self):
+        self.owner = os.getpid()
+        self.lock = threading.Lock()
+        self.chan, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", ZYGOTE, str(theirs.fileno())], pass_fds=[theirs.fileno()],
+            env=zygote_env(), cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            start_new_session=True)
+        theirs.close()
+
+    def alive(self):
+        return self.owner == os.getpid() and self.process.poll() is None
+
+    def _request(self, message, fd=None):
+        data = json.dumps(message).encode()
+        with self.lock:
+            self.chan.sendall(struct.pack("!Q", len(data)))
+            socket.send_fds(self.chan, [data], [fd] if fd is not None else [])
+            head = self._read(8)
+            return json.loads(self._read(struct.unpack("!Q", head)[0]))
+
+    def _read(self, n):
+        out = b""
+        while len(out) < n:
+            chunk = self.chan.recv(n - len(out))
+            if not chunk:
+                raise OSError("the sandbox zygote died")
+            out += chunk
+        return out
+
+    def spawn(self, config, fd):
+        return int(self._request({"op": "spawn", "config": config}, fd)["keeper"])
+
+    def reap(self, pid):
+        return self._request({"op": "reap", "pid": pid})["status"]
+
+    def close(self):
+        self.chan.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+_zygote = None
+_lock = threading.Lock()
+
+
+def get_zygote():
+    """This process's zygote, started (or restarted) on demand."""
+    global _zygote
+    with _lock:
+        if _zygote is None or not _zygote.alive():
+            _zygote = Zygote()
+            atexit.register(_zygote.close)
+        return _zygote
