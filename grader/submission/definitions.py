@@ -3,8 +3,8 @@
 A Unit is the top-level statements of one .py file or of all code cells of one notebook, in order.
 `snippet(unit, names)`: the statements defining `names` (the last definition of each, as after a
 run), plus what they reference, transitively: imports binding a used name, every `from m import *`,
-top-level functions, classes and cheap constants (assignments whose calls only go to imported
-modules or builtins), in source order. `__future__` imports are left out (they are on in Python 3).
+top-level functions, classes, cheap constants (assignments whose calls only go to imported
+modules or builtins) and try/with/if blocks (not `if __name__ == "__main__"`), in source order. `__future__` imports are left out (they are on in Python 3).
 """
 from __future__ import annotations
 
@@ -129,6 +129,11 @@ def _is_cheap(node: ast.stmt, imported: set) -> bool:
     return True
 
 
+def _is_main_guard(node: ast.If) -> bool:
+    """`if __name__ == "__main__":` (a script's demo or training run, never needed by a snippet)."""
+    return "__name__" in {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+
+
 def _is_future(node) -> bool:
     return isinstance(node, ast.ImportFrom) and node.module == "__future__"
 
@@ -143,7 +148,8 @@ def snippet(unit: Unit, names: list) -> str:
     providers = {}
     for index, stmt in enumerate(unit.stmts):
         node = stmt.node
-        usable = (isinstance(node, (ast.Import, ast.ImportFrom, ast.Try, ast.If, ast.With) + _DEFS)
+        usable = (isinstance(node, (ast.Import, ast.ImportFrom, ast.Try, ast.With) + _DEFS)
+                  or (isinstance(node, ast.If) and not _is_main_guard(node))
                   or (isinstance(node, (ast.Assign, ast.AnnAssign)) and _is_cheap(node, imported)))
         if usable and not _is_future(node):
             for name in binds(node):

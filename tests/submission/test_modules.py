@@ -112,7 +112,9 @@ def test_support_adds_its_package_for_a_flat_submission(write, opened, tmp_path)
 
 def test_file_without_module_name_becomes_snippet(write, opened):
     root = write({"layers (1).py": "import numpy as np\nSCALE = 2\ndef unused():\n    pass\n"
-                                   "def affine_forward(x, w, b):\n    return np.dot(x, w) * SCALE + b\n"})
+                                   "def affine_forward(x, w, b):\n    return np.dot(x, w) * SCALE + b\n"
+                                   "if __name__ == '__main__':\n    SCALE = 100\n"
+                                   "SCALE_TRAINED = train(SCALE)\n"})
     sub = opened(root, [AFFINE])
     assert sub.plan["names"]["affine_forward"] == {"snippet": 0}
     snippet = sub.plan["snippets"][0]
