@@ -45,6 +45,23 @@ class Unit:
         return found
 
 
+def is_stub(node: ast.stmt) -> bool:
+    """A function whose body does nothing: docstring, `pass`, `...`, `return`/`return None`,
+    `raise NotImplementedError` (an untouched starter)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for stmt in node.body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Return) and (stmt.value is None or
+                                             (isinstance(stmt.value, ast.Constant) and stmt.value.value is None)):
+            continue
+        if isinstance(stmt, ast.Raise) and _root_name(stmt.exc) == "NotImplementedError":
+            continue
+        return False
+    return True
+
+
 def statement_text(node: ast.stmt, lines: list) -> str:
     """The statement's source, decorators included (top-level statements: decorators start a line)."""
     decorators = getattr(node, "decorator_list", [])

@@ -2,7 +2,8 @@
 
 Functions and classes: among the .py files defining the name at top level, the file laid out as the
 starter (`nndl/neural_net.py`) wins, then a file with the starter's file name, then any file (shortest
-path); the name maps to that file's module. A file with no module name (`layers (1).py`) gives a
+path), and a function with a real body before an empty starter stub (`pass`, `raise
+NotImplementedError`); the name maps to that file's module. A file with no module name (`layers (1).py`) gives a
 snippet; so do notebooks, searched last. Variables: the notebook with the starter's name, else any
 notebook that assigns the variable at module scope (shortest path).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from .definitions import Unit, snippet
+from .definitions import Unit, is_stub, snippet
 from .modules import ModuleTable, is_blocked_file
 from .notebooks import captures, plan_entry
 
@@ -71,6 +72,9 @@ class Locator:
             tier = 2
         return tier, len(rel), rel
 
+    def _is_stub(self, file: str, name: str) -> bool:
+        return is_stub(self.units[file].stmts[self.defs[file][name]].node)
+
     def _module_of(self, rel: str) -> str | None:
         """The name to import `rel` by: the starter's (`nndl.layers`), else one in a starter package, else the shortest."""
         names = self.table.names_of(rel)
@@ -88,8 +92,15 @@ class Locator:
     def _locate_definition(self, spec) -> None:
         name = spec.name
         cands = [rel for rel in self.pyfiles if name in self.defs[rel] and not is_blocked_file(rel)]
+        nbs = [nb.file for nb in self.notebooks if name in self.defs[nb.file]]
+        if cands and all(self._is_stub(rel, name) for rel in cands) and \
+                any(not self._is_stub(nb, name) for nb in nbs):
+            nbs = [nb for nb in nbs if not self._is_stub(nb, name)]
+            self.result.notes.append(f"{name}: the .py definitions are empty starter code; "
+                                     f"taken from {min(nbs, key=lambda f: (len(f), f))}")
+            cands = []
         if cands:
-            best = min(cands, key=lambda rel: self._py_rank(spec, rel))
+            best = min(cands, key=lambda rel: (self._is_stub(rel, name),) + self._py_rank(spec, rel))
             if len(cands) > 1:
                 others = ", ".join(sorted(c for c in cands if c != best))
                 self.result.notes.append(f"{name}: taken from {best} (also defined in {others})")
@@ -101,7 +112,6 @@ class Locator:
                                          "loaded as a snippet")
                 self._to_snippet(name, best)
             return
-        nbs = [nb.file for nb in self.notebooks if name in self.defs[nb.file]]
         if nbs:
             self._to_snippet(name, min(nbs, key=lambda f: (len(f), f)))
             return

@@ -110,3 +110,20 @@ def test_py_file_beats_notebook(tmp_path, notebook, opened, write):
     sub = opened(root, [SOFTMAX])
     assert sub.plan["names"]["Softmax"] == {"module": "nndl.softmax"}
     assert sub.plan["snippets"] == []
+
+
+def test_notebook_implementation_beats_an_empty_starter_stub(tmp_path, notebook, opened, write):
+    root = write({"nndl/layers.py": "def svm_loss(x, y):\n    '''starter'''\n    pass\n",
+                  "old/layers.py": "def svm_loss(x, y):\n    raise NotImplementedError\n"})
+    notebook(root / "hw.ipynb", ["import numpy as np", "def svm_loss(x, y):\n    return np.sum(x), None"])
+    sub = opened(root, [SVM_LOSS])
+    assert sub.plan["names"]["svm_loss"] == {"snippet": 0}
+    assert sub.plan["snippets"][0]["source"] == "import numpy as np\ndef svm_loss(x, y):\n    return np.sum(x), None\n"
+    assert any("empty starter code" in n for n in sub.notes)
+
+
+def test_real_py_body_beats_stub_in_starter_path(write, opened):
+    root = write({"nndl/layers.py": "def svm_loss(x, y):\n    pass\n",
+                  "work/my_layers.py": "def svm_loss(x, y):\n    return 1.0, None\n"})
+    sub = opened(root, [SVM_LOSS])
+    assert sub.plan["names"]["svm_loss"] == {"module": "my_layers"}
