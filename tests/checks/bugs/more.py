@@ -104,6 +104,61 @@ def softmax_loss_log_of_sum(x, y):
     return loss, p / N
 
 
+# -- conventions: the weight layout and the cache of the right call ---------------------------------------------
+
+def square_case(rng):
+    N, D = 6, 4
+    return {"W": 0.5 * rng.standard_normal((D, D)), "X": rng.standard_normal((N, D)), "y": rng.integers(0, D, N),
+            "reg": 0.05}
+
+
+def softmax_loss_W_transposed(W, X, y, reg):
+    """Written for the other layout, W (C, D): with C = D nothing complains."""
+    N = X.shape[0]
+    s = X @ W.T
+    p = np.exp(s - s.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean() + reg * np.sum(W * W)
+    p[np.arange(N), y] -= 1
+    return loss, p.T @ X / N + 2 * reg * W
+
+
+def w_transposed_alternative(ref, a):
+    loss, dW = ref.softmax_loss_vectorized(a["W"].T, a["X"], a["y"], a["reg"])
+    return {M["w_transposed"]: (loss, dW.T)}
+
+
+def two_calls_case(rng):
+    x1, x2 = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    return {"x1": away(x1), "x2": away(x2), "dout": rng.standard_normal((4, 5))}
+
+
+def away(x, margin=1e-2):
+    return np.where(np.abs(x) < margin, margin, x)
+
+
+_LAST = {}
+
+
+def relu_forward_global(x):
+    _LAST["x"] = x  # the notebook keeps the last input in a global
+    return np.maximum(0, x), x
+
+
+def relu_backward_global(dout, cache):
+    return dout * (_LAST["x"] > 0)  # the cache argument is ignored
+
+
+def relu_two_calls(a):
+    _, cache1 = relu_forward_global(a["x1"])
+    relu_forward_global(a["x2"])
+    return relu_backward_global(a["dout"], cache1)
+
+
+def relu_first_call(ref, a):
+    return ref.relu_backward(a["dout"], ref.relu_forward(a["x1"])[1])
+
+
 # -- k-NN norms ------------------------------------------------------------------------------------------
 
 def distances_l1(X_train, X):
@@ -111,6 +166,15 @@ def distances_l1(X_train, X):
 
 
 BUGS = [
+    Bug("softmax", "written for W (C, D), given a square W (D, C)", "value", square_case,
+        lambda a: softmax_loss_W_transposed(a["W"], a["X"], a["y"], a["reg"]), M["w_transposed"],
+        ("softmax_loss_vectorized",),
+        expected=lambda ref, a: ref.softmax_loss_vectorized(a["W"], a["X"], a["y"], a["reg"]),
+        alternatives=w_transposed_alternative),
+    Bug("ReLU", "backward reads the input of the latest forward call", "value", two_calls_case, relu_two_calls,
+        M["stale_cache"], ("relu_backward",), expected=relu_first_call,
+        alternatives=lambda ref, a: {M["stale_cache"]:
+                                     ref.relu_backward(a["dout"], ref.relu_forward(a["x2"])[1])}),
     Bug("spatial batch norm", "statistics per example and channel", "value", spatial_case,
         lambda a: spatial_bn_per_example(*[a[n] for n in SBN]), None, ("spatial_batchnorm_forward",),
         expected=lambda ref, a: ref.spatial_batchnorm_forward(*[a[n] for n in SBN])[0]),
