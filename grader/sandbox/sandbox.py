@@ -25,7 +25,7 @@ from .remote import Func, Remote
 from .zygote_client import get_zygote
 
 NOTES_CAP = 200          # notes kept per submission
-NOTE_CHARS = 8_000       # characters per note
+NOTE_CHARS = 16_000      # characters per note
 SIGNALS = {9: "it was killed (SIGKILL; often the memory limit)", 11: "segmentation fault",
            24: "CPU time limit exceeded", 25: "file size limit exceeded", 6: "aborted"}
 
@@ -177,8 +177,12 @@ class Sandbox:
 
     # ------------------------------------------------------------ machinery
     def _note(self, text):
+        text = str(text)
+        if len(text) > NOTE_CHARS:
+            half = NOTE_CHARS // 2
+            text = f"{text[:half]}\n[... {len(text) - 2 * half} characters truncated ...]\n{text[-half:]}"
         if len(self._notes) < NOTES_CAP and text:
-            self._notes.append(str(text)[:NOTE_CHARS])
+            self._notes.append(text)
 
     def _start(self):
         if self._tmp is None:

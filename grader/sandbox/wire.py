@@ -103,7 +103,7 @@ def array_to_wire(a):
         target = DTYPES["float32"] if a.dtype.itemsize <= 4 else DTYPES["float64"]
     else:
         return None
-    return np.ascontiguousarray(a, dtype=target)
+    return a.astype(target, order="C", copy=False)
 
 
 class Encoder:

@@ -7,6 +7,7 @@ before it runs). Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "t
 "where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes) and ``out``
 (captured student stdout/stderr, head and tail). Non-data leaves of results stay in a handle table.
 """
+import collections
 import io
 import os
 import random
@@ -22,45 +23,49 @@ OUT_CAP = 32_000     # characters of captured output kept per reply (head + tail
 MSG_CAP = 2_000      # characters of an exception message
 
 
-class CappedText(io.TextIOBase):
+class CappedText:
     """A text stream that keeps the first and last ``cap // 2`` characters and counts the rest."""
 
     def __init__(self, cap=OUT_CAP):
-        self.cap = cap
+        self.half = cap // 2
         self.reset()
 
     def reset(self):
-        self.head, self.tail, self.dropped = [], [], 0
+        self.head, self.tail, self.dropped = [], collections.deque(), 0
         self.head_len = self.tail_len = 0
+
+    def write(self, s):
+        s = str(s)
+        n = len(s)
+        if self.head_len < self.half:
+            part = s[: self.half - self.head_len]
+            self.head.append(part)
+            self.head_len += len(part)
+            s = s[len(part):]
+        if s:
+            self.tail.append(s)
+            self.tail_len += len(s)
+            while self.tail_len - len(self.tail[0]) >= self.half:
+                self.tail_len -= len(self.tail[0])
+                self.dropped += len(self.tail.popleft())
+        return n
+
+    def flush(self):
+        pass
 
     def writable(self):
         return True
 
-    def write(self, s):
-        s = str(s)
-        room = self.cap // 2 - self.head_len
-        if room > 0:
-            self.head.append(s[:room])
-            self.head_len += len(s[:room])
-            s = s[room:]
-        if s:
-            self.tail.append(s)
-            self.tail_len += len(s)
-            while self.tail_len > self.cap // 2 and len(self.tail) > 1:
-                self.tail_len -= len(self.tail[0])
-                self.dropped += len(self.tail.pop(0))
-            if self.tail_len > self.cap // 2:
-                cut = self.tail_len - self.cap // 2
-                self.tail[0] = self.tail[0][cut:]
-                self.tail_len -= cut
-                self.dropped += cut
-        return len(s)
+    def isatty(self):
+        return False
 
     def take(self):
+        tail = "".join(self.tail)
+        cut = max(0, len(tail) - self.half)
         text = "".join(self.head)
-        if self.dropped:
-            text += f"\n[... {self.dropped} characters truncated ...]\n"
-        text += "".join(self.tail)
+        if self.dropped + cut:
+            text += f"\n[... {self.dropped + cut} characters truncated ...]\n"
+        text += tail[cut:]
         self.reset()
         return text
 

@@ -1,0 +1,98 @@
+"""The wire protocol alone: tagged values, exact types, caps and rejections (no processes)."""
+import json
+import math
+import socket
+
+import numpy as np
+import pytest
+
+from grader.sandbox import wire
+
+
+def round_trip(value):
+    enc = wire.Encoder(lambda x: (_ for _ in ()).throw(wire.WireError("leaf")))
+    tagged = enc.encode(value)
+    bufs = [bytearray(b) for b in enc.buffers]
+    return wire.decode(json.loads(json.dumps(tagged, allow_nan=False)), bufs)
+
+
+def test_every_data_type_round_trips_with_its_exact_type():
+    value = {"none": None, "t": True, "i": -3, "f": 2.5, "s": "héllo", "l": [1, [2]], "tu": (1, (2.0,)),
+             7: "int key", "a": np.arange(6.0).reshape(2, 3), "e": np.zeros((0, 3))}
+    back = round_trip(value)
+    assert back.keys() == value.keys()
+    assert type(back["tu"]) is tuple and type(back["tu"][1]) is tuple and type(back["l"][1]) is list
+    assert type(back["i"]) is int and type(back["f"]) is float and back["t"] is True
+    assert type(back["a"]) is np.ndarray and back["a"].flags.owndata and back["a"].flags.writeable
+    np.testing.assert_array_equal(back["a"], value["a"])
+    assert back["e"].shape == (0, 3)
+
+
+def test_nan_and_inf_are_preserved():
+    back = round_trip([math.nan, math.inf, -math.inf, np.array([np.nan, np.inf])])
+    assert math.isnan(back[0]) and back[1] == math.inf and back[2] == -math.inf
+    assert np.isnan(back[3][0]) and back[3][1] == np.inf
+
+
+@pytest.mark.parametrize("dtype, expected", [(np.int32, np.int64), (np.uint8, np.int64),
+                                             (np.float16, np.float32), (np.float32, np.float32),
+                                             (np.bool_, np.bool_), (">f8", np.float64)])
+def test_array_dtypes_are_normalised(dtype, expected):
+    a = np.arange(4).astype(dtype)
+    back = round_trip(a)
+    assert back.dtype == expected and np.array_equal(back, a.astype(expected))
+
+
+def test_numpy_scalars_become_python_numbers():
+    back = round_trip([np.float64(1.5), np.int32(3), np.bool_(True)])
+    assert [type(v) for v in back] == [float, int, bool]
+
+
+@pytest.mark.parametrize("value", [np.array([1, "x"], dtype=object), np.array([1j]), np.arange(2.0).view(type("Sub", (np.ndarray,), {})),
+                                   {(1, 2): 3}, 1j, object()])
+def test_non_data_goes_to_the_leaf(value):
+    with pytest.raises(wire.WireError):
+        round_trip(value)
+
+
+@pytest.mark.parametrize("tagged, bufs", [
+    ({"$a": ["object", [1], 0]}, [bytearray(8)]),
+    ({"$a": ["float64", [2], 0]}, [bytearray(8)]),
+    ({"$a": ["float64", [-1], 0]}, [bytearray(8)]),
+    ({"$h": 1}, []), ({"$x": 1}, []), ({"a": 1}, []), ([1, 2], []), ({"$f": "1e5"}, []),
+    ({"$d": [[[1], 2]]}, []), ({"$l": "abc"}, [])])
+def test_decoder_rejects_what_the_protocol_does_not_allow(tagged, bufs):
+    with pytest.raises(wire.WireError):
+        wire.decode(tagged, bufs)
+
+
+def test_decoder_rejects_deep_nesting_and_huge_strings():
+    deep = 1
+    for _ in range(200):
+        deep = {"$l": [deep]}
+    with pytest.raises(wire.WireError):
+        wire.decode(deep, [])
+    with pytest.raises(wire.WireError):
+        wire.decode("x" * (wire.STR_CAP + 100), [])
+
+
+def test_frames_over_the_caps_are_refused_before_reading():
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall((10**12).to_bytes(8, "big"))
+        with pytest.raises(wire.WireError):
+            wire.recv_frame(b, deadline=None)
+        wire.send_frame(a, {"x": 1}, [memoryview(bytearray(100))])
+        with pytest.raises(wire.WireError):
+            wire.recv_frame(b, deadline=None, bytes_cap=50)
+
+
+def test_a_frame_round_trips_over_a_socket():
+    a, b = socket.socketpair()
+    with a, b:
+        enc = wire.Encoder(lambda x: None)
+        v = enc.encode((np.ones((3, 3), np.float32), "ok"))
+        wire.send_frame(a, {"v": v}, enc.buffers)
+        header, bufs = wire.recv_frame(b, deadline=None)
+        back = wire.decode(header["v"], bufs)
+        assert back[1] == "ok" and back[0].dtype == np.float32 and back[0].sum() == 9
