@@ -4,13 +4,16 @@ import pytest
 from reference import FullyConnectedNet, TwoLayerNet, prelu_elu_net
 
 
-def _exam_case(rng, n=4, m=3):
-    x = rng.standard_normal(n)
-    W1, W2, W3 = rng.standard_normal((n, n)), rng.standard_normal((n, n)), rng.standard_normal((m, n))
-    # keep q6 = W1 x and q4 away from the kinks at 0
-    q6 = W1 @ x
-    W1[np.abs(q6) < 0.1] *= 3.0
-    return x, rng.standard_normal(m), W1, W2, W3
+def _exam_case(rng, n=4, m=3, margin=0.05):
+    """Random exam-network inputs with q6 = W1 x and q4 = W2 PReLU(q6) away from the kinks at 0."""
+    while True:
+        x = rng.standard_normal(n)
+        W1, W2 = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+        W3 = rng.standard_normal((m, n))
+        q6 = W1 @ x
+        q4 = W2 @ np.where(q6 >= 0, q6, 0.3 * q6)
+        if np.min(np.abs(q6)) > margin and np.min(np.abs(q4)) > margin:
+            return x, rng.standard_normal(m), W1, W2, W3
 
 
 def test_exam_network_matches_lecture_solution(rng):
@@ -77,6 +80,9 @@ def test_two_layer_net_gradients(rng, grad, reg_scale):
 def test_fully_connected_net_gradients(rng, grad, normalization, keep):
     net = FullyConnectedNet([6, 5], input_dim=4, num_classes=3, dropout_keep_ratio=keep,
                             normalization=normalization, reg=0.2, weight_scale=0.5, seed=3)
+    for name in net.params:                 # non-zero biases: no pre-activation exactly at 0
+        if name.startswith("b"):
+            net.params[name] = rng.uniform(0.1, 0.5, net.params[name].shape)
     X = rng.standard_normal((5, 4))
     y = rng.integers(0, 3, 5)
     loss, grads = net.loss(X, y)
