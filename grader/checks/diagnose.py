@@ -121,13 +121,16 @@ def regularization_alternatives(data, penalty, scale=1.0):
 
     ``data`` is the value without regularization, ``penalty`` the regularization at factor 1
     (``reg*sum(W**2)`` for a loss, ``2*reg*W`` for its gradient), ``scale`` the convention's factor
-    (1 or ½). Works on arrays, scalars and matching structures such as ``(loss, dW)``.
+    (1 or ½). Works on arrays, scalars and matching structures such as ``(loss, dW)``. For the ½
+    convention the doubled value is the value without ½, named as such.
     """
-    factors = {M["reg_missing"]: 0.0, M["reg_doubled"]: 2.0 * scale}
+    factors = {M["reg_missing"]: 0.0}
     if scale == 1.0:
         factors[M["reg_half"]] = 0.5
     elif scale == 0.5:
-        factors[M["reg_one"]] = 1.0
+        factors[M["reg_one"]] = 1.0  # for the ½ convention, "doubled" is "without ½": name the convention
+    if 2.0 * scale not in factors.values():
+        factors[M["reg_doubled"]] = 2.0 * scale
     return {phrase: _map(lambda d, p, f=f: d + f * p, data, penalty) for phrase, f in factors.items()}
 
 

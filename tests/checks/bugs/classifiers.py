@@ -264,12 +264,16 @@ def ref_two_layer(ref, a, reg_scale=1.0):
     return loss, {"W1": dW1 + 2 * pen * a["W1"], "b1": db1, "W2": dW2 + 2 * pen * a["W2"], "b2": db2}
 
 
-def net_reg_alternatives(ref, a):
+def two_layer_c147_without_half(W1, b1, W2, b2, X, y, reg):
+    return _two_layer(W1, b1, W2, b2, X, y, reg)  # reg·‖W‖²: the c147 net uses 0.5·reg·‖W‖²
+
+
+def net_reg_alternatives(ref, a, scale=1.0):
     data = ref_two_layer(ref, {**a, "reg": 0.0})
     reg, W1, W2 = a["reg"], a["W1"], a["W2"]
     penalty = (reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2)),
                {"W1": 2 * reg * W1, "b1": 0 * a["b1"], "W2": 2 * reg * W2, "b2": 0 * a["b2"]})
-    return regularization_alternatives(data, penalty, scale=1.0)
+    return regularization_alternatives(data, penalty, scale=scale)
 
 
 def linear_reg_alternatives(fn):
@@ -376,4 +380,9 @@ BUGS = [
         lambda a: two_layer_half_reg(*[a[n] for n in NET]), M["reg_half"],
         ("affine_forward", "relu_forward", "softmax_loss"), expected=lambda ref, a: ref_two_layer(ref, a),
         alternatives=net_reg_alternatives),
+    Bug("two-layer net", "c147 net: regularization without ½", "value", net_case,
+        lambda a: two_layer_c147_without_half(*[a[n] for n in NET]), M["reg_one"],
+        ("affine_forward", "relu_forward", "softmax_loss"),
+        expected=lambda ref, a: ref_two_layer(ref, a, reg_scale=0.5),
+        alternatives=lambda ref, a: net_reg_alternatives(ref, a, scale=0.5)),
 ]
