@@ -7,6 +7,7 @@ Anything else is left as it is (the caller drops what still does not parse).
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from tokenize import COMMENT, ENDMARKER, ERRORTOKEN, INDENT, DEDENT, NAME, NEWLINE, NL, NUMBER, OP, STRING
 
@@ -155,25 +156,6 @@ class _Rewriter:
             c = commas[0]
             self.edit(self.toks[c].start, self.toks[k - 1].end, "(" + self.span(c + 1, k - 1) + ")")
 
-    def fix_tokens(self) -> None:
-        """Backticks, `<>`, long and octal literals, `ur` prefixes."""
-        ticks = [k for k, t in enumerate(self.toks) if t.type == ERRORTOKEN and t.string == "`"]
-        for a, b in zip(ticks[0::2], ticks[1::2]):
-            self.edit(self.toks[a].start, self.toks[a].end, "repr(")
-            self.edit(self.toks[b].start, self.toks[b].end, ")")
-        for k in range(len(self.toks) - 1):
-            tok, nxt = self.toks[k], self.toks[k + 1]
-            if tok.end != nxt.start:
-                continue
-            if tok.type == OP and tok.string == "<" and nxt.type == OP and nxt.string == ">":
-                self.edit(tok.start, nxt.end, "!=")
-            elif tok.type == NUMBER and nxt.type == NAME and nxt.string in ("L", "l"):
-                self.edit(nxt.start, nxt.end, "")
-            elif tok.type == NUMBER and tok.string == "0" and nxt.type == NUMBER and nxt.string.isdigit():
-                self.edit(tok.start, tok.end, "0o")
-            elif tok.type == NAME and tok.string.lower() == "ur" and nxt.type == STRING:
-                self.edit(tok.start, tok.end, "r")
-
     def apply(self) -> str:
         out, pos = [], 0
         for start, end, text in sorted(self.edits):
@@ -193,11 +175,64 @@ class _Rewriter:
                 fixers[tok.string](i)
 
 
+_LITERAL_FIXES = [
+    (re.compile(r"(?<![\w.])(\d+|0[xX][0-9a-fA-F]+)[lL]\b"), r"\1"),          # 10L
+    (re.compile(r"(?<![\w.])0([0-7]+)\b(?![.eEjJ])"), r"0o\1"),               # 0777
+    (re.compile(r"(?<!\w)[uU]([rR])$"), r"\1"),                                # ur"..." (prefix before a quote)
+    (re.compile(r"<>"), "!="),
+]
+_TRIPLES = ("'" * 3, '"' * 3)
+
+
+def _code_spans(text: str) -> list:
+    """[(start, end)] of the text outside string literals and comments (a small scanner)."""
+    spans, i, start, n = [], 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            spans.append((start, i))
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            start = i
+        elif ch in "'\"":
+            spans.append((start, i))
+            quote = text[i:i + 3] if text[i:i + 3] in _TRIPLES else ch
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if quote == ch and text[i] == "\n":
+                    break
+                i += 2 if text[i] == "\\" else 1
+            i = min(i + len(quote), n)
+            start = i
+        else:
+            i += 1
+    spans.append((start, n))
+    return [(a, b) for a, b in spans if a < b]
+
+
+def fix_literals(text: str) -> str:
+    """Backticks -> repr(...), `<>`, `10L`, `0777`, `ur"..."`, outside strings and comments (the
+    tokenizer of Python 3.12+ stops at these, so they go before any tokenizing)."""
+    out, ticks, pos = [], 0, 0
+    for a, b in _code_spans(text):
+        out.append(text[pos:a])
+        code = text[a:b]
+        for pattern, replacement in _LITERAL_FIXES:
+            code = pattern.sub(replacement, code)
+        pieces = code.split("`")
+        code = pieces[0]
+        for piece in pieces[1:]:
+            code += ("repr(" if ticks % 2 == 0 else ")") + piece
+            ticks += 1
+        out.append(code)
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def fix_python2(text: str) -> str:
-    """`text` with the Python 2 constructs listed in the module docstring rewritten: tokens first
-    (backticks, literals), then statements (print, exec, except, raise) on the result."""
-    tokens = _Rewriter(text)
-    tokens.fix_tokens()
-    statements = _Rewriter(tokens.apply())
+    """`text` with the Python 2 constructs listed in the module docstring rewritten: literals first
+    (fix_literals), then statements (print, exec, except, raise) on the result, token by token."""
+    statements = _Rewriter(fix_literals(text))
     statements.fix_statements()
     return statements.apply()

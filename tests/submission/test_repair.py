@@ -120,3 +120,19 @@ def test_whole_python2_file_converted_in_one_pass():
     assert repaired.dropped == [] and repaired.changes == ["Python 2 code converted"]
     assert repaired.source == ("import sys\ndef f(x):\n    print('x is', x)\n"
                                "    print(repr(x), file=sys.stderr)\n    return x * 10\n")
+
+
+def test_literal_fixes_leave_strings_and_comments_alone():
+    from grader.submission.py2 import fix_python2
+    source = ("s = 'use `np.dot`, 0777 and 10L <> x'  # `comment` 10L\n"
+              "doc = '''`a`\n0777'''\n"
+              "t = `s` + ur'\\d' + str(0777 + 10L + 0x1fL + 1.5)\n"
+              "if s <> t: print s\n")
+    fixed = fix_python2(source)
+    assert fixed.split("\n")[:3] == [
+        "s = 'use `np.dot`, 0777 and 10L <> x'  # `comment` 10L",
+        "doc = '''`a`",
+        "0777'''"]
+    assert fixed.split("\n")[3] == "t = repr(s) + r'\\d' + str(0o777 + 10 + 0x1f + 1.5)"
+    assert fixed.split("\n")[4] == "if s != t: print(s)"
+    compile(fixed, "f.py", "exec")
