@@ -1,0 +1,203 @@
+"""Topic checks: recurrent layers (cs231n a3 ``rnn_layers.py``); every cache is the student's own.
+
+Layers (``kind``) and their canonical forms, as in cs231n:
+
+* ``rnn_step``: ``rnn_step_forward(x, prev_h, Wx, Wh, b) -> (next_h, cache)``, ``next_h = tanh(x Wx + prev_h Wh + b)``;
+  ``rnn_step_backward(dnext_h, cache) -> (dx, dprev_h, dWx, dWh, db)``.
+* ``rnn``: ``rnn_forward(x (N, T, D), h0, Wx, Wh, b) -> (h (N, T, H), cache)``; ``rnn_backward(dh, cache) ->
+  (dx, dh0, dWx, dWh, db)`` where ``dh`` is the upstream gradient of every hidden state.
+* ``lstm_step``: ``lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c, cache)``, gates i, f, o, g
+  in that column order; ``lstm_step_backward(dnext_h, dnext_c, cache) -> (dx, dprev_h, dprev_c, dWx, dWh, db)``.
+* ``lstm``: ``lstm_forward(x, h0, Wx, Wh, b) -> (h, cache)`` (initial cell 0); ``lstm_backward(dh, cache) ->
+  (dx, dh0, dWx, dWh, db)``.
+* ``word_embedding``: ``word_embedding_forward(x (N, T) ints, W (V, D)) -> (W[x], cache)``;
+  ``word_embedding_backward(dout, cache) -> dW`` (repeated words add up).
+* ``temporal_affine``: ``temporal_affine_forward(x, w, b) -> (out, cache)``; backward ``-> (dx, dw, db)``.
+* ``temporal_softmax_loss(x (N, T, V), y (N, T), mask (N, T)) -> (loss, dx)``: sum over T of the masked
+  cross-entropies, mean over N.
+
+A pair is bound with :func:`own_pair` (the forward's cache is kept in the worker and handed to the backward).
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close
+from grader.checks.gradcheck import check_gradient
+from grader.topics.layers import as_tuple, fetch_data
+
+# kind -> (input names, number of outputs before the cache, names of the gradients, in order)
+LAYERS = {
+    "rnn_step": (("x", "prev_h", "Wx", "Wh", "b"), 1, ("x", "prev_h", "Wx", "Wh", "b")),
+    "rnn": (("x", "h0", "Wx", "Wh", "b"), 1, ("x", "h0", "Wx", "Wh", "b")),
+    "lstm_step": (("x", "prev_h", "prev_c", "Wx", "Wh", "b"), 2, ("x", "prev_h", "prev_c", "Wx", "Wh", "b")),
+    "lstm": (("x", "h0", "Wx", "Wh", "b"), 1, ("x", "h0", "Wx", "Wh", "b")),
+    "word_embedding": (("x", "W"), 1, ("W",)),
+    "temporal_affine": (("x", "w", "b"), 1, ("x", "w", "b")),
+}
+
+
+def own_pair(forward, backward, outputs=1):
+    """``run(args, douts) -> (outs, grads)``: the student's forward, then their backward on their own cache
+    (kept in the worker for sandbox functions); ``outputs`` values precede the cache in the forward's result."""
+    def run(args, douts):
+        if type(forward).__name__ == "Remote":
+            kept = forward.keep(*args)
+            outs = tuple(fetch_data(kept[i]) for i in range(outputs))
+            return outs, backward(*douts, kept[outputs])
+        result = as_tuple(forward(*args), outputs + 1, "the forward pass")
+        return tuple(result[:outputs]), backward(*douts, result[outputs])
+    return run
+
+
+def make_case(kind, rng, *, N=3, T=4, D=5, H=4, V=6):
+    """Inputs of ``kind`` (dict in argument order) and the upstream gradients of its outputs."""
+    w = lambda *shape: 0.4 * rng.standard_normal(shape)  # noqa: E731 (keeps tanh/sigmoid out of saturation)
+    gates = 4 if kind.startswith("lstm") else 1
+    if kind in ("rnn_step", "lstm_step"):
+        args = {"x": rng.standard_normal((N, D)), "prev_h": rng.standard_normal((N, H))}
+        if kind == "lstm_step":
+            args["prev_c"] = rng.standard_normal((N, H))
+        args.update(Wx=w(D, gates * H), Wh=w(H, gates * H), b=w(gates * H))
+        douts = tuple(rng.standard_normal((N, H)) for _ in range(LAYERS[kind][1]))
+    elif kind in ("rnn", "lstm"):
+        args = {"x": rng.standard_normal((N, T, D)), "h0": rng.standard_normal((N, H)),
+                "Wx": w(D, gates * H), "Wh": w(H, gates * H), "b": w(gates * H)}
+        douts = (rng.standard_normal((N, T, H)),)
+    elif kind == "word_embedding":
+        args = {"x": rng.integers(0, V, size=(N, T)), "W": rng.standard_normal((V, D))}
+        douts = (rng.standard_normal((N, T, D)),)
+    elif kind == "temporal_affine":
+        args = {"x": rng.standard_normal((N, T, D)), "w": rng.standard_normal((D, H)), "b": rng.standard_normal(H)}
+        douts = (rng.standard_normal((N, T, H)),)
+    else:
+        raise ValueError(f"unknown layer kind {kind!r}")
+    return args, douts
+
+
+def _copies(args):
+    return tuple(v.copy() for v in args.values())
+
+
+def _swap_og(a, H):
+    """Columns of a gate matrix with the o and g blocks exchanged (gate order i, f, g, o)."""
+    return np.concatenate([a[..., :2 * H], a[..., 3 * H:], a[..., 2 * H:3 * H]], axis=-1)
+
+
+def _forward_alternatives(kind, args, ref):
+    if kind in ("lstm_step", "lstm"):
+        H = args["Wh"].shape[0]
+        swapped = dict(args, Wx=_swap_og(args["Wx"], H), Wh=_swap_og(args["Wh"], H), b=_swap_og(args["b"], H))
+        outs = getattr(ref, f"{kind}_forward")(*swapped.values())[:LAYERS[kind][1]]
+        return {"gate order i, f, g, o used; the columns of a are i, f, o, g": tuple(outs)}
+    if kind in ("rnn_step", "rnn"):
+        out = getattr(ref, f"{kind}_forward")(*dict(args, b=np.zeros_like(args["b"])).values())[0]
+        return {"the bias b was left out": (out,)}
+    return {}
+
+
+def check_forward(kind, forward, golden, rng, **sizes):
+    """The outputs of ``<kind>_forward`` match the reference."""
+    args, _ = make_case(kind, rng, **sizes)
+    count = LAYERS[kind][1]
+    key = f"{kind}_forward_{sorted(sizes.items())}"
+    expected = tuple(golden(key, lambda ref: tuple(getattr(ref, f"{kind}_forward")(*_copies(args))[:count])))
+    alternatives = golden(key + "_alternatives", lambda ref: _forward_alternatives(kind, args, ref))
+    result = as_tuple(forward(*_copies(args)), count + 1, f"{kind}_forward")
+    names = {1: "out", 2: "(next_h, next_c)"}[count]
+    assert_close(tuple(fetch_data(v) for v in result[:count]), expected, name=names, alternatives=alternatives)
+
+
+def _backward_alternatives(kind, args, douts, ref):
+    """Reference values of typical backward misconceptions of ``kind``."""
+    if kind == "rnn_step":
+        a = args["x"] @ args["Wx"] + args["prev_h"] @ args["Wh"] + args["b"]
+        da = douts[0] * (1 - a ** 2)
+        return {"tanh derivative taken at the pre-activation (use 1 − next_h²)":
+                (da @ args["Wx"].T, da @ args["Wh"].T, args["x"].T @ da, args["prev_h"].T @ da, da.sum(0))}
+    if kind == "rnn":
+        _, (_, _, Wx, Wh, steps) = ref.rnn_forward(*args.values())
+        dx = np.zeros_like(args["x"])
+        dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
+        for t in reversed(range(args["x"].shape[1])):
+            dx[:, t], dh0, gx, gh, gb = ref.rnn_step_backward(douts[0][:, t], steps[t])
+            dWx, dWh, db = dWx + gx, dWh + gh, db + gb
+        return {"the gradient flowing back from step t+1 is not added to dh[:, t]": (dx, dh0, dWx, dWh, db)}
+    if kind == "word_embedding":
+        dW = np.zeros_like(args["W"])
+        dW[args["x"].ravel()] += douts[0].reshape(-1, dW.shape[1])
+        return {"repeated words overwrite instead of adding up (use np.add.at)": (dW,)}
+    return {}
+
+
+def check_backward(kind, run, golden, rng, **sizes):
+    """``<kind>_backward`` on the student's own forward's cache matches the reference gradients."""
+    args, douts = make_case(kind, rng, **sizes)
+    _, _, grad_names = LAYERS[kind]
+    key = f"{kind}_backward_{sorted(sizes.items())}"
+
+    def reference(ref):
+        cache = getattr(ref, f"{kind}_forward")(*_copies(args))[-1]
+        return as_tuple(getattr(ref, f"{kind}_backward")(*douts, cache), len(grad_names), kind)
+    expected = tuple(golden(key, reference))
+    alternatives = golden(key + "_alternatives", lambda ref: _backward_alternatives(kind, args, douts, ref))
+    _, grads = run(_copies(args), tuple(d.copy() for d in douts))
+    grads = tuple(fetch_data(g) for g in as_tuple(grads, len(grad_names), f"{kind}_backward"))
+    label = "(" + ", ".join("d" + n for n in grad_names) + ")" if len(grad_names) > 1 else "d" + grad_names[0]
+    assert_close(grads if len(grads) > 1 else grads[0], expected if len(expected) > 1 else expected[0],
+                 name=label, alternatives={k: (v if len(v) > 1 else v[0]) for k, v in alternatives.items()})
+
+
+def check_own_gradient(kind, forward, run, rng, **sizes):
+    """The student's ``<kind>_backward`` agrees with finite differences of their own ``<kind>_forward``:
+    f = Σ_k Σ out_k · dout_k."""
+    args, douts = make_case(kind, rng, **sizes)
+    _, count, grad_names = LAYERS[kind]
+    _, grads = run(_copies(args), tuple(d.copy() for d in douts))
+    grads = tuple(fetch_data(g) for g in as_tuple(grads, len(grad_names), f"{kind}_backward"))
+
+    def f(point):
+        values = {k: point.get(k, v) for k, v in args.items()}
+        result = as_tuple(forward(*_copies(values)), count + 1, f"{kind}_forward")
+        terms = [np.asarray(fetch_data(o), dtype=np.float64) * d for o, d in zip(result[:count], douts)]
+        if any(t.shape != d.shape for t, d in zip(terms, douts)):
+            raise CheckFailure(f"{kind}_forward returned outputs of the wrong shape")
+        return float(sum(t.sum() for t in terms)), float(sum(np.abs(t).sum() for t in terms))
+    check_gradient(f, {n: args[n] for n in grad_names}, dict(zip(grad_names, grads)), rng=rng)
+
+
+# ---------------------------------------------------------------- temporal softmax loss
+
+def _loss_case(rng, N, T, V):
+    x = rng.standard_normal((N, T, V))
+    y = rng.integers(0, V, size=(N, T))
+    mask = rng.random((N, T)) > 0.3
+    mask[0, 0], mask[-1, -1] = True, False
+    return x, y, mask
+
+
+def check_temporal_softmax_loss(loss_fn, golden, rng, *, N=4, T=5, V=6):
+    """loss = −(1/N) Σ_{n,t} mask[n,t]·log softmax(x[n,t])[y[n,t]] and its gradient dx (N, T, V)."""
+    x, y, mask = _loss_case(rng, N, T, V)
+    key = f"temporal_softmax_{N}_{T}_{V}"
+    loss_ref, dx_ref = golden(key, lambda ref: ref.temporal_softmax_loss(x, y, mask))
+    unmasked = golden(key + "_unmasked", lambda ref: ref.temporal_softmax_loss(x, y, np.ones_like(mask)))
+    count = int(mask.sum())
+    loss, dx = as_tuple(loss_fn(x.copy(), y.copy(), mask.copy()), 2, "temporal_softmax_loss")
+    assert_close(loss, loss_ref, name="loss", context={"N": N}, alternatives={
+        "averaged over N·T instead of summed over T and averaged over N": loss_ref / T,
+        "averaged over the unmasked entries instead of over N": loss_ref * N / count,
+        "the mask was ignored": unmasked[0]})
+    assert_close(dx, dx_ref, name="dx", context={"N": N}, alternatives={
+        "averaged over N·T instead of summed over T and averaged over N": dx_ref / T,
+        "the mask was ignored": unmasked[1]})
+
+
+def check_temporal_softmax_gradient(loss_fn, rng, *, N=3, T=4, V=5):
+    """dx agrees with finite differences of the same function's loss."""
+    x, y, mask = _loss_case(rng, N, T, V)
+    _, dx = as_tuple(loss_fn(x.copy(), y.copy(), mask.copy()), 2, "temporal_softmax_loss")
+
+    def f(point):
+        return float(fetch_data(loss_fn(point["x"], y.copy(), mask.copy())[0]))
+    check_gradient(f, {"x": x}, {"x": fetch_data(dx)}, rng=rng)
