@@ -1,7 +1,7 @@
 """The files of a submission: safe zip extraction and the list of sources a grader may read.
 
-Ignored everywhere: `__MACOSX/`, `.ipynb_checkpoints/`, `__pycache__/`, hidden folders and files
-(`.git/`, `._layers.py`), and never used: `*.pyc`, `*.pyo`, `*.pkl`, `*.pickle`. Symbolic links are
+Ignored everywhere: `__MACOSX/`, `.ipynb_checkpoints/`, `__pycache__/`, installed packages
+(`site-packages/`, `venv/`...), hidden folders and files (`.git/`, `._layers.py`), and never used: `*.pyc`, `*.pyo`, `*.pkl`, `*.pickle`. Symbolic links are
 never followed.
 """
 from __future__ import annotations
@@ -13,11 +13,13 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-IGNORED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
+IGNORED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__",
+                "site-packages", "dist-packages", "node_modules", "venv"}   # installed packages, not homework
 NEVER_USED_SUFFIXES = {".pyc", ".pyo", ".pkl", ".pickle"}
 
 MAX_SOURCE_BYTES = 5 * 2**20          # a .py larger than this is not read
 MAX_NOTEBOOK_BYTES = 100 * 2**20      # notebooks carry images in their outputs
+MAX_SOURCE_FILES = 1000               # .py and .ipynb files read from one submission
 
 MAX_ZIP_MEMBERS = 5000
 MAX_ZIP_TOTAL_BYTES = 300 * 2**20     # sum of uncompressed sizes actually written
@@ -74,6 +76,9 @@ def collect(root: Path) -> SourceFiles:
             if size > limit:
                 found.notes.append(f"{rel}: {size} bytes, larger than the {limit} bytes the grader reads; ignored")
                 continue
+            if len(found.py) + len(found.notebooks) >= MAX_SOURCE_FILES:
+                found.notes.append(f"more than {MAX_SOURCE_FILES} source files; the rest (from {rel}) are ignored")
+                return found
             (found.py if suffix == ".py" else found.notebooks).append(rel)
     return found
 

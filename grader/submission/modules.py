@@ -58,7 +58,7 @@ class Entry:
 
 @dataclass
 class ModuleTable:
-    """The winners, name -> Entry; `owner` maps a file to the names it won."""
+    """The winning Entry of each module name, and notes on files left out or names skipped."""
 
     entries: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)

@@ -137,3 +137,12 @@ def test_zip_inside_zip_and_large_data_member(tmp_path, make_zip, opened):
     assert sub.plan["names"]["affine_forward"] == {"module": "nndl.layers"}
     assert not (sub.root / "data/cifar.bin").exists()
     assert any("cifar.bin" in n and "skipped" in n for n in sub.notes)
+
+
+def test_installed_packages_are_not_the_homework(write, opened):
+    root = write({"env/lib/python3.8/site-packages/nndl/layers.py": "def affine_forward(x, w, b):\n    return 'pip'\n",
+                  "venv/nndl/layers.py": "def affine_forward(x, w, b):\n    return 'venv'\n",
+                  "hw/nndl/layers.py": LAYERS})
+    sub = opened(root, [AFFINE])
+    assert sub.plan["modules"]["nndl.layers"]["file"] == "hw/nndl/layers.py"
+    assert not any("packages" in m["file"] or m["file"].startswith("venv") for m in sub.plan["modules"].values())
