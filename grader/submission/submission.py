@@ -100,19 +100,26 @@ def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
 
 def _open_inner_zip(root: Path) -> list:
     """A zip holding only another zip (a zipped zip): extract the inner one beside it, as safely."""
-    if collect(root).py or collect(root).notebooks:
+    inner = _only_zip(root)
+    if inner is None:
         return []
-    inner = sorted(p for p in root.rglob("*.zip") if p.is_file() and not p.is_symlink())
-    if len(inner) != 1:
-        return []
-    target = inner[0].with_name(inner[0].stem + "-unzipped")
+    target = inner.with_name(inner.stem + "-unzipped")
     target.mkdir()
     try:
-        return [f"{inner[0].relative_to(root).as_posix()}: the zip inside the zip was extracted"] + \
-            extract_zip(inner[0], target)
+        return [f"{inner.relative_to(root).as_posix()}: the zip inside the zip was extracted"] + \
+            extract_zip(inner, target)
     except BadZip as exc:
         shutil.rmtree(target)
-        return [f"{inner[0].relative_to(root).as_posix()}: {exc}"]
+        return [f"{inner.relative_to(root).as_posix()}: {exc}"]
+
+
+def _only_zip(root: Path) -> Path | None:
+    """The one .zip of a folder that has no .py or .ipynb file (else None)."""
+    found = collect(root)
+    if found.py or found.notebooks:
+        return None
+    zips = sorted(p for p in root.rglob("*.zip") if p.is_file() and not p.is_symlink())
+    return zips[0] if len(zips) == 1 else None
 
 
 def open_submission(path, specs, support=None) -> Submission:
@@ -125,6 +132,11 @@ def open_submission(path, specs, support=None) -> Submission:
         raise SubmissionError(f"{path}: permission denied")
     specs = list(specs)
     if path.is_dir():
+        inner = _only_zip(path)
+        if inner is not None:                 # a folder holding just the student's zip (Gradescope)
+            sub = open_submission(inner, specs, support)
+            sub.notes.insert(0, f"{inner.relative_to(path).as_posix()}: the zip in the folder was opened")
+            return sub
         plan, notes, _ = build_plan(path, specs, support)
         return Submission(path, plan, notes)
     temp_dir = tempfile.mkdtemp(prefix="grader-submission-")

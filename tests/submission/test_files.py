@@ -146,3 +146,12 @@ def test_installed_packages_are_not_the_homework(write, opened):
     sub = opened(root, [AFFINE])
     assert sub.plan["modules"]["nndl.layers"]["file"] == "hw/nndl/layers.py"
     assert not any("packages" in m["file"] or m["file"].startswith("venv") for m in sub.plan["modules"].values())
+
+
+def test_folder_holding_only_a_zip(write, make_zip, opened):
+    root = write({"readme.txt": "my submission"})
+    make_zip(root / "hw4 final.zip", {"hw4/nndl/layers.py": LAYERS})
+    sub = opened(root, [AFFINE])
+    assert sub.root != root
+    assert sub.plan["names"]["affine_forward"] == {"module": "nndl.layers"}
+    assert "the zip in the folder was opened" in sub.notes[0]
