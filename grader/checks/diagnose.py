@@ -253,7 +253,11 @@ def _renamed_keys(actual, expected):
 # -- helpers ---------------------------------------------------------------------------------------
 
 def _is_structure(x):
-    return isinstance(x, (tuple, list, dict))
+    """A dict, or a tuple/list that is not a flat list of numbers (those are compared as arrays)."""
+    if isinstance(x, (tuple, list)):
+        return not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                       for v in x)
+    return isinstance(x, dict)
 
 
 def _as_array(x):

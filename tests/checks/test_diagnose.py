@@ -171,3 +171,9 @@ def test_unrelated_wrong_values_get_no_named_cause():
         alternatives = {"named": rng.standard_normal(shape)}
         found = diagnose(actual, expected, alternatives=alternatives, context={"N": 3})
         assert found is None, (shape, found)
+
+
+def test_a_flat_list_of_numbers_is_compared_as_an_array():
+    assert diagnose([2.0, 4.0, 6.5], np.array([1.0, 2.0, 3.25])) == "scaled by 2"
+    assert diagnose(np.array([3.25, 2.0, 1.0]), [1.0, 2.0, 3.25]) == M["reversed"]
+    assert diagnose([1.0, 2.0], [1.0, 2.0]) is None
