@@ -1,6 +1,6 @@
 """Turning a student's source file into Python 3 that parses, losing as little as possible.
 
-decode(bytes) -> text: BOM stripped, UTF-8 or else latin-1, CRLF/CR -> LF, NUL bytes removed.
+decode(bytes) -> text: BOM stripped, UTF-8 (UTF-16 with its BOM) or else latin-1, CRLF/CR -> LF, NUL bytes removed.
 repair(text) -> Repaired: if the file parses it is kept as is. Otherwise tabs in indentation are
 expanded (Python 2 rule: to the next multiple of 8), Python 2 leftovers are rewritten
 (py2.fix_python2); if it still does not parse, the original is split into top-level blocks (a
@@ -48,7 +48,10 @@ def decode(data: bytes) -> tuple:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        text = data.decode("utf-8")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text, note = data.decode("utf-16"), "read as UTF-16"
+        else:
+            text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
         note = "not UTF-8, read as latin-1"

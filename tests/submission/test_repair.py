@@ -72,6 +72,8 @@ def test_decode_bom_crlf_latin1_nul():
     assert text == "x = 1\ny = 2\n" and note is None
     text, note = decode("s = 'caf\xe9'\n".encode("latin-1"))
     assert text == "s = 'caf\xe9'\n" and "latin-1" in note
+    text, note = decode("x = 'é'\r\n".encode("utf-16"))
+    assert text == "x = 'é'\n" and "UTF-16" in note
     text, note = decode(b"x = 1\x00\n")
     assert text == "x = 1\n" and "NUL" in note
 
