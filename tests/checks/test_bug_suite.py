@@ -1,8 +1,8 @@
 """The bug suite (tests/checks/bugs/): every realistic bug is caught on every seed, and named.
 
 * value bugs: ``assert_close`` against the reference value fails;
-* gradient bugs: ``check_gradient`` against the reference forward fails, and ``assert_close`` of the
-  gradients against the reference gradients fails;
+* gradient bugs: ``check_gradient`` against the reference forward fails (naming no other cause), and
+  ``assert_close`` of the gradients against the reference gradients fails;
 * dropout bugs: the stochastic checks fail.
 The named cause of each bug (``Bug.cause``) must be ``CheckFailure.diagnosis`` (a phrase may carry a
 detail after it: "padding off by one (shifted ...)"); a bug without a named cause must get none.
@@ -18,7 +18,7 @@ import pytest
 import reference
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
-from grader.checks.diagnose import diagnose
+from grader.checks.diagnose import MISCONCEPTIONS as M, diagnose
 from grader.checks.gradcheck import check_gradient
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -45,11 +45,19 @@ def run_value(bug, args):
     return caught.value
 
 
+SIZE_CAUSES = {M["summed_not_averaged"], M["averaged_twice"]}
+
+
 def run_gradient(bug, args, rng):
+    """check_gradient catches the bug; any cause it names from finite differences alone (it knows no
+    reference gradient and no sizes) agrees with the bug's. Returns assert_close's failure."""
     grads = bug.student(copy.deepcopy(args))
     params = {k: args[k] for k in bug.wrt}
-    with pytest.raises(CheckFailure):
+    with pytest.raises(CheckFailure) as caught:
         check_gradient(lambda p: bug.scalar(reference, {**args, **p}), params, grads, rng=rng)
+    named = caught.value.diagnosis
+    assert named is None or names(named, bug.cause) or (
+        bug.cause in SIZE_CAUSES and named.startswith("scaled by")), f"check_gradient named {named!r}"
     return run_value_of(bug, args, grads)
 
 
