@@ -15,6 +15,7 @@ from .definitions import Unit, mutates, rebinds
 from .repair import Repaired, repair
 
 _BODY_MAGICS = re.compile(r"^\s*%%(time|timeit|capture)\b[^\n]*\n?")
+_IPYTHON_SYNTAX = re.compile(r"^\s*[%!?]|=\s*[%!]|\?\s*$", re.M)   # magics, shell, `x = !ls`, `obj?`
 _transformer = None
 
 
@@ -44,11 +45,14 @@ class Notebook:
 
 
 def _transform(source: str) -> str:
+    """IPython syntax -> Python (IPython is imported only for cells that may hold magics)."""
     global _transformer
+    source = _BODY_MAGICS.sub("", source, count=1)
+    if not _IPYTHON_SYNTAX.search(source):
+        return source
     if _transformer is None:
         from IPython.core.inputtransformer2 import TransformerManager
         _transformer = TransformerManager()
-    source = _BODY_MAGICS.sub("", source, count=1)
     try:
         return _transformer.transform_cell(source)
     except Exception:                      # IPython cannot tokenize it: let repair() judge the raw cell
