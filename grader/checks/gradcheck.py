@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks import CheckFailure, Inconclusive
-from grader.checks.diagnose import diagnose
+from grader.checks.diagnose import MISCONCEPTIONS, diagnose
 from grader.checks.kinks import away_from_zero, hinge_margin_ok, untie_pool_windows  # noqa: F401 (re-exported)
 from grader.checks.patterns import describe, index_str, worst_entries
 
@@ -113,7 +113,7 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
-def _validated(grads, base, labels):
+def _validated(grads, base, labels, reference_grads):
     """The gradients under test as arrays, after shape / type / finiteness checks."""
     if not isinstance(grads, dict):
         raise CheckFailure(f"the gradients must be a dict with keys {sorted(base)}, got {type(grads).__name__}.")
@@ -131,7 +131,11 @@ def _validated(grads, base, labels):
         if g.dtype.kind not in "iuf":
             raise CheckFailure(f"{label}: unsupported dtype {g.dtype}.")
         if g.shape != p.shape:
-            cause = diagnose(g, np.zeros(p.shape) + 1.0)
+            reference = (reference_grads or {}).get(name)
+            if reference is not None:
+                cause = diagnose(g, np.asarray(reference, dtype=np.float64))
+            else:
+                cause = MISCONCEPTIONS["transposed"] if g.ndim == 2 and g.shape == p.shape[::-1] else None
             raise CheckFailure(f"{label} has shape {g.shape}, expected {p.shape} (the shape of {name})."
                                + (f" Likely cause: {cause}." if cause else ""), cause)
         if not np.all(np.isfinite(g)):
@@ -267,7 +271,7 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
     """
     labels = {name: (labels or {}).get(name, f"d{name}") for name in params}
     base = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    analytic = _validated(grads, base, labels)
+    analytic = _validated(grads, base, labels, reference_grads)
     evaluate = _Counted(f)
     report = GradientReport()
     f0, bound0 = evaluate(base)

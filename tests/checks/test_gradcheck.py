@@ -124,8 +124,9 @@ def test_structural_problems_of_the_gradients():
     f, params, grads, rng = _case("batchnorm", 5)
     with pytest.raises(CheckFailure, match="dgamma is missing"):
         check_gradient(f, params, {k: v for k, v in grads.items() if k != "gamma"}, rng=rng)
-    with pytest.raises(CheckFailure, match=r"dx has shape \(5, 4\), expected \(4, 5\)"):
+    with pytest.raises(CheckFailure, match=r"dx has shape \(5, 4\), expected \(4, 5\)") as info:
         check_gradient(f, params, dict(grads, x=grads["x"].T.copy()), rng=rng)
+    assert info.value.diagnosis == "transposed"
     nan = grads["x"].copy()
     nan[1, 2] = np.nan
     with pytest.raises(CheckFailure, match=r"contains NaN or inf \(first at dx\[1, 2\]\)"):
