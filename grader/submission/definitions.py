@@ -187,26 +187,27 @@ def snippet(unit: Unit, names: list) -> str:
     return "\n".join(unit.stmts[i].text for i in sorted(chosen)) + "\n"
 
 
-def rebinds(tree: ast.Module, var: str) -> bool:
-    """True when the cell binds `var` at module scope (assignment, loop target, def, import, del)."""
-    return any(var in binds(node) for node in tree.body)
+def bound_names(tree: ast.Module) -> set:
+    """Names a cell binds at module scope (assignment, loop target, def, import, del; not `x += 1`)."""
+    return set().union(*(binds(node) for node in tree.body))
 
 
-def mutates(tree: ast.Module, var: str) -> bool:
-    """True when the cell changes `var` in place at module scope (`var.append(..)`, `var[i] = ..`, `var += ..`)."""
+def mutated_names(tree: ast.Module) -> set:
+    """Names a cell changes in place at module scope: `v.append(..)`, `v[i] = ..`, `v.a = ..`, `v += ..`."""
+    found = set()
     for node in tree.body:
         for sub in module_scope_nodes(node):
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
-                    and sub.func.attr in MUTATORS and _root_name(sub.func.value) == var:
-                return True
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in MUTATORS:
+                found.add(_root_name(sub.func.value))
             targets = []
             if isinstance(sub, (ast.Assign, ast.Delete)):
                 targets = sub.targets
             elif isinstance(sub, (ast.AugAssign, ast.AnnAssign)):
                 targets = [sub.target]
             for target in targets:
-                if isinstance(target, (ast.Subscript, ast.Attribute)) and _root_name(target) == var:
-                    return True
-                if isinstance(sub, ast.AugAssign) and isinstance(target, ast.Name) and target.id == var:
-                    return True
-    return False
+                if isinstance(target, (ast.Subscript, ast.Attribute)):
+                    found.add(_root_name(target))
+                elif isinstance(sub, ast.AugAssign) and isinstance(target, ast.Name):
+                    found.add(target.id)
+    found.discard(None)
+    return found

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .definitions import Unit, mutates, rebinds
+from .definitions import Unit, bound_names, mutated_names
 from .repair import Repaired, repair
 
 _BODY_MAGICS = re.compile(r"^\s*%%(time|timeit|capture)\b[^\n]*\n?")
@@ -28,6 +28,8 @@ class Cell:
     index: int            # position among the notebook's code cells (1-based, as students count)
     source: str           # transformed and repaired
     repaired: Repaired
+    bound: set = field(default_factory=set)       # names bound at module scope
+    mutated: set = field(default_factory=set)     # names changed in place at module scope
 
 
 @dataclass
@@ -111,7 +113,8 @@ def read_notebook(data: bytes, file: str) -> Notebook:
             notebook.notes.append(f"{file}: code cell {number}, lines {block.start}-{block.end} dropped{names}: "
                                   f"SyntaxError at line {block.line}: {block.message}")
         if repaired.source.strip():
-            notebook.cells.append(Cell(number, repaired.source, repaired))
+            notebook.cells.append(Cell(number, repaired.source, repaired,
+                                       bound_names(repaired.tree), mutated_names(repaired.tree)))
     return notebook
 
 
@@ -121,15 +124,14 @@ def captures(notebook: Notebook, variables: list) -> dict:
     it. Variables never bound at module scope are left out."""
     found = {}
     for var in variables:
-        first = next((k for k, cell in enumerate(notebook.cells) if rebinds(cell.repaired.tree, var)), None)
+        first = next((k for k, cell in enumerate(notebook.cells) if var in cell.bound), None)
         if first is None:
             continue
         capture = first
         for k in range(first + 1, len(notebook.cells)):
-            tree = notebook.cells[k].repaired.tree
-            if rebinds(tree, var):
+            if var in notebook.cells[k].bound:
                 break
-            if mutates(tree, var):
+            if var in notebook.cells[k].mutated:
                 capture = k
         found[var] = capture
     return found
