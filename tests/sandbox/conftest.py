@@ -1,6 +1,9 @@
 """Fixtures of the sandbox tests: sandboxes built from module sources written to real files."""
 import ast
 import os
+import pathlib
+import shutil
+import tempfile
 
 import pytest
 
@@ -20,15 +23,17 @@ def plan_for(source, module="sub", file="sub.py", extra=None):
 
 
 @pytest.fixture
-def secret_dir(tmp_path):
-    """A folder holding a canary file, hidden from the sandboxes that list it."""
-    path = tmp_path / "secret"
-    path.mkdir()
-    (path / "answers.py").write_text(f"EXPECTED = '{CANARY}'\n")
-    os.chmod(tmp_path, 0o755)
-    os.chmod(path, 0o755)
-    os.chmod(path / "answers.py", 0o644)
-    return path
+def secret_dir():
+    """A world-readable folder outside /tmp holding a canary file; hidden from sandboxes that list it."""
+    top = tempfile.mkdtemp(prefix="grader-sandbox-test-", dir="/var/tmp" if os.geteuid() else "/var/lib")
+    path = os.path.join(top, "secret")
+    os.mkdir(path)
+    with open(os.path.join(path, "answers.py"), "w") as fh:
+        fh.write(f"EXPECTED = '{CANARY}'\n")
+    for p, mode in ((top, 0o755), (path, 0o755), (os.path.join(path, "answers.py"), 0o644)):
+        os.chmod(p, mode)
+    yield pathlib.Path(path)
+    shutil.rmtree(top)
 
 
 @pytest.fixture
@@ -54,19 +59,33 @@ def make(tmp_path):
         sb.close()
 
 
+def _status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.split(":", 1) for line in f if ":" in line)
+
+
 def sandbox_uid_pids():
-    """Pids of live processes owned by the sandbox uid (root mode) -- for leak checks."""
-    uid = sandbox_user()[0]
+    """Live processes of the sandbox uid that descend from this process's zygote (other people's
+    sandboxes on the same machine are not ours to count)."""
+    from grader.sandbox.zygote_client import get_zygote
+    uid, zygote = sandbox_user()[0], get_zygote().process.pid
     pids = set()
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/status") as f:
-                    fields = dict(line.split(":", 1) for line in f if ":" in line)
-                if int(fields["Uid"].split()[1]) == uid and fields["State"].split()[0] != "Z":
-                    pids.add(int(entry))
-            except (OSError, KeyError, ValueError):
-                pass
+        if not entry.isdigit():
+            continue
+        try:
+            fields = _status(entry)
+            if int(fields["Uid"].split()[1]) != uid or fields["State"].split()[0] in "ZX":
+                continue
+            pid = int(entry)
+            for _ in range(64):
+                pid = int(_status(pid)["PPid"])
+                if pid in (0, 1, zygote):
+                    break
+            if pid == zygote:
+                pids.add(int(entry))
+        except (OSError, KeyError, ValueError):
+            pass
     return pids
 
 
