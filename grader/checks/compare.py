@@ -36,7 +36,8 @@ _SCALARS = (bool, int, float, np.bool_, np.integer, np.floating)
 @dataclass(frozen=True)
 class Comparison:
     """Result of ``compare``: ``ok``, the student-facing ``message`` ('' when ok), the
-    ``diagnosis`` (named misconception or None), and the largest absolute / relative errors."""
+    ``diagnosis`` (named misconception or None), and the largest errors over all numeric leaves:
+    ``max_abs = max|a − e|``, ``max_rel = max |a − e| / max(|e|, atol)`` (atol keeps it finite)."""
 
     ok: bool
     message: str
@@ -215,6 +216,8 @@ def _compare_bool(a, e, name):
     bad = a != e
     if not bad.any():
         return _Leaf()
+    if a.ndim == 0:
+        return _Leaf(f"{name}: got {bool(a)}, expected {bool(e)}.", max_abs=1.0, max_rel=1.0)
     first = index_str(tuple(np.argwhere(bad)[0])) if a.ndim else ""
     return _Leaf(f"{name}: {int(bad.sum())} of {a.size} entries differ (first at {name}{first}).",
                  max_abs=1.0, max_rel=1.0)
@@ -228,8 +231,10 @@ def _nonfinite_message(a, e, name):
     if not wrong.any():
         return None
     kinds = [k for k, m in (("NaN", np.isnan(a)), ("inf", np.isinf(a))) if (m & wrong).any()]
-    first = index_str(tuple(np.argwhere(wrong)[0])) if a.ndim else ""
-    where = f"{int(wrong.sum())} of {a.size} entries (first at {name}{first})" if a.ndim else "the value"
+    if a.ndim == 0:
+        return f"{name}: got {a[()]}, expected {e[()]}."
+    first = index_str(tuple(np.argwhere(wrong)[0]))
+    where = f"{int(wrong.sum())} of {a.size} entries (first at {name}{first})"
     if not (~fa & fe & wrong).any():
         return f"{name}: the non-finite entries differ from the expected ones at {where}."
     return f"{name}: contains {' and '.join(kinds)} at {where} where finite values were expected."

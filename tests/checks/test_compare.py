@@ -133,3 +133,10 @@ def test_float32_rule(e):
         assert compare(x.astype(np.float32), x).ok
     assert not compare((e * (1 + 3 * FLOAT32_RTOL)).astype(np.float32), e).ok
     assert not compare(e * (1 + 1e-5), e).ok  # float64 stays strict
+
+
+def test_scalar_messages():
+    assert message(True, False) == "output: got True, expected False."
+    assert message(float("nan"), 1.0, name="loss").startswith("loss: got nan, expected 1.0.")
+    assert message(1.5, 1.0, name="loss").startswith("loss: got 1.5, expected 1 (absolute error 0.5")
+    assert compare(3, 3.0).ok and compare([1.0, 2.0], np.array([1.0, 2.0])).ok
