@@ -12,7 +12,7 @@ Kinds:
 * ``"dropout"``: ``student(args)`` returns the arrays of a dropout forward/backward; ``stochastic(st,
   arrays)`` runs the checks of ``grader.checks.stochastic`` on them.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -33,7 +33,6 @@ class Bug:
     alternatives: Optional[Callable] = None     # (ref, args) -> {phrase: value}
     context: Optional[Callable] = None          # args -> context dict for diagnose
     stochastic: Optional[Callable] = None       # dropout kind: (stochastic module, arrays) -> raises
-    tags: tuple = field(default=())
 
 
 def layer_scalar(forward, names, outputs=1):
