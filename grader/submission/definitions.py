@@ -4,7 +4,8 @@ A Unit is the top-level statements of one .py file or of all code cells of one n
 `snippet(unit, names)`: the statements defining `names` (the last definition of each, as after a
 run), plus what they reference, transitively: imports binding a used name, every `from m import *`,
 top-level functions, classes, cheap constants (assignments whose calls only go to imported
-modules or builtins) and try/with/if blocks (not `if __name__ == "__main__"`), in source order. `__future__` imports are left out (they are on in Python 3).
+modules or builtins) and try/with/if blocks (not `if __name__ == "__main__"`), in source order.
+`__future__` imports are left out (they are on in Python 3).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The files of a submission: safe zip extraction and the list of sources a grader may read.
 
 Ignored everywhere: `__MACOSX/`, `.ipynb_checkpoints/`, `__pycache__/`, installed packages
-(`site-packages/`, `venv/`...), hidden folders and files (`.git/`, `._layers.py`), and never used: `*.pyc`, `*.pyo`, `*.pkl`, `*.pickle`. Symbolic links are
-never followed.
+(`site-packages/`, `venv/`...), hidden folders and files (`.git/`, `._layers.py`); never used:
+`*.pyc`, `*.pyo`, `*.pkl`, `*.pickle`. Symbolic links are never followed.
 """
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ class Locator:
         return is_stub(self.units[file].stmts[self.defs[file][name]].node)
 
     def _module_of(self, rel: str) -> str | None:
-        """The name to import `rel` by: the starter's (`nndl.layers`), else one in a starter package, else the shortest."""
+        """The name to import `rel` by: the starter's (`nndl.layers`), else one in a starter
+        package, else the shortest."""
         names = self.table.names_of(rel)
         if not names:
             return None
