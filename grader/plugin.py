@@ -60,7 +60,7 @@ class GraderPlugin:
         self.assignment = assignment
         self.jobs = jobs
         self.on_result = on_result
-        self.golden = golden
+        self.golden_store = golden
         self.hide = [Path(p) for p in hide]
         self.collection_error: str | None = None
         self.collected: list[tuple[str, float, bool]] = []  # (name, points, hidden) of each test
@@ -213,14 +213,14 @@ class GraderPlugin:
     @pytest.fixture
     def golden(self, request):
         """``golden(key, fn)``: ``fn(reference)``, or the value recorded in a student kit."""
-        return self.golden.getter(request.node.nodeid)
+        return self.golden_store.getter(request.node.nodeid)
 
     @pytest.fixture
     def ref(self, request):
         """The ``reference`` module (hidden tests only: the student kit has no reference)."""
         if not request.node.stash[_HIDDEN]:
             raise AssignmentError(f"{request.node.nodeid}: the 'ref' fixture is for hidden tests; use 'golden'")
-        return self.golden.reference
+        return self.golden_store.reference
 
 
 _NAME = pytest.StashKey[str]()

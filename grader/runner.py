@@ -45,7 +45,7 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
         plugin_holder.append(plugin)
     args = [str(p) for p in assignment.test_files(public_only=public_only)] + [
         "--rootdir", str(assignment.path), "-c", os.devnull, "--noconftest", "--import-mode=importlib",
-        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-q",
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     saved = os.environ.pop("PYTEST_ADDOPTS", None)
