@@ -1,14 +1,15 @@
 """Where each graded name lives: a module of the plan, a snippet, a notebook, or missing (with why).
 
-Functions and classes: among the .py files defining the name at top level, the file laid out as the
-starter (`nndl/neural_net.py`) wins, then a file with the starter's file name, then any file (shortest
-path), and a function with a real body before an empty starter stub (`pass`, `raise
-NotImplementedError`); the name maps to that file's module. A file with no module name (`layers (1).py`) gives a
-snippet; so do notebooks, searched last. Variables: the notebook with the starter's name, else any
-notebook that assigns the variable at module scope (shortest path).
+Functions and classes: among the .py files defining the name at top level, a real body beats an
+empty starter stub (`pass`, `raise NotImplementedError`), then the file laid out as the starter
+(`nndl/neural_net.py`) wins, then a file with the starter's file name, then any file (shortest
+path); the name maps to that file's module. A file with no module name (`layers (1).py`) or a
+notebook exported as .py gives a snippet. Notebooks are searched last. Variables: the notebook with
+the starter's name, else any notebook that assigns the variable at module scope (shortest path).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -27,6 +28,12 @@ class Located:
 
 def _ends_with(rel: str, starter: str) -> bool:
     return rel == starter or rel.endswith("/" + starter)
+
+
+def _exported_notebook(source: str) -> bool:
+    """A notebook saved as .py ("# In[3]:" markers, get_ipython() calls): importing it would run
+    the whole notebook (data loading, training), so its graded names are taken as snippets."""
+    return bool(re.search(r"^# In\[[ \d]*\]:|^get_ipython\(\)", source, re.M))
 
 
 def _count(n: int, what: str) -> str:
@@ -105,12 +112,12 @@ class Locator:
             if len(cands) > 1:
                 others = ", ".join(sorted(c for c in cands if c != best))
                 self.result.notes.append(f"{name}: taken from {best} (also defined in {others})")
-            module = self._module_of(best)
+            module = None if _exported_notebook(self.pyfiles[best].source) else self._module_of(best)
             if module is not None:
                 self.result.names[name] = {"module": module}
             else:
-                self.result.notes.append(f"{name}: {best} cannot be imported by name; its definition is "
-                                         "loaded as a snippet")
+                self.result.notes.append(f"{name}: {best} is an exported notebook or cannot be imported "
+                                         "by name; its definition is loaded as a snippet")
                 self._to_snippet(name, best)
             return
         if nbs:

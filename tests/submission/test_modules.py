@@ -121,3 +121,14 @@ def test_file_without_module_name_becomes_snippet(write, opened):
     assert snippet["file"] == "layers (1).py"
     assert snippet["source"] == ("import numpy as np\nSCALE = 2\n"
                                  "def affine_forward(x, w, b):\n    return np.dot(x, w) * SCALE + b\n")
+
+
+def test_notebook_exported_as_py_gives_a_snippet(write, opened):
+    root = write({"hw2.py": "#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\nimport numpy as np\n"
+                            "get_ipython().run_line_magic('matplotlib', 'inline')\n\n\n# In[2]:\n\n\n"
+                            "def affine_forward(x, w, b):\n    return np.dot(x, w) + b, None\n\n\n# In[3]:\n\n\n"
+                            "for epoch in range(10**9):\n    affine_forward(1, 2, 3)\n"})
+    sub = opened(root, [AFFINE])
+    assert sub.plan["names"]["affine_forward"] == {"snippet": 0}
+    assert sub.plan["snippets"][0]["source"] == ("import numpy as np\ndef affine_forward(x, w, b):\n"
+                                                 "    return np.dot(x, w) + b, None\n")
