@@ -17,7 +17,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field
 
-from .py2 import fix_python2
+from .py2 import fix_literals, fix_python2
 
 _CONTINUATIONS = ("else", "elif", "except", "finally")
 _DEFINES = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)|^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
@@ -154,6 +154,7 @@ def repair(text: str) -> Repaired:
     fixed = fix_python2(text)
     if _error_at(fixed) is None:
         return Repaired(fixed, parse(fixed), changes=changes + ["Python 2 code converted"])
+    text = fix_literals(text)               # lets the tokenizer of Python 3.12+ see every block
     lines = text.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + [lines[-1]]
     blocks = split_blocks(lines)
