@@ -128,3 +128,20 @@ def test_adam_bad_state():
         adam(np.zeros(3), np.ones(3), {"t": 1.5})
     with pytest.raises(ValueError, match="beta1"):
         adam(np.zeros(3), np.ones(3), {"beta1": 1.0})
+
+
+@pytest.mark.parametrize("rule, a_first", [
+    (adagrad, lambda g: g * g),
+    (rmsprop, lambda g: 0.01 * g * g),
+    (adam, lambda g: g * g),                    # bias-corrected second moment after one step
+])
+def test_epsilon_outside_sqrt_by_default(rule, a_first):
+    """A tiny gradient separates ``sqrt(a) + eps`` (cs231n default) from ``sqrt(a + eps)``."""
+    g = np.array([1e-5, -2e-5])
+    eps = 1e-8
+    w, _ = rule(np.zeros(2), g, {"learning_rate": 0.1, "epsilon": eps})
+    w_inside, _ = rule(np.zeros(2), g, {"learning_rate": 0.1, "epsilon": eps}, eps_inside_sqrt=True)
+    # adam's bias-corrected first moment after one step is g itself
+    assert np.allclose(w, -0.1 * g / (np.sqrt(a_first(g)) + eps), rtol=1e-10)
+    assert np.allclose(w_inside, -0.1 * g / np.sqrt(a_first(g) + eps), rtol=1e-10)
+    assert not np.allclose(w, w_inside, rtol=1e-3)
