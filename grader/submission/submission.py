@@ -125,7 +125,7 @@ def _only_zip(root: Path) -> Path | None:
 def open_submission(path, specs, support=None) -> Submission:
     """Open a folder, .zip, .py or .ipynb. Raises SubmissionError only when `path` cannot be read;
     any other problem (bad zip, invalid notebook, unsupported file) makes every name missing."""
-    path = Path(path)
+    path = Path(path).absolute()
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
     if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
