@@ -132,3 +132,12 @@ def test_notebook_exported_as_py_gives_a_snippet(write, opened):
     assert sub.plan["names"]["affine_forward"] == {"snippet": 0}
     assert sub.plan["snippets"][0]["source"] == ("import numpy as np\ndef affine_forward(x, w, b):\n"
                                                  "    return np.dot(x, w) + b, None\n")
+
+
+def test_folders_named_like_our_packages_do_not_shadow_them(write, opened):
+    root = write({"grader/plugin.py": "PASS_ALL = True\n", "reference/__init__.py": "def affine_forward(): pass\n",
+                  "numpy/__init__.py": "array = None\n", "hw/cs231n/layers.py": "def affine_forward(x, w, b):\n    pass\n"})
+    sub = opened(root, [AFFINE])
+    tops = {name.split(".")[0] for name in sub.plan["modules"]}
+    assert tops == {"hw", "cs231n", "layers", "plugin"}
+    assert sub.plan["names"]["affine_forward"] == {"module": "cs231n.layers"}
