@@ -154,7 +154,8 @@ class Sandbox:
         with self._lock:
             ref = self._ref(remote)
             (a, k), buffers = self._encode_pair(args, kwargs)
-            return self._rpc({"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep}, buffers)
+            return self._rpc({"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep}, buffers,
+                             remote)
 
     def _encode_pair(self, args, kwargs):
         value, buffers = self._encode([list(args), dict(kwargs)])
@@ -162,7 +163,7 @@ class Sandbox:
 
     def _get(self, remote):
         with self._lock:
-            return self._rpc({"op": "get", "ref": self._ref(remote)}, [])
+            return self._rpc({"op": "get", "ref": self._ref(remote)}, [], remote)
 
     def _set(self, remote, op, key, value):
         with self._lock:
@@ -173,7 +174,7 @@ class Sandbox:
             k, v = encoded["$l"]
             header = {"op": op, "ref": ref, "value": v}
             header["name" if op == "setattr" else "key"] = key if op == "setattr" else k
-            self._rpc(header, buffers)
+            self._rpc(header, buffers, remote)
 
     # ------------------------------------------------------------ machinery
     def _note(self, text):
@@ -251,7 +252,7 @@ class Sandbox:
         if type(out) is str and out:
             self._note("student output:\n" + out)
 
-    def _rpc(self, header, buffers):
+    def _rpc(self, header, buffers, remote):
         if self._used >= self.limits.submission_seconds:
             raise BudgetExhausted(self.limits.submission_seconds)
         start = time.monotonic()
@@ -287,9 +288,9 @@ class Sandbox:
         finally:
             self._used += time.monotonic() - start
         self._absorb(reply)
-        return self._result(reply, bufs)
+        return self._result(reply, bufs, remote)
 
-    def _result(self, reply, bufs):
+    def _result(self, reply, bufs, remote):
         err = reply.get("err")
         if err is not None:
             if type(err) is not dict:
@@ -297,7 +298,8 @@ class Sandbox:
             text = lambda key, cap: str(err.get(key) or "")[:cap]
             kind = err.get("kind")
             if kind == "missing":
-                raise NameMissing("", text("message", 2000))
+                name = remote._path[0][1] if remote._handle is None and remote._path else ""
+                raise NameMissing(str(name), text("message", 2000))
             if kind == "bad":
                 raise BadValue(text("message", 2000))
             raise StudentException(text("type", 200), text("message", 2000), text("where", 300) or None)

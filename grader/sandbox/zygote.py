@@ -136,7 +136,8 @@ def keeper(sock, cfg):
             status = os.waitstatus_to_exitcode(code)
             status = 128 - status if status < 0 else status
             break
-    kill_orphans()
+    if not cfg["isolate"]:
+        kill_orphans()
     os._exit(status & 0xFF)
 
 
