@@ -52,7 +52,10 @@ class GoldenStore:
     def reference(self):
         """The ``reference`` module (imported on first use; absent in a kit)."""
         if self._reference is None:
-            self._reference = importlib.import_module("reference")
+            module = importlib.import_module("reference")
+            if getattr(module, "__file__", None) is None:  # a stray 'reference/' folder in the working directory
+                raise ImportError(f"'reference' resolves to a folder without the answer key: {list(module.__path__)}")
+            self._reference = module
         return self._reference
 
     def getter(self, test_id: str):
