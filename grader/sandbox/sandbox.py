@@ -80,7 +80,7 @@ class Sandbox:
 
     def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None):
         self.plan, self.files_root, self.limits = plan, os.fspath(files_root), limits
-        self.hide = list(dict.fromkeys(default_hidden() + [os.path.abspath(p) for p in hide]))
+        self.hide = list(dict.fromkeys(os.path.realpath(p) for p in default_hidden() + list(hide)))
         self.isolation = (os.geteuid() == 0) if isolation is None else isolation
         self.root = Remote(self, None, (), 0)
         self.generation = 0
@@ -206,10 +206,15 @@ class Sandbox:
         self._sock = mine
         deadline = time.monotonic() + 30
         try:
-            self._worker = int(wire.recv_frame(mine, deadline)[0]["worker"])
+            spawned = wire.recv_frame(mine, deadline)[0]
+            if "fatal" in spawned:
+                self._stop()
+                raise RuntimeError(str(spawned["fatal"])[:2000])
+            self._worker = int(spawned["worker"])
             ready = wire.recv_frame(mine, deadline)[0]
             if not ready.get("ready"):
-                raise StudentCrash(str(ready.get("fatal", "the sandbox did not start"))[:500])
+                self._stop()
+                raise RuntimeError(str(ready.get("fatal", "the sandbox did not start"))[:2000])
             wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan})
             self._absorb(wire.recv_frame(mine, deadline)[0])
         except (wire.Timeout, wire.Closed, wire.WireError, KeyError, TypeError, ValueError) as exc:

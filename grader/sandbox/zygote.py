@@ -112,10 +112,14 @@ def kill_orphans():
 
 def keeper(sock, cfg):
     """Runs in the forked keeper: set up, fork the worker, report its pid, wait, clean up, exit."""
-    os.setsid()
-    prctl(PR_SET_CHILD_SUBREAPER, 1)
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    work = isolate(cfg) if cfg["isolate"] else cfg["files"]
+    try:
+        os.setsid()
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        work = isolate(cfg) if cfg["isolate"] else cfg["files"]
+    except BaseException as exc:
+        sbx_wire.send_frame(sock, {"fatal": f"sandbox setup failed: {type(exc).__name__}: {exc}"})
+        os._exit(70)
     ready_r, ready_w = os.pipe()
     pid = os.fork()
     if pid == 0:

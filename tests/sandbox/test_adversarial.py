@@ -344,3 +344,11 @@ def test_forged_protocol_frame_on_the_channel_is_a_crash_not_a_result(make):
     with pytest.raises(StudentCrash, match="protocol"):
         sb.root.f(1)
     assert sb.root.g(2) == 4
+
+
+def test_hidden_paths_may_be_symlinks_files_or_absent(make, secret_dir, tmp_path):
+    link = tmp_path / "link-to-secret"
+    link.symlink_to(secret_dir)
+    sb = make("import os\ndef f(p):\n    return open(p).read() if os.path.isfile(p) else os.listdir(p)\n",
+              hide=[link, secret_dir / "answers.py", tmp_path / "absent"])
+    assert sb.root.f(str(secret_dir)) == []
