@@ -20,7 +20,7 @@ ATTACKS = {
 import os
 def f(x):
     found = []
-    for top in (SECRET, "/autograder", "/work", "/tmp", os.path.expanduser("~")):
+    for top in (SECRET, "/autograder", "/tmp", "/var/tmp", "/root", os.path.expanduser("~")):
         for root, dirs, files in os.walk(top):
             for name in files:
                 try:
@@ -250,6 +250,8 @@ def test_attack_never_beats_its_honest_pair(name, make, secret_dir, tmp_path, le
     try:
         out = attack.root.f(x)
         seen.append(repr(fetch(out)) if type(out) is not Remote else repr(out))
+        if name == "read_secrets":
+            assert seen[-1].endswith("[]'") and "EXPECTED" not in seen[-1]
     except StudentError as exc:
         seen.append(str(exc))
     except Exception as exc:  # BadValue from fetch is a StudentError; anything else fails the test
