@@ -32,11 +32,19 @@ def check_distances(dist_fn, golden, rng, *, num_train=7, num_test=4, D=5, norm=
     assert_close(dists, expected, name="dists", rtol=1e-6, alternatives=alternatives)
 
 
-def label_problem(rng, *, num_train, num_test, num_classes):
-    """Distinct random distances and labels (no ties in distances)."""
-    dists = rng.permutation(num_test * num_train).reshape(num_test, num_train) + rng.uniform(0.1, 0.9)
+def label_problem(rng, *, num_train, num_test, num_classes, k=1):
+    """Distinct random distances and labels (no ties in distances). The k nearest of test point 0 all
+    hold label 1 and those of test point 1 (disjoint from them) label 0, so that the expected labels are
+    never all equal: a function that returns zeros (or any constant) fails."""
+    size = num_test * num_train
+    dists = (rng.permutation(size).reshape(num_test, num_train) + rng.uniform(0.1, 0.9)).astype(np.float64)
     y_train = rng.integers(0, num_classes, size=num_train)
-    return dists.astype(np.float64), y_train
+    first = np.argsort(dists[0])[:k]
+    y_train[first] = 1
+    if num_test > 1:
+        dists[1, first] += size
+        y_train[np.argsort(dists[1])[:k]] = 0
+    return dists, y_train
 
 
 def tie_problem(rng, *, num_test=4, num_classes=6):
@@ -50,7 +58,8 @@ def tie_problem(rng, *, num_test=4, num_classes=6):
         others = rng.permutation(np.setdiff1d(np.arange(num_train), block))
         dists[i, block] = np.arange(1, 5) + 0.01 * i
         dists[i, others] = np.arange(5, num_train + 1) + 0.01 * i
-        a, b = rng.choice(num_classes, size=2, replace=False)
+        low = 1 if i == 0 else 0  # a tie between nonzero labels: returning zeros fails
+        a, b = low + rng.choice(num_classes - low, size=2, replace=False)
         y_train[block] = [max(a, b), min(a, b), min(a, b), max(a, b)]
     return dists, y_train
 
@@ -63,7 +72,7 @@ def check_predict_labels(labels_fn, golden, rng, *, k=1, num_train=9, num_test=4
         dists, y_train = tie_problem(rng, num_test=num_test)
     else:
         dists, y_train = label_problem(rng, num_train=num_train, num_test=num_test,
-                                       num_classes=num_classes)
+                                       num_classes=num_classes, k=k)
     expected = golden(f"labels_k{k}", lambda ref: ref.predict_labels(dists, y_train, k=k))
     nearest = y_train[np.argmin(dists, axis=1)]
     largest = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=True) for row in dists])
@@ -82,10 +91,12 @@ def _vote(labels, prefer_larger):
 
 
 def check_predict(predict_fn, golden, rng, *, k=1, num_train=9, num_test=4, D=5, num_classes=3):
-    """``predict_fn(X_train, y_train, X, k) -> labels``: distances then vote, end to end (L2)."""
-    X_train = rng.standard_normal((num_train, D))
-    y_train = rng.integers(0, num_classes, size=num_train)
-    X = rng.standard_normal((num_test, D))
+    """``predict_fn(X_train, y_train, X, k) -> labels``: distances then vote, end to end (L2). The points
+    form one cluster per class and the test points cover the classes, so the labels are not constant."""
+    centers = 4.0 * rng.standard_normal((num_classes, D))
+    y_train = np.arange(num_train) % num_classes
+    X_train = centers[y_train] + rng.standard_normal((num_train, D))
+    X = centers[np.arange(num_test) % num_classes] + rng.standard_normal((num_test, D))
     expected = golden(f"predict_k{k}", lambda ref: ref.predict_labels(
         ref.compute_distances_no_loops(X_train, X), y_train, k=k))
     labels = predict_fn(X_train.copy(), y_train.copy(), X.copy(), k)
