@@ -105,6 +105,8 @@ def check_predict(predict_fn, golden, rng, *, k=1, num_train=9, num_test=4, D=5,
 
 def as_labels(labels, n):
     """Integer-valued labels of any numeric dtype (students fill float zeros) as a float64 vector."""
+    if labels is None:
+        return None  # assert_close explains a missing return
     try:
         values = np.asarray(labels, dtype=np.float64)
     except (TypeError, ValueError):

@@ -122,6 +122,8 @@ def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):
 
 def as_labels(labels, n):
     """Integer-valued labels of any numeric dtype (students return float zeros filled in) as float64."""
+    if labels is None:
+        return None  # assert_close explains a missing return
     try:
         values = np.asarray(labels, dtype=np.float64)
     except (TypeError, ValueError):
