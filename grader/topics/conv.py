@@ -86,9 +86,10 @@ def check_conv_backward(conv_backward, golden, rng, *, x_shape=(2, 3, 7, 9), w_s
     dx, dw, db = (fetch_data(g) for g in grads)
     _check_output_shape(dx, x.shape, {"dx still holds the padding (crop pad rows and columns)":
                                       (N, x_shape[1], x_shape[2] + 2 * pad, x_shape[3] + 2 * pad)}, name="dx")
-    assert_close((dx, dw, db), expected, name="(dx, dw, db)", context={"N": N},
-                 alternatives={"db averaged instead of summed over the batch and positions":
-                               (expected[0], expected[1], expected[2] / (N * H_out * W_out))})
+    keys = ("dx", "dw", "db")
+    assert_close(dict(zip(keys, (dx, dw, db))), dict(zip(keys, expected)), name="grads", context={"N": N},
+                 alternatives={"db averaged instead of summed over the batch and positions": dict(zip(
+                     keys, (expected[0], expected[1], expected[2] / (N * H_out * W_out))))})
     if ref_forward is not None:
         f = forward_objective(ref_forward, ["x", "w", "b", "param"], {"param": param}, dout)
         check_gradient(f, {"x": x, "w": w, "b": b}, {"x": dx, "w": dw, "b": db}, rng=rng)

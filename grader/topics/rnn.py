@@ -36,6 +36,9 @@ LAYERS = {
     "temporal_affine": (("x", "w", "b"), 1, ("x", "w", "b")),
 }
 
+OUTPUTS = {"rnn_step": ("next_h",), "rnn": ("h",), "lstm_step": ("next_h", "next_c"), "lstm": ("h",),
+           "word_embedding": ("out",), "temporal_affine": ("out",)}
+
 
 def own_pair(forward, backward, outputs=1):
     """``run(args, douts) -> (outs, grads)``: the student's forward, then their backward on their own cache
@@ -104,8 +107,9 @@ def check_forward(kind, forward, golden, rng, **sizes):
     expected = tuple(golden(key, lambda ref: tuple(getattr(ref, f"{kind}_forward")(*_copies(args))[:count])))
     alternatives = golden(key + "_alternatives", lambda ref: _forward_alternatives(kind, args, ref))
     result = as_tuple(forward(*_copies(args)), count + 1, f"{kind}_forward")
-    names = {1: "out", 2: "(next_h, next_c)"}[count]
-    assert_close(tuple(fetch_data(v) for v in result[:count]), expected, name=names, alternatives=alternatives)
+    keys = OUTPUTS[kind]
+    assert_close(dict(zip(keys, (fetch_data(v) for v in result[:count]))), dict(zip(keys, expected)),
+                 name="outputs", alternatives={k: dict(zip(keys, v)) for k, v in alternatives.items()})
 
 
 def _backward_alternatives(kind, args, douts, ref):
@@ -143,9 +147,9 @@ def check_backward(kind, run, golden, rng, **sizes):
     alternatives = golden(key + "_alternatives", lambda ref: _backward_alternatives(kind, args, douts, ref))
     _, grads = run(_copies(args), tuple(d.copy() for d in douts))
     grads = tuple(fetch_data(g) for g in as_tuple(grads, len(grad_names), f"{kind}_backward"))
-    label = "(" + ", ".join("d" + n for n in grad_names) + ")" if len(grad_names) > 1 else "d" + grad_names[0]
-    assert_close(grads if len(grads) > 1 else grads[0], expected if len(expected) > 1 else expected[0],
-                 name=label, alternatives={k: (v if len(v) > 1 else v[0]) for k, v in alternatives.items()})
+    keys = tuple("d" + n for n in grad_names)
+    assert_close(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads",
+                 alternatives={k: dict(zip(keys, v)) for k, v in alternatives.items()})
 
 
 def check_own_gradient(kind, forward, run, rng, **sizes):
