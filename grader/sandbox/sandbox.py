@@ -243,7 +243,10 @@ class Sandbox:
                 except OSError:
                     pass
         if self._keeper:
-            status = get_zygote().reap(self._keeper)
+            try:
+                status = get_zygote().reap(self._keeper)
+            except OSError:
+                self._note("the sandbox zygote died; it is restarted")
         if self._sock:
             self._sock.close()
         if self._worker or self._keeper:

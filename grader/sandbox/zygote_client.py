@@ -60,6 +60,8 @@ class Zygote:
 
     def close(self):
         self.chan.close()
+        if self.owner != os.getpid():
+            return
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:

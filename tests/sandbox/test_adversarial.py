@@ -354,3 +354,11 @@ def test_hidden_paths_may_be_symlinks_files_or_absent(make, secret_dir, tmp_path
     sb = make("import os\ndef f(p):\n    return open(p).read() if os.path.isfile(p) else os.listdir(p)\n",
               hide=[link, secret_dir / "answers.py", tmp_path / "absent"])
     assert sb.root.f(str(secret_dir)) == []
+
+
+@pytest.mark.parametrize("isolation", [None, False])
+def test_a_forked_child_returning_to_the_worker_loop_does_not_answer(make, isolation):
+    sb = make("import os, time\ndef f(x):\n    if os.fork() == 0:\n        return x + 100\n"
+              "    time.sleep(0.2)\n    return x + 1\ndef g(x):\n    return 2 * x\n", isolation=isolation)
+    assert sb.root.f(1) == 2
+    assert sb.root.g(2) == 4 and sb.root.g(3) == 6
