@@ -142,12 +142,16 @@ class _LossOfParams:
         return float(fetch_data(result[0]))
 
 
-def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None):
+def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normalized=False):
     """The gradients of ``loss(X, y)`` agree with finite differences of the same ``loss`` for every
-    parameter, whatever the layout (used with batch norm, which has no fixed parameter names)."""
+    parameter, whatever the layout (used with batch norm, which has no fixed parameter names); with
+    ``normalized`` the net must have parameters beyond W1, b1, ..., b3 (the scales and shifts)."""
     dims = dims or SMALL
     net = make_net(weight_scale=0.3, reg=reg, dtype="float64", **dims)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in _params_dict(net).items()}
+    if normalized and not set(params) - set(_shapes(**dims)):
+        raise CheckFailure("with use_batchnorm=True, params holds only W1, b1, W2, b2, W3, b3: the batch "
+                           "normalization layers' scale and shift parameters (gamma, beta) are missing")
     X = rng.standard_normal((N,) + tuple(dims["input_dim"]))
     y = rng.integers(0, dims["num_classes"], size=N)
     for name in params:

@@ -24,7 +24,7 @@ def test_reference_passes():
         rng = np.random.default_rng(seed)
         K.check_cnn_loss(make_reference(), golden, rng)
         K.check_cnn_loss(make_reference(), golden, rng, reg=0.3, N=2)
-        K.check_cnn_self_consistent(make_reference(True), rng)
+        K.check_cnn_self_consistent(make_reference(True), rng, normalized=True)
         K.check_cnn_self_consistent(make_reference(False), rng, reg=0.0)
 
 
@@ -71,3 +71,8 @@ def test_transposed_w2_fails_init():
             self.params["W2"] = self.params["W2"].T.copy()
     with pytest.raises(CheckFailure, match="W2"):
         K.check_cnn_init(lambda **kw: Transposed(**kw))
+
+
+def test_batchnorm_without_parameters_fails():
+    with pytest.raises(CheckFailure, match="gamma"):
+        K.check_cnn_self_consistent(make_reference(False), np.random.default_rng(0), normalized=True)

@@ -28,4 +28,4 @@ def test_loss_reg(student, golden, rng):
 @pytest.mark.points(2)
 def test_batchnorm(student, rng):
     """ThreeLayerConvNet.loss: with batch norm, gradients agree with finite differences of your loss"""
-    cnn.check_cnn_self_consistent(cnn.c147_net(student, use_batchnorm=True), rng)
+    cnn.check_cnn_self_consistent(cnn.c147_net(student, use_batchnorm=True), rng, normalized=True)
