@@ -68,6 +68,7 @@ class GraderPlugin:
         self._digest = ""
         self._failure: BaseException | None = None
         self._failure_text = ""
+        self._notes: list[str] = []
 
     # ----------------------------------------------------------------- configuration and collection
     def pytest_configure(self, config):
@@ -138,13 +139,14 @@ class GraderPlugin:
                                     execution_time=round(time.monotonic() - start, 3))
 
     def _run(self, item) -> Outcome:
-        self._failure, self._failure_text = None, ""
+        self._failure, self._failure_text, self._notes = None, "", []
         self._sandbox.reseed(self._seed(item) % 2**32)
         reports = runtestprotocol(item, nextitem=None, log=False)
         points = item.stash[_POINTS]
         hidden = item.stash[_HIDDEN]
         outcome = Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=points, score=0.0,
                           kind="passed", output="", visibility=AFTER_DUE_DATE if hidden else VISIBLE)
+        outcome.notes = list(self._notes)
         if all(r.passed for r in reports) and self._failure is None:
             outcome.score = points
             outcome.output = "Passed."
@@ -184,6 +186,17 @@ class GraderPlugin:
         if call.excinfo is not None and self._failure is None:
             self._failure = call.excinfo.value
             self._failure_text = "".join(traceback.format_exception(call.excinfo.value))[-4000:]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem):
+        """Call the test; a returned string (or list of strings) is a note for the feedback."""
+        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        returned = pyfuncitem.obj(**args)
+        if isinstance(returned, str):
+            returned = [returned]
+        if isinstance(returned, (list, tuple)):
+            self._notes.extend(str(note) for note in returned if note)
+        return True
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 import pytest
 
-from grader.assignment import BUNDLED_DIR, Assignment, AssignmentError, load_assignment
+from grader.assignment import BUNDLED_DIR, METADATA_FILE, Assignment, AssignmentError, load_assignment
 from grader.golden import GoldenStore
 from grader.outcome import SubmissionResult
 from grader.plugin import GraderPlugin, Job
@@ -49,9 +49,11 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     saved = os.environ.pop("PYTEST_ADDOPTS", None)
+    _forget_test_modules()
     try:
         code = pytest.main(args, plugins=[plugin])
     finally:
+        _forget_test_modules()
         if saved is not None:
             os.environ["PYTEST_ADDOPTS"] = saved
     if plugin.collection_error:
@@ -71,6 +73,19 @@ def count_points(assignment: Assignment) -> tuple[float, int]:
     """Total points and number of tests of an assignment."""
     tests = collect(assignment)
     return sum(points for _, points, _ in tests), len(tests)
+
+
+def _forget_test_modules() -> None:
+    """Drop imported test modules of assignments (``<assignment>/tests/test_*.py``).
+
+    Two assignments may both have ``tests/test_knn.py``, which pytest's importlib mode names alike; a
+    session must never reuse another assignment's module.
+    """
+    for name, module in list(sys.modules.items()):
+        file = Path(getattr(module, "__file__", None) or "")
+        if file.name.startswith("test_") and file.parent.name == "tests" and (
+                file.parent.parent / METADATA_FILE).is_file():
+            del sys.modules[name]
 
 
 def grade_many(assignment: Assignment, submissions: Iterable[Path], *, public_only: bool = False,

@@ -24,6 +24,11 @@ def render_table(result: SubmissionResult, *, title: str = "", show_hidden_detai
         detail = o.instructor_output if (o.hidden and show_hidden_details and o.instructor_output) else o.output
         lines.append(f"- {clean(o.name, 200)}")
         lines.append(indent(clean(detail, 3000)))
+    notes = [(o.name, n) for o in result.outcomes if not o.hidden for n in o.notes]
+    if notes:
+        lines.append("")
+        lines.append("Notes:")
+        lines.extend(f"- {clean(name, 200)}: {clean(n, 500)}" for name, n in notes)
     if result.load_notes:
         lines.append("")
         lines.append("Notes on your files:")

@@ -28,6 +28,8 @@ def test_report_validates_and_hides_hidden_details(mini, tmp_path):
     hidden = [t for t in report["tests"] if t["visibility"] == "after_due_date"]
     assert hidden and all("after the due date" in t["output"] for t in hidden)
     assert "CANARY" not in text
+    relu = next(t for t in report["tests"] if t["name"].startswith("relu_forward"))
+    assert "a returned string is a note for the feedback" in relu["output"]
     visible_failure = next(t for t in report["tests"] if t["status"] == "failed" and t["visibility"] == "visible")
     assert "factor 2" in visible_failure["output"]
 
