@@ -66,6 +66,16 @@ def sandbox_user():
     return 65534, 65534
 
 
+def tree_size(path):
+    """(bytes, entries) of a folder: the private /tmp is made that much larger than the limit."""
+    size = count = 0
+    for root, dirs, files in os.walk(path):
+        count += len(dirs) + len(files)
+        for name in files:
+            size += os.lstat(os.path.join(root, name)).st_size
+    return size, count
+
+
 def processes_of(uid):
     """Live processes of ``uid``: without a sandbox uid, RLIMIT_NPROC counts the grader's own ones."""
     count = 0
@@ -204,8 +214,9 @@ class Sandbox:
         uid, gid = sandbox_user() if self.isolation else (os.getuid(), os.getgid())
         if not self.isolation:
             os.chmod(self._tmp, 0o700)
+        size, count = tree_size(files)
         config = {"files": files, "hide": self.hide, "isolate": self.isolation, "uid": uid, "gid": gid,
-                  "tmpfs_mb": self.limits.tmpfs_mb, "cpu_seconds": self.limits.cpu_seconds,
+                  "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count, "cpu_seconds": self.limits.cpu_seconds,
                   "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
                   "nproc": self.limits.processes + (0 if self.isolation else processes_of(uid)),
                   "memory_mb": self.limits.memory_mb,

@@ -78,7 +78,7 @@ def isolate(cfg):
             mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
         elif os.path.exists(path):
             mount("/dev/null", path, None, MS_BIND)
-    size = f"size={cfg['tmpfs_mb']}m,nr_inodes=4096,mode=1777"
+    size = f"size={cfg['tmpfs_mb']}m,nr_inodes={cfg['inodes']},mode=1777"
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, size)

@@ -108,6 +108,12 @@ def test_files_and_disk_are_limited(sb):
     assert written <= limit
 
 
+def test_large_submission_files_fit_in_the_private_tmp(make):
+    sb = make("import os\ndef size():\n    return os.path.getsize('data/big.bin')\n",
+              limits=Limits(tmpfs_mb=8), files={"data/big.bin": "x" * (40 * 2**20)})
+    assert sb.root.size() == 40 * 2**20
+
+
 def test_output_is_capped(sb):
     assert sb.root.flood() == 1
     notes = sb.notes()
