@@ -214,3 +214,14 @@ def test_non_isolated_mode_round_trips(make):
 
 def test_plan_for_helper_names_defs(plan_for):
     assert set(plan_for("def a(): pass\nclass B: pass\nc = 1\n")["names"]) == {"a", "B"}
+
+
+def test_a_dead_zygote_is_replaced(make):
+    from grader.sandbox.zygote_client import get_zygote
+    sb = make(ECHO)
+    assert sb.root.echo(1) == 1
+    old = get_zygote()
+    old.process.kill()
+    old.process.wait()
+    sb.close()
+    assert sb.root.echo(2) == 2 and get_zygote() is not old
