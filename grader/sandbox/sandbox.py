@@ -11,6 +11,7 @@ import dataclasses
 import os
 import pwd
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -108,7 +109,7 @@ class Sandbox:
         self._lock = threading.RLock()
         self._notes, self._used, self._next_id = [], 0.0, 0
         self._call_seconds, self._seed = limits.call_seconds, None
-        self._sock = self._worker = self._keeper = self._tmp = None
+        self._sock = self._worker = self._keeper = self._tmp = self._pidfd = None
 
     # ------------------------------------------------------------ public
     def reseed(self, seed):
@@ -234,25 +235,28 @@ class Sandbox:
                 self._stop()
                 raise RuntimeError(str(spawned["fatal"])[:2000])
             self._worker = int(spawned["worker"])
+            self._pidfd = os.pidfd_open(self._worker)
             ready = wire.recv_frame(mine, deadline)[0]
             if not ready.get("ready"):
                 self._stop()
                 raise RuntimeError(str(ready.get("fatal", "the sandbox did not start"))[:2000])
             wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan})
             self._absorb(wire.recv_frame(mine, deadline)[0])
-        except (wire.Timeout, wire.Closed, wire.WireError, KeyError, TypeError, ValueError) as exc:
+        except (wire.Timeout, wire.Closed, wire.WireError, KeyError, TypeError, ValueError, OSError) as exc:
             status = self._stop()
             raise StudentCrash(f"your code crashed while loading ({self._describe(status)})") from exc
 
     def _stop(self):
         """Kill the worker (and so its whole sandbox), reap the keeper; its exit status or None."""
         status = None
-        if self._worker:
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(self._worker, 9)
-                except OSError:
-                    pass
+        if self._pidfd is not None:
+            try:  # through a pidfd: a dead worker's recycled pid is never signalled
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+                os.killpg(self._worker, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(self._pidfd)
+            self._pidfd = None
         if self._keeper:
             try:
                 status = get_zygote().reap(self._keeper)
