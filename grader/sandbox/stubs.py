@@ -70,6 +70,17 @@ class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
+class BlockFinder(importlib.abc.MetaPathFinder):
+    """The grader and the answer key are never importable in the worker (they are also hidden)."""
+
+    BLOCKED = ("grader", "reference", "pytest", "_pytest", "conftest", "sitecustomize", "usercustomize")
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in self.BLOCKED:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
 class FakeIPython:
     """``get_ipython()``: magics and shell commands are ignored."""
 
@@ -85,7 +96,7 @@ def install():
         if name.split(".")[0] in STUBBED:
             del sys.modules[name]
     sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("__editable__")]
-    sys.meta_path.insert(0, StubFinder())
+    sys.meta_path[:0] = [BlockFinder(), StubFinder()]
     sys.path_hooks[:] = [h for h in sys.path_hooks if "editable" not in repr(h)]
     past = types.ModuleType("past")
     past.__path__ = []
