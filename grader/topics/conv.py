@@ -50,6 +50,7 @@ def check_conv_forward(conv_forward, golden, rng, *, x_shape=(2, 3, 7, 9), w_sha
     expected = golden(key, lambda ref: ref.conv_forward_naive(x, w, b, dict(param))[0])
     flipped = golden(key + "_flipped", lambda ref: ref.conv_forward_naive(
         x, np.ascontiguousarray(w[:, :, ::-1, ::-1]), b, dict(param))[0])
+    over_padded = golden(key + "_over_padded", lambda ref: _over_padded(ref, x, w, b, stride, pad))
     out, _ = as_tuple(conv_forward(x.copy(), w.copy(), b.copy(), dict(param)), 2, "conv_forward_naive")
     out = fetch_data(out)
     (N, _, H, W), (F, _, HH, WW) = x_shape, w_shape
@@ -67,7 +68,20 @@ def check_conv_forward(conv_forward, golden, rng, *, x_shape=(2, 3, 7, 9), w_sha
     assert_close(out, expected, name="out",
                  alternatives={"the bias was left out": expected - b[None, :, None, None],
                                "the filters were flipped (true convolution instead of cross-correlation)":
-                               flipped})
+                               flipped,
+                               "padding off by one (pad + 1 zeros on each side, output size right)": over_padded})
+
+
+def _over_padded(ref, x, w, b, stride, pad):
+    """The first H_out × W_out outputs of a convolution padded with pad + 1 (a misconception's value), or
+    None when pad + 1 does not give a whole number of positions."""
+    H_out = _out_size(x.shape[2], w.shape[2], stride, pad)
+    W_out = _out_size(x.shape[3], w.shape[3], stride, pad)
+    try:
+        out = ref.conv_forward_naive(x, w, b, {"stride": stride, "pad": pad + 1})[0]
+    except ValueError:
+        return None
+    return np.ascontiguousarray(out[:, :, :H_out, :W_out])
 
 
 def check_conv_backward(conv_backward, golden, rng, *, x_shape=(2, 3, 7, 9), w_shape=(4, 3, 3, 5), stride=2,

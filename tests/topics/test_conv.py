@@ -100,3 +100,14 @@ def test_overlapping_windows_overwritten_is_named():
     _fails(C.check_max_pool_backward, backward, "+=")
     # non-overlapping windows: the same code is correct
     C.check_max_pool_backward(backward, golden, np.random.default_rng(0), x_shape=(2, 2, 4, 6), pool=(2, 2, 2))
+
+
+def test_over_padding_with_the_right_output_size_is_named():
+    def forward(x, w, b, conv_param):
+        stride, pad = conv_param["stride"], conv_param["pad"]
+        out, cache = R.conv_forward_naive(x, w, b, dict(conv_param, pad=pad + 1))
+        H_out = (x.shape[2] - w.shape[2] + 2 * pad) // stride + 1
+        W_out = (x.shape[3] - w.shape[3] + 2 * pad) // stride + 1
+        return out[:, :, :H_out, :W_out], cache
+    _fails(C.check_conv_forward, forward, "padding off by one", x_shape=(2, 3, 7, 7), w_shape=(2, 3, 3, 3),
+           stride=1, pad=1)
