@@ -191,6 +191,11 @@ def zygote(fd):
                 return
             (size,) = struct.unpack("!Q", head)
             msg, fds, _, _ = socket.recv_fds(chan, size, 1)
+            while len(msg) < size:
+                more = chan.recv(size - len(msg))
+                if not more:
+                    return
+                msg += more
             request = json.loads(msg)
         except (OSError, ValueError):
             return
