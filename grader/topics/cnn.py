@@ -49,7 +49,7 @@ def _params_dict(net, what="ThreeLayerConvNet.params"):
 def check_cnn_init(make_net, *, weight_scale=0.01, dims=None):
     """Parameters W1 (F, C, fs, fs), b1 (F,), W2 (F·H/2·W/2, hidden), b2, W3 (hidden, classes), b3; weights
     with standard deviation ``weight_scale``, biases zero."""
-    dims = dims or dict(input_dim=(3, 16, 12), num_filters=8, filter_size=5, hidden_dim=30, num_classes=6)
+    dims = dims or dict(input_dim=(3, 16, 12), num_filters=8, filter_size=5, hidden_dim=40, num_classes=10)
     params = _params_dict(make_net(weight_scale=weight_scale, reg=0.0, dtype="float64", **dims))
     for name, shape in _shapes(**dims).items():
         if name not in params:
