@@ -17,10 +17,16 @@ def test_affine_backward(student, golden, rng):
     layers.check_affine_backward(student.affine_backward, golden, rng)
 
 
-@pytest.mark.points(2)
-def test_relu(student, golden, rng):
-    """relu_backward: forward and backward match the reference through your own cache"""
-    layers.check_relu(layers.layer_pair(student.relu_forward, student.relu_backward), golden, rng)
+@pytest.mark.points(1)
+def test_relu_forward(student, golden, rng):
+    """relu_forward: output matches the reference"""
+    layers.check_relu(layers.layer_pair(student.relu_forward, student.relu_backward), golden, rng, part="forward")
+
+
+@pytest.mark.points(1)
+def test_relu_backward(student, golden, rng):
+    """relu_backward: dx matches the reference through your own cache"""
+    layers.check_relu(layers.layer_pair(student.relu_forward, student.relu_backward), golden, rng, part="backward")
 
 
 @pytest.mark.points(1)
