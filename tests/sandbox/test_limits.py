@@ -95,7 +95,8 @@ def test_memory_is_limited(sb):
 def test_processes_are_limited_and_reaped(sb, leaked):
     if os.geteuid() != 0:
         pytest.skip("RLIMIT_NPROC is set only for a separate sandbox uid")
-    assert sb.root.forks() <= 16
+    with sb.timeout(20):
+        assert sb.root.forks() <= 16
     sb.close()
     assert not leaked()
 
@@ -103,7 +104,8 @@ def test_processes_are_limited_and_reaped(sb, leaked):
 def test_files_and_disk_are_limited(sb):
     with pytest.raises(StudentException, match="File too large"):
         sb.root.one_big_file()
-    written = sb.root.many_files()
+    with sb.timeout(20):
+        written = sb.root.many_files()
     limit = (32 if os.geteuid() == 0 else 10**6) * 2**20
     assert written <= limit
 
@@ -115,7 +117,8 @@ def test_large_submission_files_fit_in_the_private_tmp(make):
 
 
 def test_output_is_capped(sb):
-    assert sb.root.flood() == 1
+    with sb.timeout(20):
+        assert sb.root.flood() == 1
     notes = sb.notes()
     assert sum(map(len, notes)) < 40_000 and "truncated" in notes[-1]
 
