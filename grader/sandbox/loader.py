@@ -45,10 +45,12 @@ def run_tolerant(source, filename, namespace, notes):
 
 
 def str_safe(exc):
+    """str(exc) as an exact str; "<unprintable>" when __str__ raises or returns a str subclass."""
     try:
-        return str(exc)
+        text = str(exc)
     except BaseException:
         return "<unprintable>"
+    return text if type(text) is str else "<unprintable>"
 
 
 class PlanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
