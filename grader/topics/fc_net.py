@@ -186,3 +186,23 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
         finally:
             model.set_params(params)
     resample(make_case, run_check)
+
+
+def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30), input_dim=7, num_classes=4, N=8):
+    """Dropout acts in training only: with the same params, ``loss(X)`` (test mode) equals the scores of
+    the same net without dropout, while the training loss differs from the no-dropout one."""
+    dims = [input_dim, *hidden_dims, num_classes]
+    params = _random_params(rng, dims, None)
+    X, y = rng.standard_normal((N, input_dim)), rng.integers(0, num_classes, size=N)
+    with_dropout = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep, seed=3)
+    without = make(hidden_dims, input_dim, num_classes, seed=3)
+    for model in (with_dropout, without):
+        model.set_params(params)
+    plain_scores = without.loss(X.copy())
+    assert_close(with_dropout.loss(X.copy()), plain_scores, name="scores in test mode (y is None)")
+    plain_loss = float(without.loss(X.copy(), y.copy())[0])
+    train_loss = float(with_dropout.loss(X.copy(), y.copy())[0])
+    if abs(train_loss - plain_loss) <= 1e-9 * max(1.0, abs(plain_loss)):
+        raise CheckFailure(f"with dropout {dropout_keep} the training loss equals the loss without dropout "
+                           f"({train_loss:.6g}): dropout is not applied in training",
+                           diagnosis="dropout not applied")

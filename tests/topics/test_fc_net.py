@@ -80,3 +80,12 @@ def test_wrong_init_scale_fails():
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, weight_scale=weight_scale / 10, seed=seed)
     with pytest.raises(CheckFailure, match="standard deviation"):
         F.check_fc_init(F.cs231n_fc_net(cls), np.random.default_rng(3))
+
+
+def test_dropout_effect_passes_for_reference_and_fails_when_ignored():
+    F.check_fc_dropout_effect(reference_make(), np.random.default_rng(4))
+
+    def ignoring(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+        return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, reg=reg, dtype=dtype, seed=seed)
+    with pytest.raises(CheckFailure, match="not applied"):
+        F.check_fc_dropout_effect(F.cs231n_fc_net(ignoring), np.random.default_rng(4))

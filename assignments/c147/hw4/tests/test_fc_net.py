@@ -40,3 +40,9 @@ def test_both_gradient(student, sandbox, rng):
     """FullyConnectedNet.loss: with batch norm and dropout, gradients agree with finite differences"""
     fc_net.check_fc_consistency(_make(student, sandbox), rng, dropout_keep=0.75, normalization="batchnorm",
                                 reg=0.3, hidden_dims=(5, 4, 6))
+
+
+@pytest.mark.points(1)
+def test_dropout_train_only(student, sandbox, rng):
+    """FullyConnectedNet.loss: dropout 0.5 changes the training loss and leaves test-mode scores alone"""
+    fc_net.check_fc_dropout_effect(_make(student, sandbox), rng)

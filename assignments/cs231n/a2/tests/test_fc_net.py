@@ -40,3 +40,9 @@ def test_norm_gradient(student, sandbox, rng, normalization):
 def test_dropout_gradient(student, sandbox, rng):
     """FullyConnectedNet.loss: with dropout 0.6, gradients agree with finite differences of the loss"""
     fc_net.check_fc_consistency(_make(student, sandbox), rng, dropout_keep=0.6, hidden_dims=(6, 7, 5))
+
+
+@pytest.mark.points(1)
+def test_dropout_train_only(student, sandbox, rng):
+    """FullyConnectedNet.loss: dropout 0.5 changes the training loss and leaves test-mode scores alone"""
+    fc_net.check_fc_dropout_effect(_make(student, sandbox), rng)
