@@ -39,11 +39,15 @@ def expand_inputs(paths: Iterable[Path]) -> list[Job]:
                 jobs.append(Job(sub, names.get(sub.name, sub.name)))
         else:
             jobs.append(Job(path, path.stem if path.is_file() else path.name))
-    seen: Counter = Counter()
+    taken: set[str] = set()
     for job in jobs:
         label = re.sub(r"[^\w.@+-]+", "_", job.label).strip("._") or "submission"
-        seen[label] += 1
-        job.label = label if seen[label] == 1 else f"{label}-{seen[label]}"
+        unique, n = label, 1
+        while unique in taken:  # "alice", "alice", "alice-2" -> alice, alice-2, alice-2-2
+            n += 1
+            unique = f"{label}-{n}"
+        taken.add(unique)
+        job.label = unique
     return jobs
 
 

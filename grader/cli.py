@@ -112,7 +112,7 @@ def _existing(path: str) -> Path:
     p = Path(path)
     if not p.exists():
         raise AssignmentError(f"{path}: no such file or folder")
-    if p.is_file() and not p.stat().st_mode & 0o444:
+    if not p.stat().st_mode & 0o444:  # mode bits, not os.access: root can read anything
         raise AssignmentError(f"{path}: not readable")
     return p
 
