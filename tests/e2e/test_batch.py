@@ -1,0 +1,130 @@
+"""Batch grading in real processes: ``grader grade A S1 S2 ... --out DIR --jobs 2``.
+
+One batch of the mini assignment is graded once per module (duplicate names, a Gradescope export
+folder, a broken zip); the tests then read its folder, resume it, and force a regrade.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from helpers import MINI, ROOT, SCHEMA, write_submission
+
+CORRECT = (MINI / "examples" / "correct" / "layers.py").read_text()
+WRONG = (MINI / "examples" / "wrong" / "layers.py").read_text()
+TESTS = ["affine_forward: output matches the reference", "relu_forward: output matches the reference",
+         "affine_forward: a batch of one"]
+METADATA = """---
+:submission_101:
+  :submitters:
+  - :name: Ann Lee
+    :sid: '1'
+    :email: ann@uni.edu
+  :created_at: 2024-01-01 10:00:00.000000000 -08:00
+  :score: 0.0
+:submission_102:
+  :submitters:
+  - :name: Bob Ray
+    :sid: '2'
+    :email: bob@uni.edu
+  :created_at: 2024-01-01 11:00:00.000000000 -08:00
+"""
+LABELS = {"alice": 4.0, "alice-2": 1.0, "alice-2-2": 4.0, "broken": 0.0,
+          "submission_101-ann@uni.edu": 4.0, "submission_102-bob@uni.edu": 1.0}
+
+
+def grade(args, cwd):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run([sys.executable, "-m", "grader", "grade", str(MINI), *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """The inputs, the output folder and the first run's process."""
+    tmp = tmp_path_factory.mktemp("batch")
+    inputs = [write_submission(tmp / "a" / "alice", {"layers.py": CORRECT}),
+              write_submission(tmp / "b" / "alice", {"layers.py": WRONG}),
+              write_submission(tmp / "alice-2", {"layers.py": CORRECT})]
+    export = write_submission(tmp / "export", {"submission_metadata.yml": METADATA,
+                                               "submission_101/layers.py": CORRECT,
+                                               "submission_102/hw/layers.py": WRONG})
+    broken = tmp / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    inputs += [export, broken]
+    out = tmp / "graded"
+    first = grade([*inputs, "--out", out, "--jobs", 2], tmp)
+    return inputs, out, first
+
+
+def _stamps(out):
+    return {p.parent.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*/outcomes.json")}
+
+
+def test_every_submission_gets_a_valid_report(batch):
+    _, out, first = batch
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(LABELS)
+    for label, score in LABELS.items():
+        report = json.loads((out / label / "results.json").read_text())
+        jsonschema.validate(report, SCHEMA)
+        assert report["score"] == score, label
+        assert [t["name"] for t in report["tests"]] == TESTS
+        assert (out / label / "feedback.md").read_text().strip()
+
+
+def test_grades_csv_has_a_row_per_submission_and_a_column_per_test(batch):
+    _, out, _ = batch
+    with open(out / "grades.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["submission", *TESTS, "total", "max"]
+    body = {row[0]: row[1:] for row in rows[1:]}
+    assert len(rows) - 1 == len(body) == len(LABELS)
+    for label, score in LABELS.items():
+        assert float(body[label][-2]) == score and float(body[label][-1]) == 4.0
+        assert sum(map(float, body[label][:3])) == score
+    assert [float(x) for x in body["alice-2"][:3]] == [0.0, 1.0, 0.0]
+
+
+def test_the_summary_is_printed(batch):
+    _, _, first = batch
+    text = first.stdout
+    assert "6 submission(s); mean score 2.33 / 4" in text
+    assert "Mean score per test:" in text and "Tests failed most often:" in text
+    assert "scaled by 2" in text
+    assert "grades.csv" in text
+
+
+def test_a_second_run_resumes_without_regrading(batch):
+    inputs, out, _ = batch
+    before = _stamps(out)
+    (out / "alice-2").joinpath("outcomes.json").unlink()  # the one submission left to grade
+    again = grade([*inputs, "--out", out, "--jobs", 2, "--quiet"], out.parent)
+    assert again.returncode == 0, again.stderr
+    after = _stamps(out)
+    assert set(after) == set(LABELS)
+    for label in LABELS:
+        if label != "alice-2":
+            assert after[label] == before[label], f"{label} was regraded"
+    assert json.loads(after["alice-2"][1])["score"] == 1.0
+    assert "6 submission(s)" in again.stdout
+
+
+def test_force_regrades(batch):
+    inputs, out, _ = batch
+    record = out / "alice" / "outcomes.json"
+    tampered = json.loads(record.read_text())
+    tampered["score"] = -1.0
+    record.write_text(json.dumps(tampered))
+    forced = grade([inputs[0], "--out", out, "--force", "--quiet"], out.parent)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(record.read_text())["score"] == 4.0
+    with open(out / "grades.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == ["alice"] and float(rows[1][-2]) == 4.0
