@@ -1,0 +1,131 @@
+"""The student kit in real processes: ``grader student-kit c147/hw4 -o KIT`` gives nothing away, and
+``grader check KIT SUB`` works where the ``reference`` package cannot be imported, with the verdicts of
+the full assignment's public tests."""
+
+import json
+import os
+import subprocess
+import sys
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+import pytest
+
+from helpers import ROOT
+
+HW4 = ROOT / "assignments" / "c147" / "hw4"
+BUGGY = HW4 / "examples" / "bug_bn_backward_no_mean_term"
+NO_REFERENCE = "import sys; sys.modules['reference'] = None; from grader.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _env():
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def _start(code_or_module, *args, cwd=None):
+    argv = [sys.executable, *code_or_module, *map(str, args)]
+    return subprocess.Popen(argv, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(proc):
+    out, err = proc.communicate(timeout=600)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kit") / "hw4-kit"
+    proc = _finish(_start(["-m", "grader"], "student-kit", "c147/hw4", "-o", folder))
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+def _meaningful_lines(path):
+    """Lines that carry an answer: not blank, comments, imports, docstring quotes or very short lines."""
+    lines = set()
+    for line in path.read_text(errors="replace").splitlines():
+        text = line.strip()
+        if len(text) >= 12 and not text.startswith(("#", "import ", "from ", '"""', "'''")):
+            lines.add(text)
+    return lines
+
+
+def _given_to_students():
+    """Lines the course hands out anyway: the assignment's starter and support files."""
+    given = set()
+    for folder in ("starter", "support"):
+        for path in (HW4 / folder).rglob("*.py"):
+            given |= _meaningful_lines(path)
+    return given
+
+
+def _kit_lines(kit):
+    lines = set()
+    for path in kit.rglob("*"):
+        if path.is_file():
+            lines |= {line.strip() for line in path.read_text(errors="replace").splitlines()}
+    return lines
+
+
+def test_kit_holds_no_line_of_the_reference(kit):
+    given, in_kit = _given_to_students(), _kit_lines(kit)
+    answer_lines = set()
+    for path in (ROOT / "reference").glob("*.py"):
+        answer_lines |= _meaningful_lines(path)
+    assert len(answer_lines) > 500
+    leaked = sorted((answer_lines - given) & in_kit)
+    assert leaked == []
+
+
+def test_kit_holds_no_line_of_the_correct_example(kit):
+    given, in_kit = _given_to_students(), _kit_lines(kit)
+    solution = set()
+    for path in (HW4 / "examples" / "correct").rglob("*.py"):
+        solution |= _meaningful_lines(path)
+    assert len(solution - given) > 20
+    assert sorted((solution - given) & in_kit) == []
+
+
+def test_kit_has_no_hidden_test_no_example_and_no_hidden_value(kit):
+    files = [p.relative_to(kit).as_posix() for p in kit.rglob("*") if p.is_file()]
+    assert not [f for f in files if "test_hidden" in f or "examples" in f or "reference" in f]
+    assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
+    public = sorted(p.name for p in (HW4 / "tests").glob("test_*.py") if not p.name.startswith("test_hidden"))
+    assert sorted(p.name for p in (kit / "tests").glob("*.py")) == public
+    golden = json.loads((kit / "golden.json").read_text())
+    assert golden and not [key for key in golden if "hidden" in key]
+    assert tomllib.loads((kit / "assignment.toml").read_text())["kit"] is True
+
+
+def test_kit_refuses_a_folder_that_is_not_empty(kit):
+    proc = _finish(_start(["-m", "grader"], "student-kit", "c147/hw4", "-o", kit))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "must be empty" in proc.stderr
+
+
+def _verdicts(stdout):
+    rows = {}
+    for line in stdout.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[0] in ("PASS", "FAIL"):
+            rows[parts[2]] = (parts[0], parts[1])
+    return rows
+
+
+def test_check_with_the_kit_needs_no_reference_and_agrees_with_the_assignment(kit):
+    with_kit = _start(["-c", NO_REFERENCE], "check", kit, BUGGY)
+    with_assignment = _start(["-m", "grader"], "check", "c147/hw4", BUGGY)
+    with_kit, with_assignment = _finish(with_kit), _finish(with_assignment)
+    assert with_kit.returncode == with_assignment.returncode == 1, with_kit.stderr + with_assignment.stderr
+    kit_verdicts, full_verdicts = _verdicts(with_kit.stdout), _verdicts(with_assignment.stdout)
+    assert len(kit_verdicts) > 20
+    assert kit_verdicts == full_verdicts
+    expected = tomllib.loads((HW4 / "examples" / "expected.toml").read_text())["bug_bn_backward_no_mean_term"]
+    failed = {name for name, (verdict, _) in kit_verdicts.items() if verdict == "FAIL"}
+    assert failed and failed <= set(expected["fail"])
+    assert "internal error" not in with_kit.stdout
