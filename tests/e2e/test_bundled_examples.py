@@ -1,0 +1,45 @@
+"""Every example submission of every bundled assignment gets exactly its expected verdicts.
+
+``examples/expected.toml`` lists, for each example, the report names of the tests that must fail; every
+other test must pass (correct variants: none may fail). Each assignment is graded in one session, as a
+batch would be, and every report must validate against the Gradescope schema.
+"""
+
+import jsonschema
+import pytest
+
+from grader.assignment import bundled_names, load_assignment
+from grader.report.gradescope import results_json
+from grader.runner import grade_many
+
+from helpers import SCHEMA
+
+
+def test_every_bundled_assignment_has_examples_with_expectations():
+    names = bundled_names()
+    assert {"c147/hw1", "c147/hw2", "c147/hw3", "c147/hw4", "c147/hw5", "cs231n/a1", "cs231n/a2",
+            "cs231n/a3"} <= set(names)
+    for name in names:
+        assignment = load_assignment(name)
+        expected = assignment.expected_failures()
+        assert "correct" in expected and expected["correct"] == [], name
+        assert set(expected) == set(assignment.examples()), name
+        assert sum(1 for e in expected if e.startswith("bug")) >= 4, name
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_examples_get_exactly_their_expected_verdicts(name):
+    assignment = load_assignment(name)
+    examples = assignment.examples()
+    expected = assignment.expected_failures()
+    results = grade_many(assignment, list(examples.values()))
+    problems = []
+    for label, result in zip(examples, results):
+        jsonschema.validate(results_json(result, assignment.title), SCHEMA)
+        internal = [o.name for o in result.outcomes if o.kind == "internal"]
+        if internal:
+            problems.append(f"{label}: internal errors in {internal}")
+        got, want = set(result.failing()), set(expected.get(label, []))
+        if got != want:
+            problems.append(f"{label}: unexpected failures {sorted(got - want)}, unexpected passes {sorted(want - got)}")
+    assert not problems, "\n".join(problems)
