@@ -16,6 +16,7 @@ import ctypes
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -36,7 +37,8 @@ PRELOAD = (
 
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = \
+    1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 
 
@@ -78,6 +80,11 @@ def isolate(cfg):
             mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
         elif os.path.exists(path):
             mount("/dev/null", path, None, MS_BIND)
+    for target, flags in mount_points():  # read-only everywhere (world-writable folders too) but the tmpfs
+        try:
+            mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | flags)
+        except OSError:
+            pass
     size = f"size={cfg['tmpfs_mb']}m,nr_inodes={cfg['inodes']},mode=1777"
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(path):
@@ -89,6 +96,18 @@ def isolate(cfg):
         for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
             os.lchown(name, cfg["uid"], cfg["gid"])
     return work
+
+
+def mount_points():
+    """(mount point, nosuid/nodev/noexec flags) of this mount namespace, parents first."""
+    unescape = lambda p: re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), p)
+    names = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+    points = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            points[unescape(fields[4])] = sum(names.get(o, 0) for o in fields[5].split(","))
+    return sorted(points.items(), key=lambda item: len(item[0]))
 
 
 def kill_orphans():

@@ -362,3 +362,18 @@ def test_a_forked_child_returning_to_the_worker_loop_does_not_answer(make, isola
               "    time.sleep(0.2)\n    return x + 1\ndef g(x):\n    return 2 * x\n", isolation=isolation)
     assert sb.root.f(1) == 2
     assert sb.root.g(2) == 4 and sb.root.g(3) == 6
+
+
+def test_world_writable_folders_outside_the_sandbox_are_read_only(make, secret_dir):
+    if os.geteuid() != 0:
+        pytest.skip("isolation needs root")
+    open_dir = secret_dir.parent / "open"
+    open_dir.mkdir()
+    os.chmod(open_dir, 0o777)
+    sb = make(f"def f():\n    open({str(open_dir / 'results.json')!r}, 'w').write('forged')\n"
+              "def g():\n    open('/tmp/scratch', 'w').write('ok')\n    open('/dev/null', 'w').write('x')\n"
+              "    return open('/tmp/scratch').read()\n")
+    with pytest.raises(StudentException, match="Read-only file system"):
+        sb.root.f()
+    assert sb.root.g() == "ok"
+    assert list(open_dir.iterdir()) == []
