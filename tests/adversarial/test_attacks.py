@@ -1,0 +1,98 @@
+"""Attacks through the whole grader (threats.md §4): every attack submission of attacks.py is graded
+by ``grader.runner.grade`` in this process, and those marked ``cli`` also by ``python -m grader grade
+... --results F`` in a real process. For each, against its honest-wrong twin (the same code without
+the attack): score(attack) <= score(twin) with the same max_score, results.json validates against
+the schema, the grader process exits 0, no canary (hidden test, test helper, answer key) appears in
+results.json or even in what the student's code printed, no process of the submission is left, no
+file is forged or planted outside the sandbox, and the grader's, the assignment's and the answer
+key's files are unchanged.
+
+An attack that beats the grader is not hidden by weakening its test: it is listed in DEFECTS and
+marked ``xfail(strict=True)``, so the suite stays green while the defect stays visible.
+"""
+
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from adversarial.attacks import ATTACKS
+from helpers import SCHEMA
+
+# (mode, attack name) -> what goes wrong; mode is "lib" (in-process) or "cli".
+DEFECTS: dict[tuple[str, str], str] = {}
+
+# What the student's code prints when an attack succeeded (in the instructor-only output).
+SUCCESS_SIGNS = {
+    "read_secrets": "READ-OK ",
+    "import_grader_and_reference": "IMPORTED ",
+    "network_exfiltration": "CONNECTED",
+    "tamper_grader_files": "WRITABLE ",
+}
+
+
+def cases(mode):
+    chosen = [a for a in ATTACKS if mode == "lib" or a.cli]
+    return [pytest.param(a, id=f"{a.threat}-{a.name}", marks=[pytest.mark.xfail(strict=True, reason=DEFECTS[mode, a.name])]
+                         if (mode, a.name) in DEFECTS else []) for a in chosen]
+
+
+def assert_not_better(run, twin):
+    assert run.report["tests"], "results.json has no tests"
+    assert run.report["score"] <= twin.report["score"], (
+        f"the attack scored {run.report['score']} but its honest-wrong twin {twin.report['score']}")
+    assert sum(t["max_score"] for t in run.report["tests"]) == sum(t["max_score"] for t in twin.report["tests"])
+    assert [t["name"] for t in run.report["tests"]] == [t["name"] for t in twin.report["tests"]]
+
+
+def assert_no_secret(run, arena, attack, place):
+    for where, canary in arena.canaries.items():
+        assert canary not in run.text, f"the {where} canary is in results.json"
+        assert canary not in run.instructor, f"the student's code found the {where} canary"
+    sign = SUCCESS_SIGNS.get(attack.name)
+    if sign == "READ-OK ":
+        secret = (place["ASSIGNMENT"], place["REFERENCE"], place["GRADER"])
+        read = [line for line in run.instructor.splitlines()
+                if line.startswith(sign) and line[len(sign):].startswith(secret)]
+        assert not read, f"the student's code read secret files: {read[:3]}"
+    elif sign:
+        assert not re.search(rf"(^|\n){sign}", run.instructor), f"the attack reports success: {sign!r}"
+
+
+def assert_clean_after(arena, place):
+    assert arena.leftovers(place["MARK"]) == [], "processes of the submission are still running"
+    assert arena.stray_files(place["MARK"]) == [], "the attack planted files outside its sandbox"
+    assert arena.tampered() == [], "the grader's, the assignment's or the answer key's files changed"
+
+
+@pytest.mark.parametrize("attack", cases("lib"))
+def test_attack_graded_in_process(attack, arena, twins, cli_runs):
+    place = arena.place(attack.name, cli=False)
+    twin = twins["notebook" if attack.notebook else "py"]
+    run = arena.grade_in_process(arena.write(attack, place))
+    assert_not_better(run, twin)
+    assert_no_secret(run, arena, attack, place)
+    assert_clean_after(arena, place)
+    if attack.name == "network_exfiltration":
+        assert arena.listener.received == b"" and arena.listener.connections == 0
+
+
+@pytest.mark.parametrize("attack", cases("cli"))
+def test_attack_graded_by_the_command_line(attack, arena, twins, cli_runs):
+    place, future = cli_runs[attack.name]
+    run = future.result()
+    assert run.returncode == 0, run.instructor[-2000:]
+    jsonschema.validate(run.report, SCHEMA)
+    assert_not_better(run, twins["cli"])
+    assert_no_secret(run, arena, attack, place)
+    assert_clean_after(arena, place)
+    assert Path(place["RESULTS"]).read_text() == run.text
+
+
+def test_twins_are_graded_as_honest_wrong(twins):
+    """The baseline itself: affine_forward wrong (public and hidden), relu_forward right."""
+    for twin in twins.values():
+        assert twin.returncode == 0
+        assert (twin.report["score"], [t["status"] for t in twin.report["tests"]]) == (
+            1.0, ["failed", "passed", "failed"])
