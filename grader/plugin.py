@@ -32,7 +32,8 @@ from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
 HIDDEN_FAILED = "This hidden test failed; its details are shown after the due date."
-INTERNAL = "The grader could not run this test (an error in the test itself); your instructor has the details."
+INTERNAL = ("The test could not use what your code returned ({error}). If your code returns what the "
+            "assignment asks for, this is a problem of the test: tell your instructor.")
 
 _KIND_OF_ERROR = [
     (StudentTimeout, "timeout"),
@@ -156,7 +157,8 @@ class GraderPlugin:
 
     def _explain(self, outcome: Outcome, reports) -> None:
         exc = self._failure
-        kind, message = "internal", INTERNAL
+        kind = "internal"
+        message = INTERNAL.format(error=f"{type(exc).__name__}: {str(exc)[:300]}" if exc else "unknown error")
         if isinstance(exc, StudentError):
             kind = next(k for cls, k in _KIND_OF_ERROR if isinstance(exc, cls))
             message = str(exc)
