@@ -122,6 +122,8 @@ def build_table(sources: dict, starters: set, support: dict | None = None) -> Mo
         if best is None or entry.rank < best.rank:
             table.entries[name] = entry
     for rel in sorted(sources):
+        if PurePosixPath(rel).name == "__init__.py":
+            continue  # a package's own file: it is imported by the folder's name
         parts = list(PurePosixPath(rel).with_suffix("").parts)
         skipped = [n for n, _ in dotted_names(parts) if _shadows(n.split(".")[0])]
         if skipped and not is_blocked_file(rel):
