@@ -13,13 +13,14 @@ import csv
 import json
 import multiprocessing
 import os
+import queue as queue_module
 import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import Assignment, AssignmentError, load_assignment
 from grader.outcome import Outcome, SubmissionResult
 from grader.plugin import Job
 from grader.report.feedback import render_feedback
@@ -85,8 +86,6 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
     """One grader process: a pytest session over the jobs it pulls from ``queue``."""
     from grader.runner import run_session
 
-    assignment = load_assignment(assignment_path)
-
     def jobs():
         while (item := queue.get()) is not None:
             yield Job(Path(item[0]), item[1])
@@ -96,9 +95,11 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
         done.put(result.submission)
 
     try:
-        run_session(assignment, jobs(), on_result, public_only=public_only, hide=[out_dir])
-    except Exception as exc:  # an instructor error: report it to the parent, which stops
-        done.put(("error", f"{type(exc).__name__}: {exc}"))
+        run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only, hide=[out_dir])
+    except AssignmentError as exc:  # an instructor error: the parent reports it in one line and stops
+        done.put(("error", str(exc)))
+    except Exception as exc:  # a bug of the grader: the parent stops with the type and message
+        done.put(("bug", f"{type(exc).__name__}: {exc}"))
 
 
 def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *, jobs: int | None = None,
@@ -132,12 +133,20 @@ def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None
         proc.start()
     bar = tqdm(total=len(todo), unit="sub", disable=not progress, desc=assignment.name)
     try:
-        finished = 0
+        finished, waited = 0, 0.0
         while finished < len(todo):
-            item = done.get(timeout=_stall_timeout(assignment))
+            try:
+                item = done.get(timeout=1.0)
+            except queue_module.Empty:
+                waited += 1.0
+                if not any(proc.is_alive() for proc in procs) and done.empty():
+                    raise RuntimeError(f"the grader processes died with {len(todo) - finished} submission(s) left")
+                if waited > _stall_timeout(assignment):
+                    raise RuntimeError(f"no submission finished in {waited:.0f} s: the batch is stuck")
+                continue
             if isinstance(item, tuple):
-                raise RuntimeError(item[1])
-            finished += 1
+                raise (AssignmentError if item[0] == "error" else RuntimeError)(item[1])
+            finished, waited = finished + 1, 0.0
             bar.update(1)
     finally:
         bar.close()

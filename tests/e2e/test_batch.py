@@ -7,6 +7,7 @@ folder, a broken zip); the tests then read its folder, resume it, and force a re
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -128,3 +129,18 @@ def test_force_regrades(batch):
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))
     assert [row[0] for row in rows[1:]] == ["alice"] and float(rows[1][-2]) == 4.0
+
+
+def test_a_broken_assignment_stops_the_batch_with_one_line(tmp_path):
+    broken = shutil.copytree(MINI, tmp_path / "broken")
+    test_file = broken / "tests" / "test_layers.py"
+    test_file.write_text(test_file.read_text().replace('    """relu_forward: output matches the reference"""\n', ""))
+    subs = [write_submission(tmp_path / name, {"layers.py": CORRECT}) for name in ("s1", "s2")]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(broken), *map(str, subs), "--out",
+                           str(tmp_path / "out"), "--jobs", "2", "--quiet"], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "test_relu" in lines[0] and "docstring" in lines[0]
