@@ -27,7 +27,7 @@ import jsonschema
 from adversarial.attacks import Attack, submission_files
 from helpers import MINI, ROOT, SCHEMA, write_submission
 
-LIMITS = "[limits]\ncall_seconds = 2\nsubmission_seconds = 10\nmemory_mb = 512\n"
+LIMITS = "[limits]\ncall_seconds = 1\nsubmission_seconds = 8\nmemory_mb = 512\n"
 CLI_TIMEOUT = 240  # seconds before a grader process counts as hung
 
 

@@ -9,7 +9,7 @@ import pytest
 from adversarial.arena import Arena
 from adversarial.attacks import ATTACKS
 
-CLI_PARALLEL = 3
+CLI_PARALLEL = 2
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ def assert_clean_after(arena, place):
 
 
 @pytest.mark.parametrize("attack", cases("lib"))
-def test_attack_graded_in_process(attack, arena, twins, cli_runs):
+def test_attack_graded_in_process(attack, arena, twins, cli_runs):  # cli_runs: started early, they overlap
     place = arena.place(attack.name, cli=False)
     twin = twins["notebook" if attack.notebook else "py"]
     run = arena.grade_in_process(arena.write(attack, place))
