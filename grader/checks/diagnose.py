@@ -81,17 +81,17 @@ def diagnose(actual, expected, *, alternatives=None, context=None):
         return M["softmax_overflow"] if context.get("large_offset") else None
     if _fits(a, e, e, rtol):
         return None
-    for phrase, value in _value_hypotheses(a, e, context):
+    for phrase, value in _value_hypotheses(e, context):
         if _fits_distinct(a, value, e, rtol):
             return phrase
-    shifted = _shift_hypothesis(a, e, rtol)
-    if shifted:
-        return shifted
-    for phrase, value in alternatives.items():
+    for phrase, value in alternatives.items():  # named by the test: more specific than a fitted factor
         h = _as_array(value)
         if h is not None and h.shape == e.shape and _fits_distinct(a, h, e, rtol):
             return phrase
-    return None
+    for phrase, value in _fitted_hypotheses(a, e):
+        if _fits_distinct(a, value, e, rtol):
+            return phrase
+    return _shift_hypothesis(a, e, rtol)
 
 
 def overflow_hint(actual, expected):
@@ -156,12 +156,8 @@ def _sizes(context):
             if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v > 1}
 
 
-def _value_hypotheses(a, e, context):
-    """(phrase, value) candidates for an actual value a of the expected's shape, in order.
-
-    The last two are fitted to a: the least-squares factor c = <a, e> / <e, e> ("scaled by 3.7") and
-    the mean offset mean(a − e) ("off by a constant (0.3)").
-    """
+def _value_hypotheses(e, context):
+    """(phrase, value) candidates with no fitted number, of the expected value e's shape."""
     if e.ndim == 2 and e.shape[0] == e.shape[1]:
         yield M["transposed"], e.T
     if e.ndim >= 1 and e.shape[-1] > 1:
@@ -170,6 +166,12 @@ def _value_hypotheses(a, e, context):
     integral = e.dtype.kind in "iu"  # labels, counts, indices: a factor means nothing, an offset does
     for phrase, factor in ([] if integral else _factors(_sizes(context))):
         yield phrase, factor * e
+
+
+def _fitted_hypotheses(a, e):
+    """The least-squares factor c = <a, e> / <e, e> ("scaled by 3.7") and the mean offset mean(a − e)
+    ("off by a constant (0.3)"), fitted to a."""
+    integral = e.dtype.kind in "iu"
     if e.size < 2 or np.ptp(e) == 0:
         return  # a scalar or a constant: a factor and an offset cannot be told apart
     e64 = e.astype(float)
@@ -223,17 +225,17 @@ def _diagnose_structure(actual, expected, alternatives, context):
     a_leaves, e_leaves = _leaves(actual), _leaves(expected)
     if a_leaves is None or e_leaves is None or [k for k, _ in a_leaves] != [k for k, _ in e_leaves]:
         return None
-    for (_, a), (_, e) in zip(a_leaves, e_leaves):
-        found = diagnose(a, e, context=context)
-        if found:
-            return found
-    for phrase, value in alternatives.items():
+    for phrase, value in alternatives.items():  # named by the test: tried before leaf-level guesses
         h_leaves = _leaves(value)
         if h_leaves is None or [k for k, _ in h_leaves] != [k for k, _ in e_leaves]:
             continue
         if all(_leaf_fits(a, h, e) for (_, a), (_, h), (_, e) in zip(a_leaves, h_leaves, e_leaves)):
             if any(_leaf_distinct(h, e) for (_, h), (_, e) in zip(h_leaves, e_leaves)):
                 return phrase
+    for (_, a), (_, e) in zip(a_leaves, e_leaves):
+        found = diagnose(a, e, context=context)
+        if found:
+            return found
     return None
 
 
