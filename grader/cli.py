@@ -59,7 +59,8 @@ def cmd_grade(args) -> int:
     """Every test; one submission to a results.json, or a batch to a folder with grades.csv."""
     assignment = load_assignment(args.assignment)
     submissions = [_existing(p) for p in args.submissions]
-    if args.out is not None or len(submissions) > 1:
+    export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
+    if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
         from grader.batch import grade_batch, summarize
 
         out = Path(args.out or "graded")

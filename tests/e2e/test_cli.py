@@ -60,7 +60,13 @@ def runs(tmp_path_factory):
     no_doc = shutil.copytree(MINI, tmp / "no_doc")
     test_file = no_doc / "tests" / "test_layers.py"
     test_file.write_text(test_file.read_text().replace('    """relu_forward: output matches the reference"""\n', ""))
+    export = write_submission(tmp / "export", {
+        "submission_metadata.yml": ":submission_7:\n  :submitters:\n  - :name: Ann\n    :email: ann@uni.edu\n",
+        "submission_7/layers.py": (CORRECT / "layers.py").read_text(),
+        "submission_8/layers.py": (WRONG / "layers.py").read_text()})
+    (tmp / "in_export").mkdir()
     cases = {
+        "grade_export": (["grade", MINI, export, "--quiet"], tmp / "in_export"),
         "check_wrong": (["check", MINI, WRONG], tmp),
         "check_default_folder": (["check", MINI], here),
         "grade_wrong": (["grade", MINI, WRONG, "--results", tmp / "wrong.json"], tmp),
@@ -212,5 +218,20 @@ def test_demo_grades_every_example_as_expected(tmp_path):
     for name in examples:
         report = _report(out / name / "results.json")
         assert len(report["tests"]) == tests
+        for test in report["tests"]:
+            graded, sep, what = test["name"].partition(": ")
+            assert sep and what and graded.split(".")[0] in hw4.names, test["name"]
+            if test["visibility"] != "visible":
+                assert "after the due date" in test["output"] or test["status"] == "passed"
     rows = (out / "grades.csv").read_text().splitlines()
     assert len(rows) == 1 + len(examples)
+
+
+def test_a_gradescope_export_folder_alone_is_graded_as_a_batch(runs):
+    tmp, r = runs
+    proc = r["grade_export"]
+    assert proc.returncode == 0, proc.stderr
+    graded = tmp / "in_export" / "graded"
+    assert _report(graded / "submission_7-ann@uni.edu" / "results.json")["score"] == 4.0
+    assert _report(graded / "submission_8" / "results.json")["score"] == 1.0
+    assert len((graded / "grades.csv").read_text().splitlines()) == 3
