@@ -61,7 +61,7 @@ def _export_names(metadata: Path) -> dict[str, str]:
             current = key.group(1)
         email = re.match(r"^-?\s*:email:\s*(\S+)", line.strip())
         if current and email and current not in names:
-            names[current] = f"{current}-{email.group(1)}"
+            names[current] = f"{current}-{email.group(1).strip(chr(34) + chr(39))}"  # YAML may quote it
     return names
 
 

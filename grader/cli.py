@@ -8,6 +8,7 @@ mistake (unknown assignment, unreadable path, broken test file) is one line on s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except (AssignmentError, SubmissionError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `grader list | head`: the reader left; no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
         return 130

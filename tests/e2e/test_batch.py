@@ -32,7 +32,7 @@ METADATA = """---
   :submitters:
   - :name: Bob Ray
     :sid: '2'
-    :email: bob@uni.edu
+    :email: 'bob@uni.edu'
   :created_at: 2024-01-01 11:00:00.000000000 -08:00
 """
 LABELS = {"alice": 4.0, "alice-2": 1.0, "alice-2-2": 4.0, "broken": 0.0,
