@@ -48,7 +48,7 @@ class Unit:
 
 def is_stub(node: ast.stmt) -> bool:
     """A function whose body does nothing: docstring, `pass`, `...`, `return`/`return None`,
-    `raise NotImplementedError` (an untouched starter)."""
+    or a bare raise of NotImplementedError (an untouched starter)."""
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
     for stmt in node.body:

@@ -1,7 +1,7 @@
 """Where each graded name lives: a module of the plan, a snippet, a notebook, or missing (with why).
 
 Functions and classes: among the .py files defining the name at top level, a real body beats an
-empty starter stub (`pass`, `raise NotImplementedError`), then the file laid out as the starter
+empty starter stub (a body that only passes or raises NotImplementedError), then the file laid out as the starter
 (`nndl/neural_net.py`) wins, then a file with the starter's file name, then any file (shortest
 path); the name maps to that file's module. A file with no module name (`layers (1).py`) or a
 notebook exported as .py gives a snippet. Notebooks are searched last. Variables: the notebook with

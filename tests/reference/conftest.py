@@ -61,9 +61,9 @@ def rng(request):
 
 @pytest.fixture
 def grad():
-    """The helpers as a namespace: ``grad.check(analytic, f, x)``, ``grad.numeric(f, x)``."""
+    """The helpers as a namespace: ``grad.assert_grad(analytic, f, x)``, ``grad.numeric(f, x)``."""
     class Helpers:
-        check = staticmethod(assert_grad)
+        assert_grad = staticmethod(assert_grad)
         numeric = staticmethod(numeric_grad)
         rel_error = staticmethod(rel_error)
         away_from_zero = staticmethod(away_from_zero)

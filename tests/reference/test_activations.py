@@ -24,7 +24,7 @@ def test_backward_matches_numerical(rng, grad, name):
         x = grad.away_from_zero(rng, (4, 5))
         dout = rng.standard_normal((4, 5))
         out, cache = forward(x)
-        grad.check(backward(dout, cache), lambda: float(np.sum(forward(x)[0] * dout)), x)
+        grad.assert_grad(backward(dout, cache), lambda: float(np.sum(forward(x)[0] * dout)), x)
 
 
 def test_forward_values():
@@ -57,8 +57,8 @@ def test_prelu_array_alpha_gradient(rng, grad, alpha_shape):
     dx, dalpha = prelu_backward(dout, cache)
     assert dalpha.shape == alpha_shape
     f = lambda: float(np.sum(prelu_forward(x, alpha)[0] * dout))
-    grad.check(dalpha, f, alpha)
-    grad.check(dx, f, x)
+    grad.assert_grad(dalpha, f, alpha)
+    grad.assert_grad(dx, f, x)
 
 
 def test_bad_arguments():

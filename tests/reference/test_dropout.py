@@ -48,7 +48,7 @@ def test_backward_uses_forward_mask_and_matches_numerical(rng, grad):
     out, cache = dropout_forward(x, param)
     dx = dropout_backward(dout, cache)
     assert np.allclose(dx, dout * cache[1])
-    grad.check(dx, lambda: float(np.sum(dropout_forward(x, param)[0] * dout)), x)
+    grad.assert_grad(dx, lambda: float(np.sum(dropout_forward(x, param)[0] * dout)), x)
 
 
 @pytest.mark.parametrize("p", [0.0, -0.1, 1.5, "0.5", True])

@@ -30,9 +30,9 @@ def test_affine_backward_matches_numerical(rng, grad, forward, backward):
         dout = rng.standard_normal((4, 5))
         dx, dw, db = backward(dout, cache)
         f = lambda: float(np.sum(forward(x, w, b)[0] * dout))
-        grad.check(dx, f, x)
-        grad.check(dw, f, w)
-        grad.check(db, f, b)
+        grad.assert_grad(dx, f, x)
+        grad.assert_grad(dw, f, w)
+        grad.assert_grad(db, f, b)
 
 
 @pytest.mark.parametrize("loss_fn", [softmax_loss, svm_loss])
@@ -41,7 +41,7 @@ def test_loss_gradient_matches_numerical(rng, grad, loss_fn):
         x = rng.standard_normal((6, 4))
         y = rng.integers(0, 4, 6)
         loss, dx = loss_fn(x, y)
-        grad.check(dx, lambda: loss_fn(x, y)[0], x)
+        grad.assert_grad(dx, lambda: loss_fn(x, y)[0], x)
 
 
 def test_loss_values_at_zero_scores():

@@ -31,7 +31,7 @@ def test_gradient_matches_numerical(rng, grad, loss_fn, reg, reg_scale):
     for _ in range(2):
         W, X, y = _problem(rng)
         loss, dW = loss_fn(W, X, y, reg, reg_scale)
-        grad.check(dW, lambda: loss_fn(W, X, y, reg, reg_scale)[0], W, tol=1e-6)
+        grad.assert_grad(dW, lambda: loss_fn(W, X, y, reg, reg_scale)[0], W, tol=1e-6)
 
 
 @pytest.mark.parametrize("naive, fast", [(softmax_loss_naive, softmax_loss_vectorized),
@@ -65,10 +65,10 @@ def test_penalties(grad, rng):
     W = grad.away_from_zero(rng, (3, 4))
     value, dW = l2_penalty(W, 0.3, reg_scale=0.5)
     assert value == pytest.approx(0.15 * np.sum(W ** 2))
-    grad.check(dW, lambda: l2_penalty(W, 0.3, 0.5)[0], W)
+    grad.assert_grad(dW, lambda: l2_penalty(W, 0.3, 0.5)[0], W)
     value, dW = l1_penalty(W, 0.3)
     assert value == pytest.approx(0.3 * np.abs(W).sum())
-    grad.check(dW, lambda: l1_penalty(W, 0.3)[0], W)
+    grad.assert_grad(dW, lambda: l1_penalty(W, 0.3)[0], W)
 
 
 def test_linear_predict():

@@ -47,7 +47,7 @@ def test_squared_loss_factors_and_gradient(rng, grad, mean, half):
     expected = np.sum(r ** 2) / (12 if mean else 1) * (0.5 if half else 1)
     assert squared_loss(theta, X, y, mean=mean, half=half) == pytest.approx(expected)
     analytic = squared_loss_grad(theta, X, y, mean=mean, half=half)
-    grad.check(analytic, lambda: squared_loss(theta, X, y, mean=mean, half=half), theta)
+    grad.assert_grad(analytic, lambda: squared_loss(theta, X, y, mean=mean, half=half), theta)
 
 
 def test_gradient_descent_follows_lecture_loop():

@@ -49,7 +49,7 @@ def test_exam_network_numerical(rng, grad):
     loss, grads = prelu_elu_net(x, y, W1, W2, W3, alpha, 1.0)
     f = lambda: prelu_elu_net(x, y, W1, W2, W3, alpha, 1.0)[0]
     for name, value in (("W1", W1), ("W2", W2), ("W3", W3), ("alpha_prelu", alpha)):
-        grad.check(grads[name], f, value)
+        grad.assert_grad(grads[name], f, value)
 
 
 def test_exam_network_bad_shapes(rng):
@@ -70,7 +70,7 @@ def test_two_layer_net_gradients(rng, grad, reg_scale):
     W1, W2 = net.params["W1"], net.params["W2"]
     assert loss == pytest.approx(data_loss + reg_scale * 0.1 * (np.sum(W1 ** 2) + np.sum(W2 ** 2)))
     for name, value in net.params.items():
-        grad.check(grads[name], lambda: net.loss(X, y, reg=0.1)[0], value)
+        grad.assert_grad(grads[name], lambda: net.loss(X, y, reg=0.1)[0], value)
     assert net.loss(X).shape == (6, 3)
     assert np.array_equal(net.predict(X), np.argmax(net.loss(X), axis=1))
 
@@ -91,7 +91,7 @@ def test_fully_connected_net_gradients(rng, grad, normalization, keep):
         assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(net.params)
         assert "gamma3" not in net.params
     for name, value in net.params.items():
-        grad.check(grads[name], lambda: net.loss(X, y)[0], value, tol=1e-5)
+        grad.assert_grad(grads[name], lambda: net.loss(X, y)[0], value, tol=1e-5)
 
 
 def test_fully_connected_net_regularization_and_test_mode(rng):

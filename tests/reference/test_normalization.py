@@ -41,9 +41,9 @@ def test_batchnorm_backward_matches_numerical(rng, grad, backward):
         f = lambda: float(np.sum(batchnorm_forward(x, gamma, beta, {"mode": "train"})[0] * dout))
         _, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
         dx, dgamma, dbeta = backward(dout, cache)
-        grad.check(dx, f, x, tol=1e-5)
-        grad.check(dgamma, f, gamma)
-        grad.check(dbeta, f, beta)
+        grad.assert_grad(dx, f, x, tol=1e-5)
+        grad.assert_grad(dgamma, f, gamma)
+        grad.assert_grad(dbeta, f, beta)
 
 
 def test_two_batchnorm_backwards_agree(rng):
@@ -61,7 +61,7 @@ def test_batchnorm_test_mode_backward(rng, grad):
     dout = rng.standard_normal(x.shape)
     _, cache = batchnorm_forward(x, gamma, beta, dict(param))
     dx, _, _ = batchnorm_backward(dout, cache)
-    grad.check(dx, lambda: float(np.sum(batchnorm_forward(x, gamma, beta, dict(param))[0] * dout)), x)
+    grad.assert_grad(dx, lambda: float(np.sum(batchnorm_forward(x, gamma, beta, dict(param))[0] * dout)), x)
 
 
 def test_layernorm_forward_and_backward(rng, grad):
@@ -73,9 +73,9 @@ def test_layernorm_forward_and_backward(rng, grad):
     f = lambda: float(np.sum(layernorm_forward(x, gamma, beta, {})[0] * dout))
     _, cache = layernorm_forward(x, gamma, beta, {})
     dx, dgamma, dbeta = layernorm_backward(dout, cache)
-    grad.check(dx, f, x, tol=1e-5)
-    grad.check(dgamma, f, gamma)
-    grad.check(dbeta, f, beta)
+    grad.assert_grad(dx, f, x, tol=1e-5)
+    grad.assert_grad(dgamma, f, gamma)
+    grad.assert_grad(dbeta, f, beta)
 
 
 def test_bad_arguments(rng):
