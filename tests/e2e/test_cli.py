@@ -54,6 +54,8 @@ def runs(tmp_path_factory):
     here = shutil.copytree(CORRECT, tmp / "here")
     unreadable = write_submission(tmp / "locked", {"layers.py": "x = 1\n"}) / "layers.py"
     unreadable.chmod(0)
+    locked_folder = write_submission(tmp / "locked_folder", {"layers.py": "x = 1\n"})
+    locked_folder.chmod(0)
     bad_toml = shutil.copytree(MINI, tmp / "bad_toml")
     with open(bad_toml / "assignment.toml", "a") as handle:
         handle.write("seed = = 3\n")
@@ -78,10 +80,14 @@ def runs(tmp_path_factory):
         "unknown_assignment": (["grade", "c147/hw99", WRONG], tmp),
         "missing_path": (["grade", MINI, tmp / "nowhere"], tmp),
         "unreadable_path": (["grade", MINI, unreadable], tmp),
+        "unreadable_folder": (["grade", MINI, locked_folder], tmp),
         "bad_toml": (["grade", bad_toml, WRONG], tmp),
         "no_docstring": (["check", no_doc, WRONG], tmp),
     }
-    results = run_many(list(cases.values()))
+    try:
+        results = run_many(list(cases.values()))
+    finally:
+        locked_folder.chmod(0o755)  # so that pytest can remove it
     return tmp, dict(zip(cases, results))
 
 
@@ -185,6 +191,7 @@ def test_a_malformed_submission_still_gets_a_report_scored_0(runs, case, reason)
     ("unknown_assignment", ["unknown assignment", "c147/hw99"]),
     ("missing_path", ["nowhere", "no such file"]),
     ("unreadable_path", ["layers.py", "not readable"]),
+    ("unreadable_folder", ["locked_folder", "not readable"]),
     ("bad_toml", ["assignment.toml", "TOML"]),
     ("no_docstring", ["test_relu", "docstring"]),
 ])
