@@ -30,6 +30,7 @@ class Attack:
     files: dict = field(default_factory=dict)
     notebook: bool = False
     cli: bool = False  # also graded by ``python -m grader grade`` in a real process
+    spoils_import: bool = False  # the attack runs at import: relu_forward is lost with it
 
 
 def layers_source(prelude: str = "", body: str = "") -> str:
@@ -124,19 +125,19 @@ except Exception as exc:
 FRAME_GC = """
 import gc, sys
 found = []
+def text(value):
+    try:
+        return repr(value)[:2000]
+    except BaseException:
+        return ""
 frame = sys._getframe()
 while frame is not None:
-    found += [repr(v)[:2000] for v in list(frame.f_locals.values()) + list(frame.f_globals.values())]
+    found += [text(v) for v in list(frame.f_locals.values()) + list(frame.f_globals.values())]
     frame = frame.f_back
-for obj in gc.get_objects():
-    try:
-        text = repr(obj)[:2000] if isinstance(obj, (dict, list, tuple, str)) else ""
-    except Exception:
-        continue
-    if "CANARY" in text:
-        found.append(text)
+found += [text(obj) for obj in gc.get_objects() if isinstance(obj, (dict, list, tuple, str))]
 for mod in list(sys.modules.values()):
-    found += [repr(v)[:200] for k, v in list(vars(mod).items()) if "CANARY" in repr(v)[:200]]
+    found += [text(v) for v in list(vars(mod).values())]
+print("SCANNED", len(found), "objects")
 hits = [f for f in found if "CANARY" in f]
 print("FOUND", hits)
 if hits:
@@ -175,7 +176,6 @@ ATTACKS = [
         np.allclose = np.isclose = np.array_equal = lambda *a, **k: True
         np.testing.assert_allclose = np.testing.assert_array_equal = lambda *a, **k: None
         builtins.abs = lambda v: 0
-        builtins.isinstance = lambda *a: True
         math.isclose = lambda *a, **k: True
         unittest.TestCase.assertEqual = unittest.TestCase.assertTrue = lambda *a, **k: None
         """, cli=True),
@@ -213,7 +213,7 @@ ATTACKS = [
     Attack("os_exit", "T4", body="import os\nos._exit(0)", cli=True),
     Attack("sigkill_self", "T4", body="import os\nos.kill(os.getpid(), 9)", cli=True),
     Attack("segfault", "T4", body="import ctypes\nctypes.string_at(0)"),
-    Attack("exit_at_import", "T4", prelude="import os\nos._exit(0)"),
+    Attack("exit_at_import", "T4", prelude="import os\nos._exit(0)", spoils_import=True),
     # T3, T14: forged results.json from atexit, before dying, and from a forked daemon
     Attack("atexit_forge", "T3", prelude=FORGE + "import atexit\natexit.register(forge)",
            body="import sys\nforge()\nsys.exit(0)", cli=True),
@@ -310,7 +310,7 @@ ATTACKS = [
         while True:
             pass
         """, cli=True),
-    Attack("loop_at_import", "T9", prelude="while True:\n    pass"),
+    Attack("loop_at_import", "T9", prelude="while True:\n    pass", spoils_import=True),
     Attack("busy_threads", "T9", body="""
         import threading
         def spin():
@@ -381,15 +381,17 @@ ATTACKS = [
     }, cli=True),
     # T19: network
     Attack("network_exfiltration", "T19", body="""
-        import socket, urllib.request
+        import socket
         try:
             with socket.create_connection(("127.0.0.1", @PORT@), timeout=0.5) as conn:
                 conn.sendall(b"EXFILTRATED " + repr((x.tolist(), w.tolist())).encode())
                 print("CONNECTED")
         except OSError as exc:
             print("no connection:", exc)
-        for attempt in (lambda: socket.getaddrinfo("example.com", 80),
-                        lambda: urllib.request.urlopen("http://127.0.0.1:%d/" % @PORT@, timeout=0.5)):
+        def fetch():
+            import urllib.request
+            urllib.request.urlopen("http://127.0.0.1:%d/" % @PORT@, timeout=0.5)
+        for attempt in (lambda: socket.getaddrinfo("example.com", 80), fetch):
             try:
                 attempt()
                 print("CONNECTED")

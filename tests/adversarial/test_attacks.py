@@ -40,6 +40,7 @@ def cases(mode):
 
 def assert_not_better(run, twin):
     assert run.report["tests"], "results.json has no tests"
+    assert len(run.text) < 1_000_000, "results.json over 1 MB"
     assert run.report["score"] <= twin.report["score"], (
         f"the attack scored {run.report['score']} but its honest-wrong twin {twin.report['score']}")
     assert sum(t["max_score"] for t in run.report["tests"]) == sum(t["max_score"] for t in twin.report["tests"])
@@ -60,6 +61,13 @@ def assert_no_secret(run, arena, attack, place):
         assert not re.search(rf"(^|\n){sign}", run.instructor), f"the attack reports success: {sign!r}"
 
 
+def assert_others_still_graded(run, attack):
+    """An attack in affine_forward spoils only its tests: relu_forward is still graded (and right)."""
+    relu = next(t for t in run.report["tests"] if t["name"].startswith("relu_forward"))
+    if not attack.spoils_import:
+        assert relu["status"] == "passed", relu["output"]
+
+
 def assert_clean_after(arena, place):
     assert arena.leftovers(place["MARK"]) == [], "processes of the submission are still running"
     assert arena.stray_files(place["MARK"]) == [], "the attack planted files outside its sandbox"
@@ -74,6 +82,7 @@ def test_attack_graded_in_process(attack, arena, twins, cli_runs):  # cli_runs: 
     assert_not_better(run, twin)
     assert_no_secret(run, arena, attack, place)
     assert_clean_after(arena, place)
+    assert_others_still_graded(run, attack)
     if attack.name == "network_exfiltration":
         assert arena.listener.received == b"" and arena.listener.connections == 0
 
