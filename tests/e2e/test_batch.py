@@ -77,7 +77,8 @@ def test_every_submission_gets_a_valid_report(batch):
         jsonschema.validate(report, SCHEMA)
         assert report["score"] == score, label
         assert [t["name"] for t in report["tests"]] == TESTS
-        assert (out / label / "feedback.md").read_text().strip()
+        feedback = (out / label / "feedback.md").read_text()
+        assert "**Score:" in feedback and "CANARY" not in feedback
 
 
 def test_grades_csv_has_a_row_per_submission_and_a_column_per_test(batch):
