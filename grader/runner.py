@@ -21,6 +21,7 @@ from grader.assignment import BUNDLED_DIR, METADATA_FILE, Assignment, Assignment
 from grader.golden import GoldenStore
 from grader.outcome import SubmissionResult
 from grader.plugin import GraderPlugin, Job
+from grader.sandbox.zygote_client import get_zygote
 
 
 def secret_paths(assignment: Assignment, extra: Iterable[Path] = ()) -> list[Path]:
@@ -49,6 +50,9 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     saved = os.environ.pop("PYTEST_ADDOPTS", None)
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # no third-party plugin in a grading session
+    get_zygote()  # starts importing numpy in the sandbox's zygote while pytest collects the tests
     _forget_test_modules()
     try:
         code = pytest.main(args, plugins=[plugin])
@@ -56,6 +60,8 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
         _forget_test_modules()
         if saved is not None:
             os.environ["PYTEST_ADDOPTS"] = saved
+        if autoload is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
     if plugin.collection_error:
         raise AssignmentError(plugin.collection_error)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
