@@ -37,7 +37,13 @@ def package(tmp_path_factory):
     for script in ("setup.sh", "run_autograder"):  # zipfile drops the executable bits; Gradescope keeps them
         (root / "source" / script).chmod(0o755)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
-    env = {"AUTOGRADER_ROOT": str(root), "GRADER_VENV": str(root / "venv")}
+    # setup.sh runs `python3`: make it this interpreter. Inside a venv, --system-site-packages would not
+    # see this venv's packages, so the venv itself serves (setup.sh then creates and installs nothing).
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    venv = sys.prefix if sys.prefix != sys.base_prefix else str(root / "venv")
+    env = {"AUTOGRADER_ROOT": str(root), "GRADER_VENV": venv, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     setup = _run(["bash", str(root / "source" / "setup.sh")], env, root)
     assert setup.returncode == 0, setup.stdout + setup.stderr
     return archive, root, env
@@ -66,8 +72,8 @@ def test_zip_holds_the_scripts_the_grader_and_the_tests_but_no_examples(package)
 
 
 def test_setup_made_a_venv_and_locked_the_source(package):
-    _, root, _ = package
-    assert (root / "venv" / "bin" / "python").exists()
+    _, root, env = package
+    assert os.access(os.path.join(env["GRADER_VENV"], "bin", "python"), os.X_OK)
     assert (root / "source" / "assignment" / "tests").stat().st_mode & 0o077 == 0
 
 
