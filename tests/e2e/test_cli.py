@@ -242,3 +242,17 @@ def test_a_gradescope_export_folder_alone_is_graded_as_a_batch(runs):
     assert _report(graded / "submission_7-ann@uni.edu" / "results.json")["score"] == 4.0
     assert _report(graded / "submission_8" / "results.json")["score"] == 1.0
     assert len((graded / "grades.csv").read_text().splitlines()) == 3
+
+
+def test_demo_flags_unexpected_verdicts_and_examples_without_expectations(tmp_path):
+    assignment = shutil.copytree(MINI, tmp_path / "mini", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(CORRECT, assignment / "examples" / "extra")
+    expected = assignment / "examples" / "expected.toml"
+    expected.write_text(expected.read_text().replace('[wrong]\nfail = [', '[wrong]\nfail = ["relu_forward: output matches the reference", '))
+    proc = subprocess.run([sys.executable, "-m", "grader", "demo", assignment, "--out", tmp_path / "out"],
+                          env=_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    rows = {line.split()[0]: line for line in proc.stdout.splitlines() if line.startswith("   ") and line.split()}
+    assert rows["correct"].rstrip().endswith("as expected")
+    assert rows["wrong"].rstrip().endswith("UNEXPECTED")
+    assert "no expected verdicts" in rows["extra"]
