@@ -4,7 +4,8 @@ Every attack is the honest-wrong submission (``affine_forward`` returns twice th
 ``relu_forward`` is right: 1 of 4 points) plus attack code: a ``prelude`` run at import, a ``body`` run
 at the start of ``affine_forward`` (it may ``return`` its own value), and extra files. The twin is the
 same submission without them. Sources are templates: ``@NAME@`` is replaced by ``repr(place[NAME])``
-(paths and values the test knows: RESULTS, CWD, MARK, PORT, ASSIGNMENT, REFERENCE, GRADER, WRITE).
+(paths and values the test knows: RESULTS, CWD, MARK, PORT, ASSIGNMENT, REFERENCE, GRADER, WRITE);
+``@NAME:raw@`` by ``str(place[NAME])``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Attack:
     files: dict = field(default_factory=dict)
     notebook: bool = False
     cli: bool = False  # also graded by ``python -m grader grade`` in a real process
-    spoils_import: bool = False  # the attack runs at import: relu_forward is lost with it
+    spoils_others: bool = False  # at import, or threads left spinning: relu_forward may be lost too
 
 
 def layers_source(prelude: str = "", body: str = "") -> str:
@@ -42,7 +43,7 @@ def layers_source(prelude: str = "", body: str = "") -> str:
 
 def fill(template: str, place: dict) -> str:
     for key, value in place.items():
-        template = template.replace(f"@{key}@", repr(value))
+        template = template.replace(f"@{key}:raw@", str(value)).replace(f"@{key}@", repr(value))
     return template
 
 
@@ -213,7 +214,7 @@ ATTACKS = [
     Attack("os_exit", "T4", body="import os\nos._exit(0)", cli=True),
     Attack("sigkill_self", "T4", body="import os\nos.kill(os.getpid(), 9)", cli=True),
     Attack("segfault", "T4", body="import ctypes\nctypes.string_at(0)"),
-    Attack("exit_at_import", "T4", prelude="import os\nos._exit(0)", spoils_import=True),
+    Attack("exit_at_import", "T4", prelude="import os\nos._exit(0)", spoils_others=True),
     # T3, T14: forged results.json from atexit, before dying, and from a forked daemon
     Attack("atexit_forge", "T3", prelude=FORGE + "import atexit\natexit.register(forge)",
            body="import sys\nforge()\nsys.exit(0)", cli=True),
@@ -263,6 +264,16 @@ ATTACKS = [
                 time.sleep(1000)
             __str__ = __repr__
         """, body="return Slow(), Slow()"),
+    # T13: values and files that run code when unpickled by the grader
+    Attack("pickle_payloads", "T13", prelude="""
+        import pickle
+        class Payload:
+            def __reduce__(self):
+                return (open, ("/tmp/" + @MARK@ + "-unpickled", "w"))
+        with open("model.pkl", "wb") as fh:
+            pickle.dump(Payload(), fh)
+        """, body="return {'out': Payload(), 'bytes': pickle.dumps(Payload())}, pickle.dumps(Payload())",
+        files={"weights.pkl": "c__builtin__\nopen\n(V/tmp/@MARK:raw@-unpickled\nVw\ntR."}),
     # T8: introspection of the own process; importing the grader and the answer key
     Attack("frame_and_gc_walk", "T8", body=FRAME_GC, cli=True),
     Attack("import_grader_and_reference", "T8", body="""
@@ -310,7 +321,7 @@ ATTACKS = [
         while True:
             pass
         """, cli=True),
-    Attack("loop_at_import", "T9", prelude="while True:\n    pass", spoils_import=True),
+    Attack("loop_at_import", "T9", prelude="while True:\n    pass", spoils_others=True),
     Attack("busy_threads", "T9", body="""
         import threading
         def spin():
@@ -318,7 +329,7 @@ ATTACKS = [
                 pass
         for _ in range(8):
             threading.Thread(target=spin, daemon=False).start()
-        """),
+        """, spoils_others=True),
     # T10: fork, thread and subprocess bombs
     Attack("fork_bomb", "T10", body="""
         import os

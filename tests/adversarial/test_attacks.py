@@ -64,7 +64,7 @@ def assert_no_secret(run, arena, attack, place):
 def assert_others_still_graded(run, attack):
     """An attack in affine_forward spoils only its tests: relu_forward is still graded (and right)."""
     relu = next(t for t in run.report["tests"] if t["name"].startswith("relu_forward"))
-    if not attack.spoils_import:
+    if not attack.spoils_others:
         assert relu["status"] == "passed", relu["output"]
 
 
@@ -105,3 +105,22 @@ def test_twins_are_graded_as_honest_wrong(twins):
         assert twin.returncode == 0
         assert (twin.report["score"], [t["status"] for t in twin.report["tests"]]) == (
             1.0, ["failed", "passed", "failed"])
+
+
+def test_a_batch_grades_a_submission_after_attacks_as_if_it_were_alone(arena, twins):
+    """Batch mode (T14, T20): attacks graded earlier in the same session leave nothing that changes the
+    grade of the next submission (no daemon, no patched module, no poisoned file)."""
+    from grader.runner import grade_many
+
+    names = ("tamper_grader_files", "patch_grader_modules", "daemon_forge", "hijack_files", "pickle_payloads",
+             "fork_bomb")
+    places = [arena.place(name + "-batch", cli=False) for name in names]
+    submissions = [arena.write(next(a for a in ATTACKS if a.name == name), place)
+                   for name, place in zip(names, places)]
+    submissions.append(arena.write(None, arena.place("twin-batch", cli=False)))
+    results = grade_many(arena.assignment, submissions)
+    alone = [(t["name"], t["score"], t["status"]) for t in twins["py"].report["tests"]]
+    assert [(o.name, o.score, "passed" if o.passed else "failed") for o in results[-1].outcomes] == alone
+    for name, result, place in zip(names, results, places):
+        assert result.score <= twins["py"].report["score"], name
+        assert_clean_after(arena, place)
