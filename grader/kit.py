@@ -21,7 +21,7 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     from grader.runner import run_session
 
     out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()):
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise AssignmentError(f"{out_dir}: the kit folder must be empty or absent")
     correct = assignment.examples().get("correct")
     if correct is None:

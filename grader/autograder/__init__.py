@@ -11,7 +11,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from grader.assignment import Assignment
+from grader.assignment import Assignment, AssignmentError
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
@@ -23,6 +23,8 @@ SKIP_PARTS = {"__pycache__", ".pytest_cache", "examples"}
 def build_autograder_zip(assignment: Assignment, out: Path) -> Path:
     """Write the autograder zip for ``assignment`` to ``out``; returns its path."""
     out = Path(out)
+    if out.is_dir():
+        raise AssignmentError(f"{out}: is a folder; give the path of the zip to write")
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for script in ("setup.sh", "run_autograder"):

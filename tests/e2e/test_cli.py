@@ -81,6 +81,8 @@ def runs(tmp_path_factory):
         "missing_path": (["grade", MINI, tmp / "nowhere"], tmp),
         "unreadable_path": (["grade", MINI, unreadable], tmp),
         "unreadable_folder": (["grade", MINI, locked_folder], tmp),
+        "kit_onto_a_file": (["student-kit", MINI, "-o", tmp / "bad.zip"], tmp),
+        "zip_onto_a_folder": (["autograder", MINI, "-o", tmp / "empty"], tmp),
         "bad_toml": (["grade", bad_toml, WRONG], tmp),
         "no_docstring": (["check", no_doc, WRONG], tmp),
     }
@@ -192,6 +194,8 @@ def test_a_malformed_submission_still_gets_a_report_scored_0(runs, case, reason)
     ("missing_path", ["nowhere", "no such file"]),
     ("unreadable_path", ["layers.py", "not readable"]),
     ("unreadable_folder", ["locked_folder", "not readable"]),
+    ("kit_onto_a_file", ["bad.zip", "empty or absent"]),
+    ("zip_onto_a_folder", ["empty", "is a folder"]),
     ("bad_toml", ["assignment.toml", "TOML"]),
     ("no_docstring", ["test_relu", "docstring"]),
 ])
