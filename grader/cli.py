@@ -76,6 +76,8 @@ def cmd_grade(args) -> int:
     from grader.report.gradescope import results_json, write_results
     from grader.runner import grade
 
+    if Path(args.results).is_dir():  # found before grading, not after
+        raise AssignmentError(f"{args.results}: is a folder; --results takes the path of the file to write")
     result = grade(assignment, submissions[0])
     write_results(results_json(result, assignment.title), Path(args.results))
     if result.student_output:

@@ -83,6 +83,7 @@ def runs(tmp_path_factory):
         "unreadable_folder": (["grade", MINI, locked_folder], tmp),
         "kit_onto_a_file": (["student-kit", MINI, "-o", tmp / "bad.zip"], tmp),
         "zip_onto_a_folder": (["autograder", MINI, "-o", tmp / "empty"], tmp),
+        "results_onto_a_folder": (["grade", MINI, WRONG, "--results", tmp / "empty"], tmp),
         "bad_toml": (["grade", bad_toml, WRONG], tmp),
         "no_docstring": (["check", no_doc, WRONG], tmp),
     }
@@ -196,6 +197,7 @@ def test_a_malformed_submission_still_gets_a_report_scored_0(runs, case, reason)
     ("unreadable_folder", ["locked_folder", "not readable"]),
     ("kit_onto_a_file", ["bad.zip", "empty or absent"]),
     ("zip_onto_a_folder", ["empty", "is a folder"]),
+    ("results_onto_a_folder", ["empty", "is a folder"]),
     ("bad_toml", ["assignment.toml", "TOML"]),
     ("no_docstring", ["test_relu", "docstring"]),
 ])
