@@ -187,7 +187,7 @@ class GraderPlugin:
         yield
         if call.excinfo is not None and self._failure is None:
             self._failure = call.excinfo.value
-            self._failure_text = "".join(traceback.format_exception(call.excinfo.value))[-4000:]
+            self._failure_text = _short_traceback(call.excinfo.value)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem):
@@ -241,6 +241,14 @@ class GraderPlugin:
 _NAME = pytest.StashKey[str]()
 _HIDDEN = pytest.StashKey[bool]()
 _POINTS = pytest.StashKey[float]()
+
+
+def _short_traceback(exc: BaseException) -> str:
+    """The traceback of a test's exception without pytest's and pluggy's own frames (for instructors)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not any(part in f.filename for part in ("/_pytest/", "/pluggy/", "grader/plugin.py"))]
+    text = "".join(traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc))
+    return text[-4000:]
 
 
 def _points(item) -> float:

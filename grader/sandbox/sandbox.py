@@ -125,6 +125,14 @@ class Sandbox:
         finally:
             self._call_seconds = before
 
+    def put(self, value):
+        """A copy of ``value`` (plain data) kept in the worker, as a ``Remote``: pass it to the student's
+        code by reference and ``fetch`` it afterwards to see what that code wrote into it (a
+        ``bn_param`` whose running statistics are written back, for instance)."""
+        with self._lock:
+            encoded, buffers = self._encode(value)
+            return self._rpc({"op": "put", "value": encoded}, buffers, self.root)
+
     def notes(self):
         """Load notes, captured student output (capped) and crash notes, oldest first."""
         return list(self._notes)

@@ -135,6 +135,8 @@ class Worker:
             kwargs = decode(req["kwargs"])
             result = target(*args, **kwargs)
             return (self.store(result), True) if req.get("keep") else (result, False)
+        if op == "put":
+            return self.store(decode(req["value"])), True
         if op == "get":
             return self.resolve(req["ref"]), "strict"
         if op == "setattr":

@@ -30,7 +30,7 @@ PRELOAD = (
     "csv glob inspect traceback textwrap pprint datetime struct array contextlib types weakref gc ast "
     "hashlib base64 zlib gzip shutil tempfile pathlib platform signal threading queue subprocess socket "
     "urllib.parse ctypes importlib importlib.util importlib.abc importlib.machinery "
-    "uuid timeit unittest __future__ linecache tokenize keyword codecs locale unicodedata "
+    "uuid timeit unittest __future__ linecache tokenize keyword codecs locale unicodedata pdb argparse logging "
     "encodings.utf_16 encodings.utf_32 encodings.latin_1 encodings.ascii encodings.idna "
     "numpy numpy.linalg numpy.random numpy.fft numpy.polynomial numpy.lib.stride_tricks numpy.testing"
 ).split()

@@ -21,16 +21,10 @@ BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
 GN_PARAM = {"eps": 1e-5}
 
 
-def param_forward(forward):
-    """``forward_with_param(x, gamma, beta, param) -> (out, param_after)`` for a student's forward.
-
-    In the sandbox the parameter dict is an attribute set on the student's own function object (so it
-    lives in the student's process and needs no other graded name), filled key by key, then fetched.
-    """
-    def make_param():
-        forward.grader_bn_param = {}
-        return forward.grader_bn_param
-    return worker_param_forward(forward, make_param)
+def param_forward(forward, sandbox=None):
+    """``forward_with_param(x, gamma, beta, param) -> (out, param_after)`` for a student's forward
+    (the dict lives in the worker: see ``normalization.worker_param_forward``)."""
+    return worker_param_forward(forward, sandbox)
 
 
 def _images(rng, shape, per_channel=True):

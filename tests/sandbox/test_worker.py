@@ -225,3 +225,24 @@ def test_a_dead_zygote_is_replaced(make):
     old.process.wait()
     sb.close()
     assert sb.root.echo(2) == 2 and get_zygote() is not old
+
+
+def test_put_keeps_a_value_in_the_worker_that_student_code_can_change(tmp_path):
+    """A dict put into the worker is passed by reference; what the student writes into it comes back."""
+    import numpy as np
+    from grader.sandbox import Sandbox, fetch
+
+    source = ("def remember(param, x):\n"
+              "    param['running_mean'] = x.mean(axis=0)\n"
+              "    param['calls'] = param.get('calls', 0) + 1\n"
+              "    return x\n")
+    plan = {"modules": {"m": {"file": "m.py", "source": source, "package": False}},
+            "names": {"remember": {"module": "m"}}, "snippets": [], "notebooks": []}
+    with Sandbox(plan, tmp_path) as sb:
+        param = sb.put({"mode": "train"})
+        x = np.arange(6.0).reshape(3, 2)
+        sb.root.remember(param, x)
+        sb.root.remember(param, x)
+        kept = fetch(param)
+    assert kept["mode"] == "train" and kept["calls"] == 2
+    np.testing.assert_array_equal(kept["running_mean"], [2.0, 3.0])

@@ -12,9 +12,9 @@ def test_train(student, golden, rng):
 
 
 @pytest.mark.points(1)
-def test_running_stats(student, golden, rng):
+def test_running_stats(student, sandbox, golden, rng):
     """spatial_batchnorm_forward: running mean and variance written back into bn_param"""
-    forward = spatial_norm.param_forward(student.spatial_batchnorm_forward)
+    forward = spatial_norm.param_forward(student.spatial_batchnorm_forward, sandbox)
     spatial_norm.check_spatial_batchnorm_running_stats(forward, golden, rng)
 
 
