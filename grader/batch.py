@@ -28,6 +28,7 @@ from grader.report.gradescope import results_json, write_results
 
 RESULTS = "results.json"
 OUTCOMES = "outcomes.json"
+QUOTES = "'\""  # YAML may quote an e-mail
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Job]:
@@ -61,7 +62,7 @@ def _export_names(metadata: Path) -> dict[str, str]:
             current = key.group(1)
         email = re.match(r"^-?\s*:email:\s*(\S+)", line.strip())
         if current and email and current not in names:
-            names[current] = f"{current}-{email.group(1).strip(chr(34) + chr(39))}"  # YAML may quote it
+            names[current] = f"{current}-{email.group(1).strip(QUOTES)}"
     return names
 
 
@@ -145,7 +146,8 @@ def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None
                     raise RuntimeError(f"no submission finished in {waited:.0f} s: the batch is stuck")
                 continue
             if isinstance(item, tuple):
-                raise (AssignmentError if item[0] == "error" else RuntimeError)(item[1])
+                kind, message = item
+                raise AssignmentError(message) if kind == "error" else RuntimeError(message)
             finished, waited = finished + 1, 0.0
             bar.update(1)
     finally:
