@@ -129,8 +129,31 @@ def build_table(sources: dict, starters: set, support: dict | None = None) -> Mo
         if skipped and not is_blocked_file(rel):
             table.notes.append(f"{rel}: not importable as {', '.join(skipped)} (would shadow the standard "
                                "library or a package the grader uses)")
+    _alias_flattened(table, starters)
     _add_support(table, support or {}, starters)
     return table
+
+
+def _alias_flattened(table: ModuleTable, starters: set) -> None:
+    """A starter module uploaded without its folders (`layers.py` for `nndl/layers.py`, as Gradescope's
+    drag-and-drop does) also answers to the starter's dotted name, so `from nndl.layers import *` works."""
+    for starter in sorted(starters):
+        dotted = PurePosixPath(starter).with_suffix("").as_posix().replace("/", ".")
+        top, _, base = dotted.rpartition(".")
+        flat = table.entries.get(base)
+        if not top or dotted in table.entries or flat is None or flat.package or "/" in flat.file:
+            continue
+        if not all(_valid(p) for p in dotted.split(".")) or _shadows(dotted.split(".")[0]):
+            continue
+        table.entries[dotted] = Entry(dotted, flat.file, flat.source, False, flat.rank)
+        prefix = top.split(".")
+        for k in range(1, len(prefix) + 1):
+            package = ".".join(prefix[:k])
+            if package not in table.entries:
+                folder = "/".join(prefix[:k]) + "/__init__.py"
+                table.entries[package] = Entry(package, folder, "", True, flat.rank)
+        table.notes.append(f"{flat.file}: also imported as {dotted} (the starter keeps it in "
+                           f"{PurePosixPath(starter).parent}/)")
 
 
 def _add_support(table: ModuleTable, support: dict, starters: set) -> None:

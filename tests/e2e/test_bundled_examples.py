@@ -5,6 +5,8 @@ other test must pass (correct variants: none may fail). Each assignment is grade
 batch would be, and every report must validate against the Gradescope schema.
 """
 
+import shutil
+
 import jsonschema
 import pytest
 
@@ -43,3 +45,14 @@ def test_examples_get_exactly_their_expected_verdicts(name):
         if got != want:
             problems.append(f"{label}: unexpected failures {sorted(got - want)}, unexpected passes {sorted(want - got)}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", ["c147/hw4", "cs231n/a2"])
+def test_a_flat_upload_of_the_correct_example_gets_full_marks(name, tmp_path):
+    """Gradescope's drag-and-drop drops the folders: `layers.py` must still serve `from nndl.layers import *`."""
+    assignment = load_assignment(name)
+    for path in assignment.examples()["correct"].rglob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, tmp_path / path.name)
+    result = grade_many(assignment, [tmp_path])[0]
+    assert [o.name for o in result.outcomes if o.score < o.max_score] == []

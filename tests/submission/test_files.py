@@ -98,7 +98,7 @@ def test_single_py_is_copied_alone(tmp_path, opened):
     sub = opened(tmp_path / "layers.py", [AFFINE])
     assert sub.root != tmp_path
     assert sorted(p.name for p in sub.root.iterdir()) == ["layers.py"]
-    assert sub.plan["names"]["affine_forward"] == {"module": "layers"}
+    assert sub.plan["names"]["affine_forward"] == {"module": "nndl.layers"}
 
 
 def test_single_notebook_with_invalid_json(tmp_path, opened):

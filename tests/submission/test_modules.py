@@ -107,7 +107,25 @@ def test_support_adds_its_package_for_a_flat_submission(write, opened, tmp_path)
     sub = opened(root, [AFFINE], {"cs231n/layer_utils.py": helper})
     modules = sub.plan["modules"]
     assert modules["cs231n"]["package"] and modules["cs231n.layer_utils"]["source"] == "X = 1\n"
-    assert sub.plan["names"]["affine_forward"] == {"module": "layers"}
+    assert sub.plan["names"]["affine_forward"] == {"module": "cs231n.layers"}  # the flat file, by its starter name
+
+
+def test_flat_upload_answers_to_the_starter_module_names(write, opened):
+    root = write({"layers.py": "def affine_forward(x, w, b):\n    return 1\n",
+                  "fc_net.py": "from nndl.layers import *\nclass FullyConnectedNet(object):\n    pass\n"})
+    sub = opened(root, [FC, NameSpec("affine_forward", "function", ("nndl/layers.py",))])
+    modules = sub.plan["modules"]
+    assert modules["nndl"]["package"] and modules["nndl.layers"]["file"] == "layers.py"
+    assert sub.plan["names"] == {"FullyConnectedNet": {"module": "nndl.fc_net"},
+                                 "affine_forward": {"module": "nndl.layers"}}
+    assert "layers.py: also imported as nndl.layers (the starter keeps it in nndl/)" in sub.notes
+
+
+def test_flat_alias_never_replaces_a_file_laid_out_as_the_starter(write, opened):
+    root = write({"layers.py": "A = 1\n", "nndl/layers.py": "def affine_forward(x, w, b):\n    pass\n"})
+    sub = opened(root, [NameSpec("affine_forward", "function", ("nndl/layers.py",))])
+    assert sub.plan["modules"]["nndl.layers"]["file"] == "nndl/layers.py"
+    assert not any("also imported as" in n for n in sub.notes)
 
 
 def test_file_without_module_name_becomes_snippet(write, opened):

@@ -92,7 +92,7 @@ def test_file_with_bom_crlf_latin1_through_open(write, opened):
             "    '''r\xe9sum\xe9'''\r\n    return x, None\r\n").encode("latin-1")
     root = write({"layers.py": data})
     sub = opened(root, SPECS[:1])
-    assert sub.plan["names"]["affine_forward"] == {"module": "layers"}
+    assert sub.plan["names"]["affine_forward"] == {"module": "cs231n.layers"}
     assert "\r" not in sub.plan["modules"]["layers"]["source"]
     assert any("latin-1" in n for n in sub.notes)
 
