@@ -21,6 +21,7 @@ BYTES_CAP = 512 * 2**20          # bytes of array buffers in one frame
 STR_CAP = 100_000                # characters of one string value
 DEPTH_CAP = 40                   # nesting of containers
 NODES_CAP = 200_000              # values in one frame
+JOIN_BYTES = 1 << 20             # frames with at most this many bytes of arrays go in one piece
 DTYPES = {"bool": np.dtype(np.bool_), "int64": np.dtype("<i8"),
           "float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
 TAGS = ("$f", "$l", "$t", "$d", "$a", "$h", "$r", "$fn")
@@ -44,7 +45,11 @@ def send_frame(sock, header, buffers=()):
     """Send one frame: the header (a JSON-able dict) and its raw buffers."""
     header = dict(header, nb=[b.nbytes for b in buffers])
     data = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
-    sock.sendall(struct.pack("!Q", len(data)) + data)
+    head = struct.pack("!Q", len(data)) + data
+    if sum(header["nb"]) <= JOIN_BYTES:  # one system call for a frame of small arrays
+        sock.sendall(b"".join([head, *buffers]))
+        return
+    sock.sendall(head)
     for buf in buffers:
         sock.sendall(buf)
 
@@ -72,7 +77,7 @@ def _read_exact(sock, n, deadline):
 
 
 def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
-    """Receive one frame -> (header dict, list of bytearrays); sizes are checked before reading."""
+    """Receive one frame -> (header dict, list of byte buffers); sizes are checked before reading."""
     (size,) = struct.unpack("!Q", _read_exact(sock, 8, deadline))
     if size > header_cap:
         raise WireError(f"header of {size} bytes is over the cap")
@@ -85,6 +90,12 @@ def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
         raise WireError("malformed buffer sizes")
     if sum(sizes) > bytes_cap:
         raise WireError(f"{sum(sizes)} bytes of arrays is over the cap of {bytes_cap}")
+    if sum(sizes) <= JOIN_BYTES:  # small arrays: one read, then views into it
+        data, start, views = memoryview(_read_exact(sock, sum(sizes), deadline)), 0, []
+        for n in sizes:
+            views.append(data[start:start + n])
+            start += n
+        return header, views
     return header, [_read_exact(sock, s, deadline) for s in sizes]
 
 
