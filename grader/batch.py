@@ -3,8 +3,9 @@
 Each grader process runs one pytest session (collection paid once) and pulls submissions from a
 shared queue. For every submission it writes ``OUT/<label>/results.json`` (validated),
 ``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming).
-A Gradescope "export submissions" folder (it holds ``submission_metadata.yml``) is accepted as input:
-each ``submission_*`` folder in it is one submission.
+A Gradescope "export submissions" folder (it holds ``submission_metadata.yml``), or the zip Gradescope
+downloads it as, is accepted as input: each ``submission_*`` folder in it is one submission. A zip export
+is extracted (with the safety checks of a submission zip) into ``OUT/.exports/<zip name>/`` once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import multiprocessing
 import os
 import queue as queue_module
 import re
+import shutil
+import zipfile
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -25,18 +28,25 @@ from grader.outcome import Outcome, SubmissionResult
 from grader.plugin import Job
 from grader.report.feedback import render_feedback
 from grader.report.gradescope import results_json, write_results
+from grader.submission.files import BadZip, extract_zip
 
 RESULTS = "results.json"
 OUTCOMES = "outcomes.json"
 QUOTES = "'\""  # YAML may quote an e-mail
+METADATA = "submission_metadata.yml"
+EXPORT_MEMBERS = 200_000          # a whole course's export: far above a submission zip's limits
+EXPORT_BYTES = 50 * 2**30
 
 
-def expand_inputs(paths: Iterable[Path]) -> list[Job]:
-    """Jobs for the given paths; a Gradescope export folder expands to its submissions. Labels are unique."""
+def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None) -> list[Job]:
+    """Jobs for the given paths; a Gradescope export folder expands to its submissions, and so does an
+    export zip when ``unpack_dir`` is given (it is extracted there). Labels are unique."""
     jobs: list[Job] = []
     for path in map(Path, paths):
-        if path.is_dir() and (path / "submission_metadata.yml").is_file():
-            names = _export_names(path / "submission_metadata.yml")
+        if unpack_dir is not None and _is_export_zip(path):
+            path = unpack_export(path, unpack_dir / path.stem)
+        if path.is_dir() and (path / METADATA).is_file():
+            names = _export_names(path / METADATA)
             for sub in sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith("submission_")):
                 jobs.append(Job(sub, names.get(sub.name, sub.name)))
         else:
@@ -51,6 +61,34 @@ def expand_inputs(paths: Iterable[Path]) -> list[Job]:
         taken.add(unique)
         job.label = unique
     return jobs
+
+
+def _is_export_zip(path: Path) -> bool:
+    """A zip whose top level, or its one folder, holds Gradescope's ``submission_metadata.yml``."""
+    if not (path.is_file() and zipfile.is_zipfile(path)):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.count("/") <= 1 and name.rsplit("/", 1)[-1] == METADATA for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def unpack_export(path: Path, dest: Path) -> Path:
+    """Extract an export zip into ``dest`` (once: an earlier extraction is reused) and return the folder
+    holding its metadata. Raises AssignmentError naming the zip when it cannot be extracted."""
+    if not dest.is_dir():
+        partial = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        try:
+            extract_zip(path, partial, max_members=EXPORT_MEMBERS, max_total_bytes=EXPORT_BYTES)
+        except BadZip as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise AssignmentError(f"{path}: the Gradescope export cannot be extracted: {exc}") from None
+        partial.rename(dest)
+    found = sorted(dest.glob(METADATA)) + sorted(dest.glob(f"*/{METADATA}"))
+    return found[0].parent if found else dest
 
 
 def _export_names(metadata: Path) -> dict[str, str]:
@@ -108,7 +146,7 @@ def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *
     """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    all_jobs = expand_inputs(inputs)
+    all_jobs = expand_inputs(inputs, out_dir / ".exports")
     todo = [j for j in all_jobs if force or load_record(out_dir / j.label) is None]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if todo:

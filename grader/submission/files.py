@@ -111,12 +111,13 @@ def _check_member(info: zipfile.ZipInfo) -> None:
                      f" times (more than {MAX_ZIP_RATIO}); it was not extracted")
 
 
-def extract_zip(zip_path: Path, dest: Path) -> list:
+def extract_zip(zip_path: Path, dest: Path, *, max_members: int = MAX_ZIP_MEMBERS,
+                max_total_bytes: int = MAX_ZIP_TOTAL_BYTES) -> list:
     """Extract `zip_path` into `dest` safely; return notes. Raises BadZip with a student-facing reason.
 
     Rejects the whole zip on absolute paths, `..` members, symlinks, encryption, more than
-    MAX_ZIP_MEMBERS members, a member expanding more than MAX_ZIP_RATIO times, or more than
-    MAX_ZIP_TOTAL_BYTES written (counted while writing, header sizes are not trusted). Members larger
+    `max_members` members, a member expanding more than MAX_ZIP_RATIO times, or more than
+    `max_total_bytes` written (counted while writing, header sizes are not trusted). Members larger
     than a source file may be (datasets over MAX_DATA_MEMBER_BYTES) are skipped with a note.
     """
     notes = []
@@ -126,8 +127,8 @@ def extract_zip(zip_path: Path, dest: Path) -> list:
         raise BadZip(f"the file is not a readable zip archive ({exc})") from None
     with archive:
         members = archive.infolist()
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise BadZip(f"the zip file has {len(members)} members (at most {MAX_ZIP_MEMBERS} are accepted)")
+        if len(members) > max_members:
+            raise BadZip(f"the zip file has {len(members)} members (at most {max_members} are accepted)")
         planned = []
         for info in members:
             rel = _member_path(info)
@@ -146,21 +147,22 @@ def extract_zip(zip_path: Path, dest: Path) -> list:
                 notes.append(f"zip member {info.filename!r} clashes with another member; skipped")
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            written += _copy_member(archive, info, target, MAX_ZIP_TOTAL_BYTES - written)
+            written += _copy_member(archive, info, target, max_total_bytes - written, max_total_bytes)
             if rel.lower().endswith(".zip"):
                 notes.append(f"{rel}: a zip inside the zip is not opened")
     return notes
 
 
-def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
-    """Stream one member to `target`, never writing more than its declared size or `budget`."""
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, cap: int) -> int:
+    """Stream one member to `target`, never writing more than its declared size or `budget` (what is
+    left of the zip's `cap`)."""
     count = 0
     try:
         with archive.open(info) as src, open(target, "xb") as out:
             while chunk := src.read(_CHUNK):
                 count += len(chunk)
                 if count > budget:
-                    raise BadZip(f"the zip file expands to more than {MAX_ZIP_TOTAL_BYTES} bytes; "
+                    raise BadZip(f"the zip file expands to more than {cap} bytes; "
                                  "it was not extracted")
                 if count > info.file_size:
                     raise BadZip(f"the zip file member {info.filename!r} is larger than its header says")

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import jsonschema
 import pytest
@@ -145,3 +146,29 @@ def test_a_broken_assignment_stops_the_batch_with_one_line(tmp_path):
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "test_relu" in lines[0] and "docstring" in lines[0]
+
+
+def test_a_gradescope_export_zip_is_extracted_and_graded(tmp_path):
+    export = tmp_path / "assignment_7_export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("assignment_7_export/submission_metadata.yml", METADATA)
+        archive.writestr("assignment_7_export/submission_101/layers.py", CORRECT)
+        archive.writestr("assignment_7_export/submission_102/hw 1/layers.py", WRONG)
+    out = tmp_path / "graded"
+    done = grade([export, "--out", out, "--jobs", 1, "--quiet"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    scores = {p.parent.name: json.loads(p.read_text())["score"] for p in out.glob("*/results.json")}
+    assert scores == {"submission_101-ann@uni.edu": 4.0, "submission_102-bob@uni.edu": 1.0}
+    assert (out / ".exports" / "assignment_7_export" / "assignment_7_export" / "submission_metadata.yml").is_file()
+
+
+def test_an_export_zip_that_escapes_its_folder_is_a_one_line_error(tmp_path):
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("submission_metadata.yml", METADATA)
+        archive.writestr("../evil/layers.py", CORRECT)
+    done = grade([export, "--out", tmp_path / "graded", "--quiet"], tmp_path)
+    assert done.returncode == 2
+    assert "export.zip: the Gradescope export cannot be extracted" in done.stderr
+    assert "leaves its folder" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "evil").exists()
