@@ -6,21 +6,7 @@ import zlib
 import numpy as np
 import pytest
 
-
-def numeric_grad(f, x, h=1e-5):
-    """``∂f/∂x`` of a scalar ``f()`` by central differences, perturbing ``x`` in place."""
-    grad = np.zeros_like(x, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
+from gradients import numeric_grad
 
 
 def rel_error(a, b):

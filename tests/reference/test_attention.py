@@ -5,26 +5,7 @@ import pytest
 
 from reference.attention import attention_backward, attention_forward
 
-
-def numerical_vjp(f, x, dout, h=1e-6):
-    """Central differences of sum(f(x) * dout) with respect to every entry of x (restored after)."""
-    grad = np.zeros_like(x)
-    for ix in np.ndindex(x.shape):
-        old = x[ix]
-        x[ix] = old + h
-        plus = np.sum(f(x) * dout)
-        x[ix] = old - h
-        minus = np.sum(f(x) * dout)
-        x[ix] = old
-        grad[ix] = (plus - minus) / (2 * h)
-    return grad
-
-
-def assert_grad_close(numerical, analytic, tol=1e-7):
-    """Norm-wise relative error ||n - a|| / max(||n||, ||a||) below tol."""
-    assert numerical.shape == analytic.shape
-    scale = max(np.linalg.norm(numerical), np.linalg.norm(analytic), 1e-8)
-    assert np.linalg.norm(numerical - analytic) / scale < tol
+from gradients import numerical_vjp, assert_grad_close
 
 
 def looped_attention(q, k, v, keep=None):

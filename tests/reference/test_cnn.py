@@ -6,26 +6,7 @@ import pytest
 from reference.cnn import ThreeLayerConvNet
 from reference.conv import conv_forward_naive, max_pool_forward_naive
 
-
-def numerical_grad(f, x, h=1e-6):
-    """Central differences of the scalar f() with respect to every entry of x (restored after)."""
-    grad = np.zeros_like(x)
-    for ix in np.ndindex(x.shape):
-        old = x[ix]
-        x[ix] = old + h
-        plus = f()
-        x[ix] = old - h
-        minus = f()
-        x[ix] = old
-        grad[ix] = (plus - minus) / (2 * h)
-    return grad
-
-
-def assert_grad_close(numerical, analytic, tol=1e-6):
-    """Norm-wise relative error ||n - a|| / max(||n||, ||a||) below tol."""
-    assert numerical.shape == analytic.shape
-    scale = max(np.linalg.norm(numerical), np.linalg.norm(analytic), 1e-8)
-    assert np.linalg.norm(numerical - analytic) / scale < tol
+from gradients import numeric_grad as numerical_grad, assert_grad_close
 
 
 def small_net(seed, **kwargs):
