@@ -12,8 +12,10 @@ Gaussian directions u:
 F is the sum of absolute values of the terms summed by f (``f`` may return ``(value, F)``;
 otherwise |value| is used). If K > max(0.1·rtol·|D|, 10·r) the direction straddles a kink and is
 redrawn; after ``max_redraws`` redraws the tensor is ``Inconclusive``. Otherwise the check fails iff
-|a·u − D| > rtol·max(|a·u|, |D|) + K + r. float32 gradients are never finite-differenced: they are
-compared norm-wise with a float64 reference, ‖a − g‖/‖g‖ ≤ 1e-4 (§3.1).
+|a·u − D| > rtol·max(|a·u|, |D|) + K + r. float32 gradients are compared norm-wise with a float64
+reference when there is one, ‖a − g‖/‖g‖ ≤ 1e-4 (§3.1). Code that computes in float32 (a float32
+gradient without a reference, or an ``f`` whose value is float32) is differenced in the float32 regime:
+ε = ε₃₂, h = 1e-2·max(1, rms(P)) (near the optimal step ε^⅓ of central differences), rtol ≥ 1e-3.
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,9 @@ from grader.checks.kinks import away_from_zero, hinge_margin_ok, untie_pool_wind
 from grader.checks.patterns import describe, index_str, worst_entries
 
 EPS = np.finfo(np.float64).eps
+EPS32 = float(np.finfo(np.float32).eps)
+STEP, STEP32 = 1e-5, 1e-2      # relative finite-difference steps, float64 and float32 regimes
+RTOL32 = 1e-3                  # the least rtol of the float32 regime
 FLOAT32_NORM_RTOL = 1e-4
 FULL_DIFFERENCE_LIMIT = 2000   # tensors up to this size get full differences after a failure
 SAMPLED_ENTRIES = 40           # entries differenced after a failure on larger tensors
@@ -69,6 +74,11 @@ class GradientReport:
         return max((d.ratio for t in self.tensors.values() for d in t.directions), default=0.0)
 
 
+def _is_float32(value) -> bool:
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and dtype.kind == "f" and dtype.itemsize <= 4
+
+
 def _value_and_bound(out):
     """``f``'s result as (value, F): a float, or a pair (value, sum of |summed terms|)."""
     if isinstance(out, tuple):
@@ -87,11 +97,14 @@ class _Counted:
     def __init__(self, f):
         self.f = f
         self.count = 0
+        self.float32 = False   # some value of f came back in float32
 
     def __call__(self, base, name=None, value=None):
         point = {k: (value if k == name else v.copy()) for k, v in base.items()}
         self.count += 1
-        return _value_and_bound(self.f(point))
+        out = self.f(point)
+        self.float32 |= _is_float32(out[0] if isinstance(out, tuple) else out)
+        return _value_and_bound(out)
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -145,7 +158,7 @@ def _validated(grads, base, labels, reference_grads):
     return out
 
 
-def _check_direction(evaluate, base, name, a, f0, bound0, u, h):
+def _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps=EPS):
     """Evaluate the 4 displaced points along u and return a Direction (tolerance without rtol part)."""
     p = base[name]
     step = (p + h * u) - p                       # the displacement actually applied
@@ -156,23 +169,25 @@ def _check_direction(evaluate, base, name, a, f0, bound0, u, h):
     numeric = (8 * (values[1] - values[-1]) - (values[2] - values[-2])) / (12 * h)
     s = np.array([values[-1] - values[-2], f0 - values[-1], values[1] - f0, values[2] - values[1]]) / h
     kink = max(abs(s[0] - 2 * s[1] + s[2]), abs(s[1] - 2 * s[2] + s[3]))
-    roundoff = 8 * EPS * max(max(bounds), max(abs(v) for v in values.values()), abs(f0)) / h
+    roundoff = 8 * eps * max(max(bounds), max(abs(v) for v in values.values()), abs(f0)) / h
     analytic = float(np.sum(a * step)) / h
     return Direction(analytic, float(numeric), 0.0, float(kink), float(roundoff))
 
 
-def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws):
-    """REC on one tensor: (TensorReport, failing Direction or None); raises Inconclusive."""
+def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws, float32=False):
+    """REC on one tensor: (TensorReport, failing Direction or None); raises Inconclusive.
+    ``float32``: the float32 regime (module docstring)."""
     p = base[name]
     report = TensorReport(name)
     if p.size == 0:
         return report, None
-    h = 1e-5 * max(1.0, float(np.sqrt(np.mean(p * p))))
+    eps, rtol = (EPS32, max(rtol, RTOL32)) if float32 else (EPS, rtol)
+    h = (STEP32 if float32 else STEP) * max(1.0, float(np.sqrt(np.mean(p * p))))
     a = a.astype(np.float64)
     while len(report.directions) < directions:
         u = rng.standard_normal(p.shape)
         u /= np.linalg.norm(u)
-        d = _check_direction(evaluate, base, name, a, f0, bound0, u, h)
+        d = _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps)
         if d.kink > max(0.1 * rtol * abs(d.numeric), 10 * d.roundoff):
             report.redraws += 1
             if report.redraws > max_redraws:
@@ -197,22 +212,23 @@ def _entry_differences(evaluate, base, name, flat_indices, h):
     return numeric.reshape(p.shape)
 
 
-def _coordinate_message(evaluate, base, name, a, label, reference, rng):
+def _coordinate_message(evaluate, base, name, a, label, reference, rng, float32=False):
     """Which entries are wrong: against the reference gradient when given, else per-entry central
     differences (every entry up to FULL_DIFFERENCE_LIMIT entries, a random sample beyond)."""
     p = base[name]
     a = a.astype(np.float64)
-    h = 1e-5 * max(1.0, float(np.sqrt(np.mean(p * p))))
+    h = (STEP32 if float32 else STEP) * max(1.0, float(np.sqrt(np.mean(p * p))))
+    coordinate_rtol = RTOL32 if float32 else COORDINATE_RTOL
     if reference is not None or p.size <= FULL_DIFFERENCE_LIMIT:
         if reference is not None:
             expected, source = np.asarray(reference, dtype=np.float64), "Compared with the reference gradient"
         else:
             expected = _entry_differences(evaluate, base, name, range(p.size), h)
             source = f"Finite differences on every entry of {label}"
-        atol = COORDINATE_RTOL * float(np.max(np.abs(expected), initial=0.0))
-        bad = np.abs(a - expected) > atol + COORDINATE_RTOL * np.abs(expected)
+        atol = coordinate_rtol * float(np.max(np.abs(expected), initial=0.0))
+        bad = np.abs(a - expected) > atol + coordinate_rtol * np.abs(expected)
         head = f"{source}: {int(bad.sum())} of {p.size} entries differ."
-        pattern = describe(label, a, expected, bad, atol, COORDINATE_RTOL)
+        pattern = describe(label, a, expected, bad, atol, coordinate_rtol)
         cause = diagnose(a, expected) if bad.any() else None
         worst = worst_entries(a, expected)
     else:
@@ -221,8 +237,8 @@ def _coordinate_message(evaluate, base, name, a, label, reference, rng):
         indices = [np.unravel_index(int(i), p.shape) for i in flat_indices]
         sampled_a = np.array([a[i] for i in indices])
         sampled_n = np.array([expected[i] for i in indices])
-        atol = COORDINATE_RTOL * float(np.max(np.abs(sampled_n)))
-        bad = np.abs(sampled_a - sampled_n) > atol + COORDINATE_RTOL * np.abs(sampled_n)
+        atol = coordinate_rtol * float(np.max(np.abs(sampled_n)))
+        bad = np.abs(sampled_a - sampled_n) > atol + coordinate_rtol * np.abs(sampled_n)
         head = (f"Finite differences on {SAMPLED_ENTRIES} random entries of {label}: "
                 f"{int(bad.sum())} of them differ.")
         pattern, cause = "", None
@@ -237,13 +253,9 @@ def _coordinate_message(evaluate, base, name, a, label, reference, rng):
     return " ".join(lines), cause
 
 
-def _float32_tensor(evaluate, base, name, a, label, reference):
-    """Norm-wise comparison of a float32 gradient with the float64 reference: (report, message|None)."""
+def _float32_tensor(a, label, reference, name):
+    """Norm-wise comparison of a float32 gradient with the float64 reference: (report, message|None, cause)."""
     report = TensorReport(name)
-    if reference is None:
-        p = base[name]
-        reference = numerical_gradient(lambda x: evaluate(base, name, x), p,
-                                       h=1e-5 * max(1.0, float(np.sqrt(np.mean(p * p)))))
     g = np.asarray(reference, dtype=np.float64)
     a64 = a.astype(np.float64)
     norm = float(np.linalg.norm(g))
@@ -275,12 +287,13 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
     evaluate = _Counted(f)
     report = GradientReport()
     f0, bound0 = evaluate(base)
-    failures, causes, undecided = [], [], []
+    failures, causes, undecided, in_float32 = [], [], [], []
     for name in base:
         a, label = analytic[name], labels[name]
         reference = None if reference_grads is None else reference_grads.get(name)
-        if a.dtype.kind == "f" and a.dtype != np.float64:
-            tensor, message, cause = _float32_tensor(evaluate, base, name, a, label, reference)
+        low = a.dtype.kind == "f" and a.dtype != np.float64
+        if low and reference is not None:
+            tensor, message, cause = _float32_tensor(a, label, reference, name)
             report.tensors[name] = tensor
             report.notes.append(f"{label} is {a.dtype}: your code computes in {a.dtype}; it was compared "
                                 f"norm-wise with the float64 reference (relative error "
@@ -289,14 +302,18 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
                 failures.append(message)
                 causes.append(cause)
             continue
+        float32 = low or evaluate.float32
+        if float32:
+            in_float32.append(label)
         try:
-            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws)
+            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws,
+                                         float32)
         except Inconclusive as exc:
             undecided.append(str(exc))
             continue
         report.tensors[name] = tensor
         if failed is not None:
-            detail, cause = _coordinate_message(evaluate, base, name, a, label, reference, rng)
+            detail, cause = _coordinate_message(evaluate, base, name, a, label, reference, rng, float32)
             failures.append(
                 f"{label} is wrong: along a random direction u the slope from your gradient ({label}·u) is "
                 f"{failed.analytic:.6g}, but finite differences of the function give {failed.numeric:.6g} "
@@ -304,6 +321,9 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
                 + detail + (f" Likely cause: {cause}." if cause else ""))
             causes.append(cause)
     report.evaluations = evaluate.count
+    if in_float32:
+        report.notes.append(f"your code computes {', '.join(in_float32)} in float32: checked with finite differences "
+                            f"of float32 precision (step {STEP32:g}, relative tolerance {max(rtol, RTOL32):g}).")
     if failures:
         raise CheckFailure("\n".join(failures), next((c for c in causes if c), None))
     if undecided:

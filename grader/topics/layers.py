@@ -168,9 +168,10 @@ def check_softmax_loss(loss_fn, golden, rng, *, N=9, C=5, offset=0.0):
         for name, value in (("loss", loss), ("dx", dx)):
             if not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
                 raise CheckFailure(f"{name} is not finite: {context}", diagnosis="numerically unstable softmax")
-    assert_close(loss, loss_ref, name="loss", context={"N": N},
+    rtol = 1e-4 if offset else 1e-6  # scores near 1000 leave float32 code about 1e-5 of round-off
+    assert_close(loss, loss_ref, name="loss", context={"N": N}, rtol=rtol,
                  alternatives={"summed over the batch instead of averaged": loss_ref * N})
-    assert_close(dx, dx_ref, name="dx", context={"N": N},
+    assert_close(dx, dx_ref, name="dx", context={"N": N}, rtol=rtol,
                  alternatives={"summed over the batch instead of averaged": dx_ref * N})
 
 

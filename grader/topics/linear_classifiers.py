@@ -66,12 +66,19 @@ def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.
     index = 0 if part == "loss" else 1
     actual = loss if part == "loss" else dW
     name = "loss" if part == "loss" else "dW"
-    chosen = next((s for s in scales if compare(actual, expected[s][index], name=name).ok), None)
+    rtol = 1e-4 if offset else 1e-6  # scores near 1000 leave float32 code about 1e-5 of round-off
+    if part == "gradient" and len(scales) > 1:
+        own = next((s for s in scales if compare(loss, expected[s][0], name="loss").ok), None)
+        if own is not None:  # dW must be the gradient of the student's own loss
+            mistakes = dict(mistakes, **{f"regularization {REG_SCALE_LABELS[s]} in dW, but "
+                                         f"{REG_SCALE_LABELS[own]} in the loss": s for s in scales if s != own})
+            scales = (own,)
+    chosen = next((s for s in scales if compare(actual, expected[s][index], name=name, rtol=rtol).ok), None)
     if chosen is None:
         alternatives = {label: expected[s][index] for label, s in mistakes.items()}
         context = {"N": N, "offset": offset} if offset else {"N": N}
         assert_close(actual, expected[scales[0]][index], name=name, alternatives=alternatives,
-                     context=context)
+                     context=context, rtol=rtol)
         chosen = scales[0]
     if part == "gradient" and ref is not None:
         check_gradient(lambda p: float(ref_loss(ref, p["W"], X, y, reg, chosen)[0]), {"W": W}, {"W": dW},

@@ -74,7 +74,7 @@ def check_loss(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=6, C=
     """The loss matches the reference (``offset`` is added to every score: numerical stability)."""
     _, _, _, expected, alternatives, (loss, _) = _loss_and_grads(
         net_fn, golden, rng, N=N, D=D, H=H, C=C, reg=reg, reg_scale=reg_scale, offset=offset)
-    assert_close(loss, expected[0], name="loss",
+    assert_close(loss, expected[0], name="loss", rtol=1e-4 if offset else 1e-6,  # float32 round-off at 1000
                  alternatives={label: value[0] for label, value in alternatives.items()},
                  context={"N": N})
 

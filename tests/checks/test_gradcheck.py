@@ -115,9 +115,40 @@ def test_float32_gradient_failure_says_float32():
     with pytest.raises(CheckFailure) as info:
         check_gradient(f, params, bad32, rng=rng, reference_grads=grads)
     assert "computes in float32" in str(info.value)
-    # without a reference the float64 function is differenced in full
+    # without a reference: finite differences in the float32 regime (a larger step, a looser rtol)
     good32 = {k: v.astype(np.float32) for k, v in grads.items()}
-    assert check_gradient(f, params, good32, rng=rng).evaluations > 100
+    report = check_gradient(f, params, good32, rng=rng)
+    assert any("float32 precision" in note for note in report.notes)
+    with pytest.raises(CheckFailure, match="is wrong"):
+        check_gradient(f, params, bad32, rng=rng)
+
+
+def test_a_function_computed_in_float32_is_checked_at_float32_precision():
+    """Softmax loss computed in float32 end to end: correct gradients pass, a missing 1/N is caught."""
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((20, 6)), rng.integers(0, 4, 20)
+
+    def loss_and_grad(W, scale=1.0):
+        W32, X32 = W.astype(np.float32), X.astype(np.float32)
+        s = X32 @ W32
+        s -= s.max(axis=1, keepdims=True)
+        p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+        loss = -np.log(p[np.arange(20), y]).mean()
+        p[np.arange(20), y] -= 1
+        return loss, (X32.T @ p) / 20 * np.float32(scale)
+
+    W = rng.standard_normal((6, 4))
+    f = lambda point: loss_and_grad(point["W"])[0]
+    assert isinstance(f({"W": W}), np.float32)
+    for seed in range(20):
+        report = check_gradient(f, {"W": W}, {"W": loss_and_grad(W)[1]}, rng=np.random.default_rng(seed))
+        assert any("float32 precision" in note for note in report.notes)
+    with pytest.raises(CheckFailure, match="dW is wrong"):
+        check_gradient(f, {"W": W}, {"W": loss_and_grad(W, scale=20.0)[1]}, rng=np.random.default_rng(0))
+    # judged by the float64 rules the same float32 noise fails or decides nothing
+    with pytest.raises((CheckFailure, Inconclusive)):
+        check_gradient(lambda point: float(f(point)), {"W": W}, {"W": loss_and_grad(W)[1].astype(np.float64)},
+                       rng=np.random.default_rng(0), rtol=1e-7)
 
 
 def test_structural_problems_of_the_gradients():

@@ -44,6 +44,35 @@ def test_reg_missing_and_doubled_are_diagnosed(kind):
         assert words in str(info.value)
 
 
+@pytest.mark.parametrize("kind", ["softmax", "svm"])
+def test_a_gradient_with_the_other_reg_factor_than_the_loss_fails(kind):
+    """Loss with reg * sum(W**2) but dW with reg * W: each alone is an accepted convention, together the
+    gradient is not that of the loss."""
+    def mixed(W, X, y, reg):
+        loss = ref_loss_fn(kind, 1.0)(W, X, y, reg)[0]
+        return loss, ref_loss_fn(kind, 0.5)(W, X, y, reg)[1]
+    assert lc.check_loss(mixed, golden, np.random.default_rng(2), kind=kind, part="loss", reg=0.3)
+    with pytest.raises(CheckFailure) as info:
+        lc.check_loss(mixed, golden, np.random.default_rng(2), kind=kind, part="gradient", reg=0.3)
+    assert "0.5 * reg * sum(W**2) in dW, but reg * sum(W**2) in the loss" in str(info.value)
+
+
+def test_float32_round_off_at_scores_near_1000_is_accepted():
+    def float32_softmax(W, X, y, reg):
+        scores = X.astype(np.float32) @ W.astype(np.float32)
+        scores -= scores.max(axis=1, keepdims=True)
+        p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        return -np.log(p[np.arange(len(y)), y]).mean(), None
+    errors = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        lc.check_loss(float32_softmax, golden, rng, kind="softmax", part="loss", offset=1000.0)
+        W, X, y = lc.draw_problem(np.random.default_rng(seed), N=8, D=5, C=4, offset=1000.0)
+        exact = reference.softmax_loss_vectorized(W, X, y, 0.0)[0]
+        errors.append(abs(float32_softmax(W, X, y, 0.0)[0] - exact) / exact)
+    assert max(errors) > 1e-6  # the float64 tolerance would have failed this correct code
+
+
 def test_gradient_bug_fails_in_hidden_mode():
     def wrong(W, X, y, reg):
         loss, dW = reference.softmax_loss_vectorized(W, X, y, reg)
