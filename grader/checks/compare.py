@@ -201,6 +201,8 @@ def _compare_numeric(actual, expected, name, rtol, atol, alternatives, context):
         return _Leaf(f"{name}: expected {'booleans' if _kind(e) == 'bool' else 'numbers'} "
                      f"(dtype {e.dtype}), got {'booleans' if _kind(a) == 'bool' else 'numbers'} "
                      f"(dtype {a.dtype}).")
+    if e.shape == () and a.size == 1:
+        a = a.reshape(())  # a loss of shape (1,) or (1, 1) (`r.T @ r`, keepdims) is that scalar
     if a.shape != e.shape:
         what = "a scalar" if e.shape == () else f"shape {e.shape}"
         got = "a scalar" if a.shape == () else f"shape {a.shape}"

@@ -7,11 +7,12 @@ order (the first that fits wins):
    should be kept; the shape of the other convention (reversed shape, other values);
 2. non-finite values where the reference is finite: softmax without the max shift, when
    ``context["large_offset"]`` says the inputs carry a large constant offset (+1000 on the scores);
-3. value level: transposed (square), reverse order, zero everywhere, sign flipped, scaled by each
+3. each named alternative ``{phrase: value}`` (reference values of known misconceptions: the test
+   knows them best);
+4. value level: transposed (square), reverse order, zero everywhere, sign flipped, scaled by each
    size of ``context`` (``{"N": 5}``: N, 1/N), by 2, ½, by any other single factor (no factor for
    integer values: labels, counts), off by a constant,
-   shifted by one position along an axis (padding off by one);
-4. each named alternative ``{phrase: value}`` (reference values of known misconceptions).
+   shifted by one position along an axis (off by one: a padding, crop or index).
 
 A hypothesis h "fits" when ``max|actual − h| <= rtol · max(max|expected|, max|h|)`` (rtol 1e-6, or
 1e-4 when the actual value is float32) and h is distinguishable from the expected value (more than ten
@@ -36,7 +37,7 @@ MISCONCEPTIONS = {
     "summed_not_averaged": "summed instead of averaged over N",
     "averaged_twice": "divided by N once too often",
     "softmax_overflow": "softmax without the max shift (overflow)",
-    "pad_off_by_one": "padding off by one",
+    "pad_off_by_one": "off by one",
     "reg_missing": "regularization missing",
     "reg_doubled": "regularization doubled",
     "reg_half": "regularization with the factor ½",
@@ -81,12 +82,12 @@ def diagnose(actual, expected, *, alternatives=None, context=None):
         return M["softmax_overflow"] if context.get("large_offset") else None
     if _fits(a, e, e, rtol):
         return None
-    for phrase, value in _value_hypotheses(e, context):
-        if _fits_distinct(a, value, e, rtol):
-            return phrase
-    for phrase, value in alternatives.items():  # named by the test: more specific than a fitted factor
+    for phrase, value in alternatives.items():  # named by the test: the most specific hypotheses
         h = _as_array(value)
         if h is not None and h.shape == e.shape and _fits_distinct(a, h, e, rtol):
+            return phrase
+    for phrase, value in _value_hypotheses(e, context):
+        if _fits_distinct(a, value, e, rtol):
             return phrase
     for phrase, value in _fitted_hypotheses(a, e):
         if _fits_distinct(a, value, e, rtol):
@@ -183,7 +184,7 @@ def _fitted_hypotheses(a, e):
 
 
 def _shift_hypothesis(a, e, rtol):
-    """'padding off by one (...)' when a equals e shifted by one position along one axis or along two
+    """'off by one (...)' when a equals e shifted by one position along one axis or along two
     axes at once (a crop that starts one row and one column off), comparing the overlap only."""
     axes = [k for k in range(e.ndim) if e.shape[k] >= 3]
     groups = [(k,) for k in axes] + [(j, k) for j in axes for k in axes if j < k]
@@ -197,7 +198,7 @@ def _shift_hypothesis(a, e, rtol):
         for a_part, h_part, e_part in ((a[head], e[tail], e[head]), (a[tail], e[head], e[tail])):
             if _fits_distinct(a_part, h_part, e_part, rtol):
                 where = " and ".join(str(k) for k in group)
-                return f"{M['pad_off_by_one']} (shifted by one position along axis {where})"
+                return f"{M['pad_off_by_one']} (shifted by one position along axis {where}: a padding, crop or index)"
     return None
 
 

@@ -92,15 +92,29 @@ def _vote(labels, prefer_larger):
 
 def check_predict(predict_fn, golden, rng, *, k=1, num_train=9, num_test=4, D=5, num_classes=3):
     """``predict_fn(X_train, y_train, X, k) -> labels``: distances then vote, end to end (L2). The points
-    form one cluster per class and the test points cover the classes, so the labels are not constant."""
-    centers = 4.0 * rng.standard_normal((num_classes, D))
-    y_train = np.arange(num_train) % num_classes
-    X_train = centers[y_train] + rng.standard_normal((num_train, D))
-    X = centers[np.arange(num_test) % num_classes] + rng.standard_normal((num_test, D))
+    form one cluster per class and the test points cover the classes, so the labels are not constant.
+    For k > 1 each test point also has an outlier of another class right next to it, so that the vote
+    of the k nearest differs from the nearest neighbour's label (a ``predict`` that drops k fails)."""
+    while True:
+        centers = 4.0 * rng.standard_normal((num_classes, D))
+        y_train = np.arange(num_train) % num_classes
+        X_train = centers[y_train] + rng.standard_normal((num_train, D))
+        classes = np.arange(num_test) % num_classes
+        X = centers[classes] + rng.standard_normal((num_test, D))
+        if k > 1:
+            X_train = np.vstack([X_train, X + 0.05 * rng.standard_normal(X.shape)])
+            y_train = np.concatenate([y_train, (classes + 1) % num_classes])
+        dists = np.linalg.norm(X[:, None, :] - X_train[None, :, :], axis=2)
+        nearest = y_train[np.argmin(dists, axis=1)]
+        voted = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=False) for row in dists])
+        if k == 1 or np.any(nearest != voted):
+            break
     expected = golden(f"predict_k{k}", lambda ref: ref.predict_labels(
         ref.compute_distances_no_loops(X_train, X), y_train, k=k))
     labels = predict_fn(X_train.copy(), y_train.copy(), X.copy(), k)
-    assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels")
+    alternatives = {"only the nearest neighbour is used (k ignored)": nearest.astype(np.float64)} if k > 1 else {}
+    assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels",
+                 alternatives=alternatives)
 
 
 def as_labels(labels, n):

@@ -17,6 +17,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.topics.knn import as_labels
 
 KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
 REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
@@ -126,16 +127,6 @@ def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):
     labels = predict_fn(W.copy(), X.copy())
     assert_close(as_labels(labels, N), np.asarray(expected, dtype=np.float64), name="predicted labels")
 
-
-def as_labels(labels, n):
-    """Integer-valued labels of any numeric dtype (students return float zeros filled in) as float64."""
-    if labels is None:
-        return None  # assert_close explains a missing return
-    try:
-        values = np.asarray(labels, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type(labels).__name__}")
-    return values.reshape(-1) if values.size == n else values
 
 
 # ----- family adapters -------------------------------------------------------------------------------

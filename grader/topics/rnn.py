@@ -163,9 +163,11 @@ def check_own_gradient(kind, forward, run, rng, **sizes):
     def f(point):
         values = {k: point.get(k, v) for k, v in args.items()}
         result = as_tuple(forward(*_copies(values)), count + 1, f"{kind}_forward")
-        terms = [np.asarray(fetch_data(o), dtype=np.float64) * d for o, d in zip(result[:count], douts)]
-        if any(t.shape != d.shape for t, d in zip(terms, douts)):
-            raise CheckFailure(f"{kind}_forward returned outputs of the wrong shape")
+        outputs = [np.asarray(fetch_data(o), dtype=np.float64) for o in result[:count]]
+        for o, d in zip(outputs, douts):
+            if o.shape != d.shape:
+                raise CheckFailure(f"{kind}_forward returned an output of shape {o.shape}, expected {d.shape}")
+        terms = [o * d for o, d in zip(outputs, douts)]
         return float(sum(t.sum() for t in terms)), float(sum(np.abs(t).sum() for t in terms))
     check_gradient(f, {n: args[n] for n in grad_names}, dict(zip(grad_names, grads)), rng=rng)
 

@@ -14,6 +14,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.topics.knn import as_labels
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -130,8 +131,7 @@ def check_predict(predict_fn, golden, rng, *, N=8, D=4, H=6, C=3):
     expected = golden("predicted", lambda ref: np.argmax(reference_loss(ref, params, X, None, 0.0, 1.0),
                                                           axis=1))
     labels = predict_fn(_copy(params), X.copy())
-    assert_close(labels if labels is None else np.asarray(labels).reshape(-1),
-                 np.asarray(expected, dtype=np.float64), name="predicted labels")
+    assert_close(as_labels(labels, N), np.asarray(expected, dtype=np.float64), name="predicted labels")
 
 
 # ----- family adapters -------------------------------------------------------------------------------

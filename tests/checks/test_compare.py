@@ -26,7 +26,10 @@ def test_equal_values_pass(e):
 def test_shape_mismatch_without_broadcasting():
     col = np.arange(5.0)
     assert "shape mismatch: expected shape (5,), got shape (5, 1)" in message(col[:, None], col)
-    assert "expected a scalar" in message(np.array([1.0]), 1.0)
+    assert "expected a scalar" in message(np.array([1.0, 1.0]), 1.0)
+    # one number in a (1,) or (1, 1) array is that scalar (a loss computed as r.T @ r)
+    assert compare(np.array([1.0]), 1.0).ok and compare(np.array([[2.0]]), 2.0).ok
+    assert "got 2" in message(np.array([[2.0]]), 1.0)
 
 
 def test_kind_mismatch_and_integer_note():

@@ -42,8 +42,8 @@ def test_each_generic_hypothesis_is_named(e):
         (e / 3, e, {"T": 3}, "scaled by 1/T"),
         (3.7 * e, e, {}, "scaled by 3.7"),
         (e + 0.25, e, {}, "off by a constant (0.25)"),
-        (shifted(e, 1), e, {}, M["pad_off_by_one"] + " (shifted by one position along axis 1)"),
-        (shifted(e, 0), e, {}, M["pad_off_by_one"] + " (shifted by one position along axis 0)"),
+        (shifted(e, 1), e, {}, M["pad_off_by_one"] + " (shifted by one position along axis 1: a padding, crop or index)"),
+        (shifted(e, 0), e, {}, M["pad_off_by_one"] + " (shifted by one position along axis 0: a padding, crop or index)"),
         (np.array(np.nan), np.array(2.3), {"large_offset": True}, M["softmax_overflow"]),
     ]
     for actual, expected, context, phrase in cases:
@@ -57,14 +57,15 @@ def test_scalar_losses_get_only_named_factors():
     assert diagnose(2.47, 2.31) is None  # any scalar is "a factor" or "an offset" of another: not a diagnosis
 
 
-def test_named_alternatives_are_tried_after_the_generic_ones(e):
+def test_named_alternatives_are_tried_before_the_generic_ones(e):
     rng = np.random.default_rng(2)
     bump = rng.standard_normal(e.shape)
     alternatives = {"first": e + bump, "second": e - bump}
     assert diagnose(e - bump, e, alternatives=alternatives) == "second"
     assert diagnose(e + bump * 1.01, e, alternatives=alternatives) is None
-    # a value that is also a generic pattern gets the generic name (contracts §2 order)
-    assert diagnose(2 * e, e, alternatives={"other": 2 * e}) == "scaled by 2"
+    # a value that is also a generic pattern gets the test's own name (contracts §2 order)
+    assert diagnose(2 * e, e, alternatives={"summed twice": 2 * e}) == "summed twice"
+    assert diagnose(2 * e, e, alternatives={"other": 3 * e}) == "scaled by 2"
 
 
 def test_an_alternative_equal_to_the_expected_value_is_never_named(e):
@@ -148,7 +149,7 @@ def test_a_crop_shifted_along_two_axes_is_padding_off_by_one():
     e = np.random.default_rng(6).standard_normal((2, 3, 5, 5))
     a = e.copy()
     a[:, :, 1:, 1:] = e[:, :, :-1, :-1]
-    assert diagnose(a, e) == M["pad_off_by_one"] + " (shifted by one position along axis 2 and 3)"
+    assert diagnose(a, e) == M["pad_off_by_one"] + " (shifted by one position along axis 2 and 3: a padding, crop or index)"
 
 
 def test_a_size_of_two_is_named_before_the_factor_two(e):

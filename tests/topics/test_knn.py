@@ -53,4 +53,14 @@ def test_labels_pass_and_tie_bugs_fail():
 def test_predict_end_to_end():
     def predict(X_train, y_train, X, k):
         return reference.predict_labels(reference.compute_distances_no_loops(X_train, X), y_train, k)
-    knn.check_predict(predict, golden, np.random.default_rng(0), k=3)
+    for seed in range(20):
+        knn.check_predict(predict, golden, np.random.default_rng(seed), k=3)
+        knn.check_predict(predict, golden, np.random.default_rng(seed), k=3, num_classes=2)
+
+
+def test_predict_that_drops_k_fails():
+    def predict(X_train, y_train, X, k):
+        return reference.predict_labels(reference.compute_distances_no_loops(X_train, X), y_train)
+    for seed in range(20):
+        with pytest.raises(CheckFailure, match="k ignored"):
+            knn.check_predict(predict, golden, np.random.default_rng(seed), k=3, num_classes=2)
