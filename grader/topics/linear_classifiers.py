@@ -22,6 +22,7 @@ from grader.topics.knn import as_labels
 KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
 REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
 # Known misconceptions about the regularization term, as reg_scale values of the reference.
+SAMPLING_RTOL = 0.15
 REG_MISTAKES = {"regularization term missing": 0.0, "regularization counted twice (2 * reg * sum(W**2))": 2.0}
 
 
@@ -118,6 +119,34 @@ def check_train(train_fn, golden, rng, *, kind, N=40, D=6, C=3, learning_rate=0.
     W = train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size)
     assert_close(W, expected, name="W after training", rtol=2e-3,
                  alternatives={"weights not updated": W0})
+    _check_sampling(train_fn, golden, rng, kind=kind, N=N, D=D, C=C, learning_rate=learning_rate,
+                    num_iters=num_iters, batch_size=batch_size)
+
+
+def _check_sampling(train_fn, golden, rng, *, kind, N, D, C, learning_rate, num_iters, batch_size):
+    """On distinct examples, ``train_fn`` must not end where gradient descent on the whole set, or on
+    the first ``batch_size`` examples at every step, ends: the minibatch is a random sample.
+    "Ends where" is norm-wise within SAMPLING_RTOL: a re-initialized W moves the SVM's end point up to
+    0.1 away, while a random minibatch ends at least 0.3 away (measured over 30 seeds)."""
+    X, y = rng.standard_normal((N, D)), rng.integers(0, C, size=N)
+    W0 = 1e-4 * rng.standard_normal((D, C))
+    ref_loss = _reference_loss(kind)
+
+    def descend(ref, rows):
+        W = W0.copy()
+        for _ in range(num_iters):
+            W = W - learning_rate * ref_loss(ref, W, X[rows], y[rows], 0.0, 1.0)[1]
+        return W
+
+    full = golden(f"{kind}_full_batch_W", lambda ref: descend(ref, slice(None)))
+    first = golden(f"{kind}_first_batch_W", lambda ref: descend(ref, slice(0, batch_size)))
+    W = np.asarray(train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size), dtype=np.float64)
+    for wrong, what in ((full, f"all {N} examples at every step instead of a random minibatch of {batch_size}"),
+                        (first, f"the first {batch_size} examples at every step instead of a random minibatch "
+                                "(sample the indices, e.g. with np.random.choice)")):
+        if W.shape == wrong.shape and np.linalg.norm(W - wrong) < SAMPLING_RTOL * np.linalg.norm(wrong):
+            raise CheckFailure(f"W after training is what gradient descent on {what} gives.",
+                               diagnosis="minibatch not sampled")
 
 
 def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):

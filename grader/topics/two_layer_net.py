@@ -12,7 +12,7 @@ Adapters bind c147 ``TwoLayerNet`` (``W1 (H, D)``, ``W2 (C, H)``: transposed her
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close
+from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.knn import as_labels
 
@@ -122,6 +122,32 @@ def check_train(train_fn, golden, rng, *, reg=0.01, reg_scale=1.0, N=30, D=4, H=
     for name in PARAM_NAMES:
         assert_close(trained.get(name), expected[name], name=f"params['{name}'] after training",
                      rtol=1e-5, alternatives={"parameters not updated": params[name]})
+    _check_sampling(train_fn, golden, rng, reg=reg, reg_scale=reg_scale, N=N, D=D, H=H, C=C,
+                    learning_rate=learning_rate, num_iters=num_iters, batch_size=batch_size)
+
+
+def _check_sampling(train_fn, golden, rng, *, reg, reg_scale, N, D, H, C, learning_rate, num_iters, batch_size):
+    """On distinct examples, training must not end where gradient descent on the whole set, or on the
+    first ``batch_size`` examples at every step, ends: the minibatch is a random sample."""
+    params = draw_params(rng, D=D, H=H, C=C)
+    X, y = draw_inputs(rng, N=N, D=D, C=C)
+
+    def descend(ref, rows):
+        p = _copy(params)
+        for _ in range(num_iters):
+            _, grads = reference_loss(ref, p, X[rows], y[rows], reg, reg_scale)
+            p = {name: p[name] - learning_rate * grads[name] for name in PARAM_NAMES}
+        return p
+
+    full = golden("full_batch_params", lambda ref: descend(ref, slice(None)))
+    first = golden("first_batch_params", lambda ref: descend(ref, slice(0, batch_size)))
+    trained = train_fn(_copy(params), X.copy(), y.copy(), learning_rate, reg, num_iters, batch_size)
+    for wrong, what in ((full, f"all {N} examples at every step instead of a random minibatch of {batch_size}"),
+                        (first, f"the first {batch_size} examples at every step instead of a random minibatch "
+                                "(sample the indices, e.g. with np.random.choice)")):
+        if all(compare(trained.get(name), wrong[name], name=name, rtol=1e-5).ok for name in PARAM_NAMES):
+            raise CheckFailure(f"the parameters after training are what gradient descent on {what} gives.",
+                               diagnosis="minibatch not sampled")
 
 
 def check_predict(predict_fn, golden, rng, *, N=8, D=4, H=6, C=3):

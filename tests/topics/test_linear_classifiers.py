@@ -94,12 +94,13 @@ def test_unstable_softmax_fails_with_offset():
         lc.check_loss(unstable, golden, np.random.default_rng(3), kind="softmax", part="loss", offset=1000.0)
 
 
-def gd_train_fn(kind, sign=1.0):
+def gd_train_fn(kind, sign=1.0, batch="random"):
     def train_fn(W0, X, y, learning_rate, num_iters, batch_size):
         rng = np.random.default_rng(0)
         W = 1e-4 * rng.standard_normal(W0.shape)          # re-initialized, as the c147 starter does
         for _ in range(num_iters):
-            idx = rng.choice(len(X), batch_size)
+            idx = {"random": lambda: rng.choice(len(X), batch_size), "full": lambda: np.arange(len(X)),
+                   "first": lambda: np.arange(batch_size)}[batch]()
             W = W - sign * learning_rate * getattr(reference, f"{kind}_loss_vectorized")(W, X[idx], y[idx], 0.0)[1]
         return W
     return train_fn
@@ -111,6 +112,10 @@ def test_train(kind):
         lc.check_train(gd_train_fn(kind), golden, np.random.default_rng(seed), kind=kind)
     with pytest.raises(CheckFailure):
         lc.check_train(gd_train_fn(kind, -1.0), golden, np.random.default_rng(0), kind=kind)
+    for batch, words in (("full", "all 40 examples"), ("first", "the first 10 examples")):
+        with pytest.raises(CheckFailure, match=words) as info:
+            lc.check_train(gd_train_fn(kind, batch=batch), golden, np.random.default_rng(1), kind=kind)
+        assert info.value.diagnosis == "minibatch not sampled"
 
 
 def test_predict():

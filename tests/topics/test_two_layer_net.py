@@ -49,12 +49,13 @@ def test_gradient_bug_fails():
         tln.check_gradients(ref_net_fn(1.0, no_relu_mask), golden, np.random.default_rng(0), ref=reference)
 
 
-def sgd_train_fn(reg_scale, learning_rate_factor=1.0):
+def sgd_train_fn(reg_scale, learning_rate_factor=1.0, batch="random"):
     def train_fn(params, X, y, learning_rate, reg, num_iters, batch_size):
         rng = np.random.default_rng(1)
         p = dict(params)
         for _ in range(num_iters):
-            idx = rng.choice(len(X), batch_size)
+            idx = {"random": lambda: rng.choice(len(X), batch_size), "full": lambda: np.arange(len(X)),
+                   "first": lambda: np.arange(batch_size)}[batch]()
             _, grads = tln.reference_loss(reference, p, X[idx], y[idx], reg, reg_scale)
             p = {k: p[k] - learning_rate_factor * learning_rate * grads[k] for k in p}
         return p
@@ -66,5 +67,8 @@ def test_train_and_predict():
         tln.check_train(sgd_train_fn(0.5), golden, np.random.default_rng(seed), reg_scale=0.5)
     with pytest.raises(CheckFailure):
         tln.check_train(sgd_train_fn(1.0, 0.5), golden, np.random.default_rng(0))
+    for batch, words in (("full", "all 30 examples"), ("first", "the first 6 examples")):
+        with pytest.raises(CheckFailure, match=words):
+            tln.check_train(sgd_train_fn(0.5, batch=batch), golden, np.random.default_rng(2), reg_scale=0.5)
     tln.check_predict(lambda p, X: tln.reference_loss(reference, p, X, None, 0.0, 1.0).argmax(1), golden,
                       np.random.default_rng(0))
