@@ -141,6 +141,11 @@ def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7
         alt = golden("fc_loss_full_reg", lambda ref: _reference_net(ref, hidden_dims, input_dim, num_classes,
                                                                     2 * reg, params).loss(X, y))
         alternatives = {"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)": alt}
+        last = f"W{len(dims) - 1}"
+        for label, keys in (("regularization gradient missing in the hidden layers",  # the narrower first
+                             lambda k: k.startswith("W") and k != last),
+                            ("regularization gradient missing", lambda k: k.startswith("W"))):
+            alternatives[label] = (loss_ref, {k: v - reg * params[k] if keys(k) else v for k, v in grads_ref.items()})
     model = make(hidden_dims, input_dim, num_classes, reg=reg)
     model.set_params(params)
     assert_close(model.loss(X.copy()), scores_ref, name="scores")

@@ -68,6 +68,26 @@ def test_regularization_without_half_is_named():
     assert "0.5 * reg" in exc.value.diagnosis
 
 
+@pytest.mark.parametrize("hidden_only", [False, True])
+def test_regularization_gradient_missing_is_named(hidden_only):
+    class NoRegGrad(R.FullyConnectedNet):
+        def loss(self, X, y=None):
+            out = super().loss(X, y)
+            if y is None:
+                return out
+            loss, grads = out
+            last = f"W{self.num_layers}"
+            return loss, {k: g - self.reg * self.params[k] if k.startswith("W") and not (hidden_only and k == last)
+                          else g for k, g in grads.items()}
+
+    def cls(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+        return NoRegGrad(hidden_dims, input_dim, num_classes, reg=reg, weight_scale=weight_scale, dtype=dtype)
+    with pytest.raises(CheckFailure) as exc:
+        F.check_fc_loss(F.cs231n_fc_net(cls), golden, np.random.default_rng(3), reg=0.7)
+    assert exc.value.diagnosis == ("regularization gradient missing in the hidden layers" if hidden_only
+                                   else "regularization gradient missing")
+
+
 def test_dropout_backward_skipped_fails_consistency():
     cls = load_example(ROOT / "assignments/cs231n/a2/examples/bug_fc_dropout_backward_skipped", "cs231n",
                        "classifiers.fc_net").FullyConnectedNet

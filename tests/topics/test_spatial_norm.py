@@ -46,8 +46,23 @@ def test_statistics_over_the_batch_only_are_named():
 def test_running_stats_not_written_back_fail():
     def forward(x, gamma, beta, bn_param):
         return R.spatial_batchnorm_forward(x, gamma, beta, dict(bn_param))
-    with pytest.raises(CheckFailure):
+    with pytest.raises(CheckFailure) as info:
         S.check_spatial_batchnorm_running_stats(S.param_forward(forward), golden, np.random.default_rng(0))
+    assert info.value.diagnosis == "running statistics not written back into bn_param"
+
+
+def test_running_stats_with_momentum_swapped_are_named():
+    def forward(x, gamma, beta, bn_param):
+        out, cache = R.spatial_batchnorm_forward(x, gamma, beta, dict(bn_param, momentum=1 - bn_param["momentum"]))
+        C = x.shape[1]
+        flat = x.transpose(1, 0, 2, 3).reshape(C, -1)
+        m = bn_param["momentum"]
+        bn_param["running_mean"] = (1 - m) * bn_param["running_mean"] + m * flat.mean(1)
+        bn_param["running_var"] = (1 - m) * bn_param["running_var"] + m * flat.var(1)
+        return out, cache
+    with pytest.raises(CheckFailure) as info:
+        S.check_spatial_batchnorm_running_stats(S.param_forward(forward), golden, np.random.default_rng(0))
+    assert info.value.diagnosis == "momentum applied to the batch statistics instead of the running ones"
 
 
 def test_groupnorm_ignoring_groups_is_named():
