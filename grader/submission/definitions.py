@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 from dataclasses import dataclass, field
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -61,6 +62,19 @@ def is_stub(node: ast.stmt) -> bool:
             continue
         return False
     return True
+
+
+def skeleton(node: ast.stmt) -> str:
+    """The code of a definition without positions, comments and string statements (docstrings):
+    equal for an untouched copy of the starter's definition, however it was re-indented or commented."""
+    node = copy.deepcopy(node)
+    for sub in ast.walk(node):
+        body = getattr(sub, "body", None)
+        if isinstance(body, list):
+            kept = [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                            and isinstance(s.value.value, str))]
+            sub.body = kept or [ast.Pass()]
+    return ast.dump(node)
 
 
 def statement_text(node: ast.stmt, lines: list) -> str:
@@ -171,7 +185,7 @@ def snippet(unit: Unit, names: list) -> str:
                   or (isinstance(node, (ast.Assign, ast.AnnAssign)) and _is_cheap(node, imported)))
         if usable and not _is_future(node):
             for name in binds(node):
-                providers[name] = index
+                providers.setdefault(name, []).append(index)
     chosen = {index for index, stmt in enumerate(unit.stmts)
               if isinstance(stmt.node, ast.ImportFrom) and any(a.name == "*" for a in stmt.node.names)}
     work, seen = [defs[name] for name in names if name in defs], set()
@@ -182,9 +196,13 @@ def snippet(unit: Unit, names: list) -> str:
         seen.add(index)
         chosen.add(index)
         for used in _loaded_names(unit.stmts[index].node):
-            provider = providers.get(used)
-            if provider is not None and provider not in seen:
-                work.append(provider)
+            # the binding in force where the statement runs (defaults, decorators, class bodies) and the
+            # last one (what a function body sees when it is called); statements keep their order
+            found = providers.get(used, [])
+            before = [i for i in found if i < index]
+            for provider in {found[-1], before[-1]} if before else found[-1:]:
+                if provider not in seen:
+                    work.append(provider)
     return "\n".join(unit.stmts[i].text for i in sorted(chosen)) + "\n"
 
 

@@ -1,21 +1,25 @@
 """Where each graded name lives: a module of the plan, a snippet, a notebook, or missing (with why).
 
 Functions and classes: among the .py files defining the name at top level, a real body beats an
-empty starter stub (a body that only passes or raises NotImplementedError), then the file laid out as the starter
+empty stub (a body that only passes or raises NotImplementedError) and an unchanged copy of the
+starter's own definition (given the starter folder), then the file laid out as the starter
 (`nndl/neural_net.py`) wins, then a file with the starter's file name, then any file (shortest
 path); the name maps to that file's module. A file with no module name (`layers (1).py`) or a
-notebook exported as .py gives a snippet. Notebooks are searched last. Variables: the notebook with
-the starter's name, else any notebook that assigns the variable at module scope (shortest path).
+notebook exported as .py gives a snippet. Notebooks are searched last. Variables: among the
+notebooks assigning the variable at module scope, one changed from the starter notebook beats an
+unchanged copy of it, then the starter's file name wins, then the shortest path (noted when there
+was a choice).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-from .definitions import Unit, is_stub, snippet
+from .definitions import Unit, is_stub, skeleton, snippet
 from .modules import ModuleTable, is_blocked_file
 from .notebooks import captures, plan_entry
+from .repair import decode, repair
 
 
 @dataclass
@@ -40,11 +44,31 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}" + ("" if n == 1 else "s")
 
 
+def starter_skeletons(folder, specs: list) -> dict:
+    """name -> skeletons (definitions.skeleton) of the starter's own definitions of the graded
+    functions and classes, read from the spec's files under the starter `folder` (None, absent or
+    unreadable files: none)."""
+    found = {}
+    if folder is None:
+        return found
+    for spec in specs:
+        for rel in spec.files:
+            try:
+                tree = repair(decode((Path(folder) / rel).read_bytes())[0]).tree
+            except OSError:
+                continue
+            for node in tree.body:
+                if getattr(node, "name", None) == spec.name:
+                    found.setdefault(spec.name, set()).add(skeleton(node))
+    return found
+
+
 class Locator:
     """Finds graded names in repaired .py files (rel -> Repaired) and read notebooks."""
 
-    def __init__(self, pyfiles: dict, table: ModuleTable, notebooks: list, problems: list):
+    def __init__(self, pyfiles: dict, table: ModuleTable, notebooks: list, problems: list, starter=None):
         self.pyfiles, self.table, self.notebooks, self.problems = pyfiles, table, notebooks, problems
+        self.starter, self.starter_defs = starter, {}
         self.units = {}
         for rel, repaired in pyfiles.items():
             unit = Unit(rel)
@@ -58,6 +82,7 @@ class Locator:
         self._snippet_names = {}
 
     def locate(self, specs: list) -> Located:
+        self.starter_defs = starter_skeletons(self.starter, [s for s in specs if s.kind != "variable"])
         for spec in specs:
             self.starter_modules.update(PurePosixPath(f).with_suffix("").as_posix().replace("/", ".")
                                         for f in spec.files)
@@ -80,7 +105,10 @@ class Locator:
         return tier, len(rel), rel
 
     def _is_stub(self, file: str, name: str) -> bool:
-        return is_stub(self.units[file].stmts[self.defs[file][name]].node)
+        """An empty body, or an unchanged copy of the starter's definition (untouched starter code)."""
+        node = self.units[file].stmts[self.defs[file][name]].node
+        return is_stub(node) or (name in self.starter_defs and hasattr(node, "name")
+                                 and skeleton(node) in self.starter_defs[name])
 
     def _module_of(self, rel: str) -> str | None:
         """The name to import `rel` by: the starter's (`nndl.layers`), else one in a starter
@@ -110,8 +138,7 @@ class Locator:
         if cands:
             best = min(cands, key=lambda rel: (self._is_stub(rel, name),) + self._py_rank(spec, rel))
             if len(cands) > 1:
-                others = ", ".join(sorted(c for c in cands if c != best))
-                self.result.notes.append(f"{name}: taken from {best} (also defined in {others})")
+                self.result.notes.append(self._choice_note(name, best, cands))
             module = None if _exported_notebook(self.pyfiles[best].source) else self._module_of(best)
             if module is not None:
                 self.result.names[name] = {"module": module}
@@ -124,6 +151,15 @@ class Locator:
             self._to_snippet(name, min(nbs, key=lambda f: (len(f), f)))
             return
         self.result.names[name] = {"missing": self._missing_reason(spec)}
+
+    def _choice_note(self, name: str, best: str, cands: list) -> str:
+        """Which file the definition was taken from, naming the others (and which were starter code)."""
+        others = sorted(c for c in cands if c != best)
+        empty = [] if self._is_stub(best, name) else [c for c in others if self._is_stub(c, name)]
+        text = f"{name}: taken from {best} (also defined in {', '.join(others)}"
+        if empty:
+            text += f"; empty or the starter's own code unchanged in {', '.join(empty)}"
+        return text + ")"
 
     def _syntax_reason(self, name: str) -> str | None:
         for rel in sorted(self.pyfiles):
@@ -160,16 +196,41 @@ class Locator:
         return f"{name} is not defined in any file of your submission ({self._searched()})"
 
     def _locate_variables(self, specs: list) -> None:
-        chosen = {}
+        """Each variable from one notebook capturing it: a notebook changed from the starter beats
+        an unchanged copy of it, then the starter's file name, then the shortest path."""
+        chosen, passed_over = {}, {}
         for spec in specs:
             nbs = [nb for nb in self.notebooks if captures(nb, [spec.name])]
             if not nbs:
                 self.result.names[spec.name] = {"missing": self._missing_reason(spec)}
                 continue
-            best = min(nbs, key=lambda nb: (PurePosixPath(nb.file).name != spec.notebook, len(nb.file), nb.file))
+            best = min(nbs, key=lambda nb: (nb.is_starter, PurePosixPath(nb.file).name != spec.notebook,
+                                            len(nb.file), nb.file))
             chosen.setdefault(best.file, (best, []))[1].append(spec.name)
+            others = tuple(sorted(nb.file for nb in nbs if nb is not best))
+            if others or best.is_starter:
+                passed_over.setdefault((best.file, others), []).append(spec.name)
+        for (file, others), variables in passed_over.items():
+            self.result.notes.append(self._variables_note(chosen[file][0], others, variables))
         for index, (nb, variables) in enumerate(chosen.values()):
             capture = captures(nb, variables)
             self.result.notebooks.append(plan_entry(nb, capture))
             for var in variables:
                 self.result.names[var] = {"notebook": index}
+
+    def _variables_note(self, best, others: tuple, variables: list) -> str:
+        """Which notebook the variables come from, and why, when there was a choice to make."""
+        starters = {nb.file for nb in self.notebooks if nb.is_starter}
+        text = f"{', '.join(variables)}: taken from {best.file}"
+        if best.is_starter:
+            text += " (it is the unchanged starter notebook"
+            text += f"; also assigned in {', '.join(others)})" if others else ")"
+            return text
+        if others:
+            unchanged = [f for f in others if f in starters]
+            changed = [f for f in others if f not in starters]
+            parts = [f"also assigned in {', '.join(changed)}"] if changed else []
+            parts += [f"{', '.join(unchanged)} {'is' if len(unchanged) == 1 else 'are'} "
+                      "the unchanged starter notebook"] if unchanged else []
+            text += f" ({'; '.join(parts)})"
+        return text

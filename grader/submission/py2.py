@@ -184,7 +184,7 @@ _LITERAL_FIXES = [
 _TRIPLES = ("'" * 3, '"' * 3)
 
 
-def _code_spans(text: str) -> list:
+def code_spans(text: str) -> list:
     """[(start, end)] of the text outside string literals and comments (a small scanner)."""
     spans, i, start, n = [], 0, 0, len(text)
     while i < n:
@@ -214,7 +214,7 @@ def fix_literals(text: str) -> str:
     """Backticks -> repr(...), `<>`, `10L`, `0777`, `ur"..."`, outside strings and comments (the
     tokenizer of Python 3.12+ stops at these, so they go before any tokenizing)."""
     out, ticks, pos = [], 0, 0
-    for a, b in _code_spans(text):
+    for a, b in code_spans(text):
         out.append(text[pos:a])
         code = text[a:b]
         for pattern, replacement in _LITERAL_FIXES:

@@ -5,21 +5,27 @@ repair(text) -> Repaired: if the file parses it is kept as is. Otherwise tabs in
 expanded (Python 2 rule: to the next multiple of 8), Python 2 leftovers are rewritten
 (py2.fix_python2); if it still does not parse, the original is split into top-level blocks (a
 statement at column 0 with its decorators and else/except/finally parts), Python 2 leftovers are
-rewritten in each block that does not parse (py2.fix_python2), and blocks that still do not parse are
-replaced by blank lines, so every kept line keeps its line number.
+rewritten in each block that does not parse (py2.fix_python2). In a class that still does not parse,
+each method (def at the class body's indentation, with its decorators) holding the error is replaced
+by a one-line stub raising SyntaxError("Class.method has a syntax error at line N: ...") and the rest
+of the class is kept; other blocks that still do not parse are replaced by blank lines, so every kept
+line keeps its line number. The error reported is the first one left after the Python 2 rewrite.
 """
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
 
-from .py2 import fix_literals, fix_python2
+from .py2 import code_spans, fix_literals, fix_python2
 
 _CONTINUATIONS = ("else", "elif", "except", "finally")
+_MEMBER = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)|@")
+_CLASS = re.compile(r"class\s+([A-Za-z_]\w*)")
 _DEFINES = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)|^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
 
 
@@ -32,6 +38,7 @@ class Dropped:
     names: list           # top-level names the block defined
     line: int             # line of the SyntaxError
     message: str          # the SyntaxError's message
+    stubbed: bool = False  # a method replaced by a stub that raises the SyntaxError (names: "Class.method")
 
 
 @dataclass
@@ -72,10 +79,23 @@ def parse(text: str) -> ast.Module:
             raise SyntaxError(str(exc)) from None
 
 
-def expand_indent_tabs(text: str) -> str:
-    """Tabs in leading whitespace expanded to the next multiple of 8 (how Python 2 read them)."""
-    return "\n".join(line[:len(line) - len(line.lstrip(" \t"))].expandtabs(8) + line.lstrip(" \t")
-                     for line in text.split("\n"))
+def expand_indent_tabs(text: str) -> tuple:
+    """(text, changed): tabs in the indentation of code lines expanded to the next multiple of 8 (how
+    Python 2 read them). Lines that begin inside a string literal (docstrings) and comment lines are
+    left as they are; `changed` says whether any code line had a tab in its indentation."""
+    spans = code_spans(text)
+    span_starts = [a for a, _ in spans]
+    out, offset, changed = [], 0, False
+    for line in text.split("\n"):
+        k = bisect.bisect_right(span_starts, offset) - 1
+        in_code = k >= 0 and offset < spans[k][1]
+        offset += len(line) + 1
+        rest = line.lstrip(" \t")
+        indent = line[:len(line) - len(rest)]
+        if in_code and "\t" in indent and rest and not rest.startswith("#"):
+            line, changed = indent.expandtabs(8) + rest, True
+        out.append(line)
+    return "\n".join(out), changed
 
 
 def _token_starts(lines: list) -> tuple:
@@ -137,6 +157,70 @@ def _error_at(text: str) -> tuple:
     return None
 
 
+def _real_error(text: str, fixed: str) -> tuple:
+    """The error to report for `text` whose Python 2 rewrite is `fixed` (neither parses): the rewrite's,
+    unless the rewrite broke an earlier line (then the original's)."""
+    original, rewritten = _error_at(text), _error_at(fixed)
+    return rewritten if rewritten[0] >= original[0] else original
+
+
+def _width(line: str) -> int:
+    return len(line[:len(line) - len(line.lstrip(" \t"))].expandtabs(8))
+
+
+def _members(lines: list, header: int, end: int) -> list:
+    """[(first, last, name)] of the class whose `class` line is `header` and whose block ends at line
+    `end` (1-based; the block may not parse): each def or class at the body's indentation with its
+    decorators; name None for a stray decorator."""
+    body = [n for n in range(header + 1, end + 1)
+            if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")]
+    indent = _width(lines[body[0] - 1]) if body else 0
+    starts = []                        # [line, name]
+    for n in body:
+        match = _MEMBER.match(lines[n - 1].lstrip(" \t"))
+        if indent == 0 or _width(lines[n - 1]) != indent or not match:
+            continue
+        if starts and starts[-1][1] is None and match.group(1):
+            starts[-1][1] = match.group(1)         # the def under its decorators
+        elif not (starts and starts[-1][1] is None):
+            starts.append([n, match.group(1)])
+    ends = [n - 1 for n, _ in starts[1:]] + [end]
+    for k, (first, _) in enumerate(starts):
+        while ends[k] > first and not lines[ends[k] - 1].strip():
+            ends[k] -= 1                               # trailing blank lines are not the member's
+    return [(first, last, name) for (first, name), last in zip(starts, ends)]
+
+
+def repair_class(lines: list, start: int, end: int) -> tuple | None:
+    """(source of lines start..end, [Dropped], whether Python 2 code was converted) for a class block
+    that does not parse: each method holding an error is replaced by a stub raising SyntaxError, Python
+    2 leftovers are rewritten. None when the block is not a class or an error lies outside its methods."""
+    header = next((n for n in range(start, end + 1) if not lines[n - 1].startswith(("@", "#", "\n"))), end)
+    match = _CLASS.match(lines[header - 1])
+    if not match:
+        return None
+    current, dropped, members = lines[start - 1:end], [], _members(lines, header, end)
+    while True:
+        padded = "\n" * (start - 1) + "".join(current)
+        fixed = fix_python2(padded)
+        if _error_at(fixed) is None:
+            return fixed[start - 1:], dropped, fixed != padded
+        line, message = _real_error(padded, fixed)
+        member = next((m for m in members if m[0] <= line <= m[1]), None)
+        if member is None or any(d.start == member[0] for d in dropped):
+            return None
+        first, last, name = member
+        qualname, stub = f"{match.group(1)}.{name}", ""
+        if name:
+            reason = f"{qualname} has a syntax error at line {line}: {message}"
+            indent = lines[first - 1][:len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
+            stub = indent + f"def {name}(*args, **kwargs): raise SyntaxError({reason!r})"
+        for k in range(first, last + 1):
+            newline = "\n" if current[k - start].endswith("\n") else ""
+            current[k - start] = (stub if k == first else "") + newline
+        dropped.append(Dropped(first, last, [qualname] if name else [], line, message, stubbed=bool(name)))
+
+
 def repair(text: str) -> Repaired:
     """Repair `text` as described in the module docstring."""
     try:
@@ -144,8 +228,8 @@ def repair(text: str) -> Repaired:
     except SyntaxError:
         pass
     changes = []
-    if re.search(r"^[ ]*\t|^\t+[ ]", text, re.M):
-        text = expand_indent_tabs(text)
+    text, expanded = expand_indent_tabs(text)
+    if expanded:
         changes.append("tabs in indentation expanded")
         try:
             return Repaired(text, parse(text), changes=changes)
@@ -170,7 +254,14 @@ def repair(text: str) -> Repaired:
             kept[start] = fixed[start - 1:]
             changes.append(f"Python 2 code converted in lines {start}-{end}")
             continue
-        line, message = _error_at(padded)
+        in_class = repair_class(lines, start, end)
+        if in_class is not None:
+            kept[start] = in_class[0]
+            dropped.extend(in_class[1])
+            if in_class[2]:
+                changes.append(f"Python 2 code converted in lines {start}-{end}")
+            continue
+        line, message = _real_error(padded, fixed)
         dropped.append(Dropped(start, end, defined_names(block), line, message))
     while True:
         source = "".join(kept.get(start, "\n" * "".join(lines[start - 1:end]).count("\n"))
@@ -182,6 +273,7 @@ def repair(text: str) -> Repaired:
         if culprit is None:
             culprit = next((s, e) for s, e in blocks if s in kept)
         block = kept.pop(culprit[0])
+        dropped = [d for d in dropped if not (d.stubbed and culprit[0] <= d.start <= culprit[1])]
         dropped.append(Dropped(culprit[0], culprit[1], defined_names(block), error[0], error[1]))
     dropped.sort(key=lambda d: d.start)
     return Repaired(source, parse(source), dropped, changes)

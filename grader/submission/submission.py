@@ -6,10 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .files import BadZip, collect, extract_zip
+from .files import BadZip, collect, extract_zip, is_ignored
 from .locate import Locator
 from .modules import build_table
-from .notebooks import NotebookError, read_notebook
+from .notebooks import NotebookError, read_notebook, starter_fingerprints
 from .repair import decode, repair
 from .spec import SubmissionError
 
@@ -57,8 +57,28 @@ def _read_support(support: dict | None) -> dict:
     return sources
 
 
-def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
-    """(plan, notes, problems) for the files under `root`; problems are files that could not be read."""
+def _written_files(notebooks: list, pyfiles: dict, notes: list) -> dict:
+    """rel -> source of the .py files the notebooks write with `%%writefile` (relative to the
+    notebook's folder); a real file of the submission with the same path wins."""
+    written = {}
+    for notebook in notebooks:
+        folder = Path(notebook.file).parent.as_posix()
+        for path, text in notebook.written.items():
+            rel = path if folder == "." else f"{folder}/{path}"
+            if rel in pyfiles:
+                notes.append(f"{notebook.file}: a %%writefile cell writes {rel}, but that file was "
+                             "submitted too; the submitted file is used")
+            elif rel in written or is_ignored(rel):
+                notes.append(f"{notebook.file}: the %%writefile cell writing {rel} is not used")
+            else:
+                written[rel] = text
+                notes.append(f"{notebook.file}: the %%writefile cell writing {rel} is used as that file")
+    return written
+
+
+def build_plan(root: Path, specs: list, support: dict | None = None, starter=None) -> tuple:
+    """(plan, notes, problems) for the files under `root`; problems are files that could not be read.
+    `starter`: the assignment's starter folder (an unchanged copy of its notebooks loses)."""
     found = collect(root)
     notes = list(found.notes)
     pyfiles, problems, notebooks = {}, [], []
@@ -75,7 +95,8 @@ def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
         notes.extend(f"{rel}: {change}" for change in repaired.changes)
         for block in repaired.dropped[:MAX_DROP_NOTES]:
             names = f" (defines {', '.join(block.names)})" if block.names else ""
-            notes.append(f"{rel}: lines {block.start}-{block.end} dropped{names}: "
+            what = "replaced by a stub that raises the error" if block.stubbed else "dropped"
+            notes.append(f"{rel}: lines {block.start}-{block.end} {what}{names}: "
                          f"SyntaxError at line {block.line}: {block.message}")
         if len(repaired.dropped) > MAX_DROP_NOTES:
             notes.append(f"{rel}: {len(repaired.dropped) - MAX_DROP_NOTES} more blocks dropped")
@@ -87,11 +108,16 @@ def build_plan(root: Path, specs: list, support: dict | None = None) -> tuple:
             continue
         notebooks.append(notebook)
         notes.extend(notebook.notes)
+    prints = starter_fingerprints(starter) if notebooks else set()
+    for notebook in notebooks:
+        notebook.is_starter = notebook.fingerprint in prints
+    for rel, text in _written_files(notebooks, pyfiles, notes).items():
+        pyfiles[rel] = repair(text)
     notes.extend(f"could not read {p}" for p in problems)
     starters = {f for s in specs for f in s.files} | set(support or {})
     table = build_table({rel: r.source for rel, r in pyfiles.items()}, starters, _read_support(support))
     notes.extend(table.notes)
-    located = Locator(pyfiles, table, notebooks, problems).locate(list(specs))
+    located = Locator(pyfiles, table, notebooks, problems, starter).locate(list(specs))
     notes.extend(located.notes)
     plan = {"modules": table.plan(), "names": located.names,
             "snippets": located.snippets, "notebooks": located.notebooks}
@@ -122,9 +148,11 @@ def _only_zip(root: Path) -> Path | None:
     return zips[0] if len(zips) == 1 else None
 
 
-def open_submission(path, specs, support=None) -> Submission:
+def open_submission(path, specs, support=None, starter=None) -> Submission:
     """Open a folder, .zip, .py or .ipynb. Raises SubmissionError only when `path` cannot be read;
-    any other problem (bad zip, invalid notebook, unsupported file) makes every name missing."""
+    any other problem (bad zip, invalid notebook, unsupported file) makes every name missing.
+    `starter`: the assignment's starter folder; a notebook with its starter's code cells unchanged
+    gives variables only when no other notebook does."""
     path = Path(path).absolute()
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
@@ -134,10 +162,10 @@ def open_submission(path, specs, support=None) -> Submission:
     if path.is_dir():
         inner = _only_zip(path)
         if inner is not None:                 # a folder holding just the student's zip (Gradescope)
-            sub = open_submission(inner, specs, support)
+            sub = open_submission(inner, specs, support, starter)
             sub.notes.insert(0, f"{inner.relative_to(path).as_posix()}: the zip in the folder was opened")
             return sub
-        plan, notes, _ = build_plan(path, specs, support)
+        plan, notes, _ = build_plan(path, specs, support, starter)
         return Submission(path, plan, notes)
     temp_dir = tempfile.mkdtemp(prefix="grader-submission-")
     root = Path(temp_dir)
@@ -152,11 +180,11 @@ def open_submission(path, specs, support=None) -> Submission:
                 return Submission(root, _all_missing(specs, f"{path.name}: {exc}"), [f"{path.name}: {exc}"],
                                   temp_dir)
             notes += _open_inner_zip(root)
-            plan, more, _ = build_plan(root, specs, support)
+            plan, more, _ = build_plan(root, specs, support, starter)
             return Submission(root, plan, notes + more, temp_dir)
         if suffix in (".py", ".ipynb"):
             shutil.copyfile(path, root / path.name)
-            plan, notes, problems = build_plan(root, specs, support)
+            plan, notes, problems = build_plan(root, specs, support, starter)
             if suffix == ".ipynb" and problems:
                 plan = _all_missing(specs, problems[0])
             return Submission(root, plan, notes, temp_dir)

@@ -1,7 +1,9 @@
 """Notebooks: magics, broken cells, snippets carrying their helpers, variables captured at the right cell."""
 import ast
 
-from grader.submission import NameSpec
+import pytest
+
+from grader.submission import NameSpec, open_submission
 
 SOFTMAX = NameSpec("Softmax", "class", ("nndl/softmax.py",))
 SVM_LOSS = NameSpec("svm_loss", "function", ("nndl/layers.py",))
@@ -127,3 +129,86 @@ def test_real_py_body_beats_stub_in_starter_path(write, opened):
                   "work/my_layers.py": "def svm_loss(x, y):\n    return 1.0, None\n"})
     sub = opened(root, [SVM_LOSS])
     assert sub.plan["names"]["svm_loss"] == {"module": "my_layers"}
+
+
+def test_work_in_a_new_cell_replaces_the_starters_placeholder(tmp_path, notebook, opened):
+    nb = notebook(tmp_path / "sub" / "linear_regression.ipynb", [
+        "import numpy as np\ntheta = np.nan",                               # 0: starter placeholder
+        "theta = np.array([1.0, 2.0])",                                     # 1: the student's new cell
+        "print(theta)",                                                     # 2: a use: stops
+        "theta = np.zeros(2)",                                              # 3: a later reuse
+        "thetas = []\nxhats = []\nfor i in range(3):\n    xhats.append(i)", # 4: placeholder left
+        "thetas = [x * 2.0 for x in xhats]",                                # 5: new cell: captured
+        "thetas = ['reused']",                                              # 6: not a placeholder any more
+        "training_errors = []",                                             # 7
+        "for i in range(3):\n    training_errors = training_errors + [i]",  # 8: updated from itself
+        "for training_errors in range(2):\n    pass",                       # 9: a loop variable
+        "testing_errors = [1.0]",                                           # 10
+        "testing_errors = [2.0]",                                           # 11: [1.0] was no placeholder
+    ])
+    sub = opened(nb.parent, VARS)
+    assert sub.plan["notebooks"][0]["capture"] == {"theta": 1, "thetas": 5, "training_errors": 8,
+                                                   "testing_errors": 10}
+
+
+STARTER = ["import numpy as np\nnp.random.seed(0)\nx = np.random.rand(5)",
+           "theta = np.nan # Calculate theta here.\nprint(theta)",
+           "thetas = []\npass"]
+DONE = STARTER[:1] + ["theta = np.array([1.0, 2.0])\nprint(theta)", "thetas = [theta]"]
+
+
+@pytest.fixture
+def starter(tmp_path, notebook):
+    notebook(tmp_path / "starter" / "linear_regression.ipynb", STARTER)
+    return tmp_path / "starter"
+
+
+def test_an_unchanged_starter_notebook_loses_to_a_completed_copy(tmp_path, notebook, starter):
+    root = tmp_path / "sub"
+    # the starter re-saved (other whitespace, outputs) at the starter's name, the work in a copy
+    notebook(root / "linear_regression.ipynb", [c.replace("\n", "\n\n") + "  " for c in STARTER])
+    notebook(root / "linear_regression-Copy1.ipynb", DONE)
+    with open_submission(root, VARS[:2], starter=starter) as sub:
+        assert sub.plan["notebooks"][0]["file"] == "linear_regression-Copy1.ipynb"
+        assert sub.plan["names"]["theta"] == sub.plan["names"]["thetas"] == {"notebook": 0}
+        assert "theta, thetas: taken from linear_regression-Copy1.ipynb (linear_regression.ipynb is the " \
+               "unchanged starter notebook)" in sub.notes
+    with open_submission(root, VARS[:2]) as sub:           # no starter known: the starter's name wins
+        assert sub.plan["notebooks"][0]["file"] == "linear_regression.ipynb"
+
+
+def test_an_unchanged_starter_notebook_alone_is_still_graded(tmp_path, notebook, starter):
+    root = tmp_path / "sub"
+    notebook(root / "linear_regression.ipynb", STARTER)
+    with open_submission(root, VARS[:1], starter=starter) as sub:
+        assert sub.plan["names"]["theta"] == {"notebook": 0}
+        assert "theta: taken from linear_regression.ipynb (it is the unchanged starter notebook)" in sub.notes
+
+
+def test_writefile_cells_are_files_of_the_submission(tmp_path, notebook, write):
+    root = write({"hw/real.py": "def rnn_step(x):\n    return 'real file'\n"})
+    notebook(root / "hw" / "RNN.ipynb", [
+        "%%writefile cs231n/rnn_layers.py\nimport numpy as np\ndef rnn_step(x):\n    return 'written'\n",
+        "%%writefile -a cs231n/rnn_layers.py\ndef rnn_backward(x):\n    return 'appended'\n",
+        "%%writefile real.py\ndef rnn_step(x):\n    return 'from the notebook'\n",
+        "%%writefile ../escape.py\nx = 1\n",
+        "%%writefile /etc/evil.py\nx = 1\n",
+        "from cs231n.rnn_layers import *",
+    ])
+    specs = [NameSpec("rnn_step", "function", ("cs231n/rnn_layers.py",)),
+             NameSpec("rnn_backward", "function", ("cs231n/rnn_layers.py",))]
+    with open_submission(root, specs) as sub:
+        modules = sub.plan["modules"]
+        assert sub.plan["names"]["rnn_step"] == sub.plan["names"]["rnn_backward"] == {"module": "cs231n.rnn_layers"}
+        assert modules["cs231n.rnn_layers"]["file"] == "hw/cs231n/rnn_layers.py"
+        assert "'written'" in modules["cs231n.rnn_layers"]["source"]
+        assert "'appended'" in modules["cs231n.rnn_layers"]["source"]
+        assert "'real file'" in modules["real"]["source"]
+        assert not any("escape" in m or "evil" in m for m in modules)
+        notes = "\n".join(sub.notes)
+        assert "the %%writefile cell writing hw/cs231n/rnn_layers.py is used as that file" in notes
+        assert "writes hw/real.py, but that file was submitted too; the submitted file is used" in notes
+        assert "code cell 4 writes `../escape.py`, not a .py file inside the notebook's folder" in notes
+        assert "code cell 5 writes `/etc/evil.py`" in notes
+        assert not any(c.startswith("get_ipython().run_cell_magic('writefile'")
+                       for nb in sub.plan["notebooks"] for c in nb["cells"])
