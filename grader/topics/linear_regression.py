@@ -37,15 +37,17 @@ def c147_notebook_data(num_train=100, num_test=20, slope=1.5, intercept=0.5, noi
 
 
 def as_vector(value, name, size=None):
-    """A 1-d float64 array; a column or row of the right size is flattened (students keep (k, 1))."""
+    """A 1-d float64 array; singleton axes are dropped when what is left is 1-d (students keep a
+    (k, 1) column, or a (1, 1) array per entry: shape (k, 1, 1))."""
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise CheckFailure(f"{name} should be an array of numbers, got {type(value).__name__}")
-    if array.ndim == 2 and 1 in array.shape:
+    shape = array.shape
+    if array.ndim >= 2 and sum(n != 1 for n in shape) <= 1:
         array = array.reshape(-1)
     if size is not None and array.shape != (size,):
-        raise CheckFailure(f"{name} should hold {size} numbers, got shape {array.shape}")
+        raise CheckFailure(f"{name} should hold {size} numbers, got shape {shape}")
     return array
 
 

@@ -56,3 +56,15 @@ def test_bugs_fail():
     with pytest.raises(CheckFailure) as info:
         lr.check_losses(rmse, golden, (x, y), (x_test, y_test))
     assert "RMSE" in str(info.value)
+
+
+def test_singleton_axes_are_dropped_when_the_size_matches():
+    x, y, x_test, y_test = lr.c147_notebook_data()
+    fits = inv_fits(x, y)
+    errors = [np.array([[np.mean((np.polyval(f, x) - y) ** 2)]]) for f in fits]     # (1, 1) per order
+    assert np.asarray(errors).shape == (5, 1, 1)
+    assert "mean squared error (mean)" in lr.check_losses(errors, golden, (x, y))
+    np.testing.assert_array_equal(lr.as_vector(np.ones((1, 3, 1)), "v", size=3), np.ones(3))
+    for shape in ((5, 2), (2, 5, 1)):
+        with pytest.raises(CheckFailure, match=r"should hold 5 numbers, got shape \(" + ", ".join(map(str, shape))):
+            lr.as_vector(np.ones(shape), "errors", size=5)
