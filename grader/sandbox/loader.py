@@ -8,7 +8,10 @@ import ast
 import copy
 import importlib.abc
 import importlib.machinery
+import random
 import sys
+
+import numpy
 
 import __future__
 
@@ -87,7 +90,7 @@ class Plan:
         self.files |= {s.get("file") for s in plan.get("snippets", [])}
         self.files |= {n.get("file") for n in plan.get("notebooks", [])}
         self.files.discard(None)
-        self.snippets, self.captured = {}, {}
+        self.snippets, self.notebook_runs = {}, {}
         sys.meta_path.insert(0, PlanFinder(plan.get("modules", {}), notes))
 
     def resolve(self, name):
@@ -103,9 +106,10 @@ class Plan:
         elif "snippet" in spec:
             namespace, where = self.snippet(spec["snippet"]), "the notebook"
         else:
-            namespace, where = self.notebook(spec["notebook"]), "the notebook"
+            namespace, where = self.notebook(spec["notebook"], name), "the notebook"
         if name not in namespace:
-            raise Missing(f"{name} is not defined in {where} (its definition failed to run; see notes)")
+            raise Missing(f"{name} is not defined in {where} "
+                          "(its definition failed to run; see the notes on your files)")
         return namespace[name]
 
     def snippet(self, index):
@@ -116,20 +120,42 @@ class Plan:
             run_tolerant(entry.get("source", ""), entry.get("file", "snippet"), namespace, self.notes)
         return self.snippets[index]
 
-    def notebook(self, index):
-        """Run the notebook's cells in order; copy each variable right after its capture cell."""
-        if index not in self.captured:
-            entry = self.plan["notebooks"][index]
-            capture = entry.get("capture", {})
-            captured = self.captured[index] = {}
-            namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-            last = max(capture.values(), default=-1)
-            for i, cell in enumerate(entry.get("cells", [])[: last + 1]):
-                run_tolerant(cell, f"{entry.get('file', 'notebook')} cell {i}", namespace, self.notes)
-                for var, at in capture.items():
-                    if at == i and var in namespace:
-                        try:
-                            captured[var] = copy.deepcopy(namespace[var])
-                        except Exception:
-                            captured[var] = namespace[var]
-        return self.captured[index]
+    def notebook(self, index, name):
+        """The captured variables of notebook ``index`` once ``name`` is captured: its cells run in
+        order only as far as ``name``'s capture cell, continuing where an earlier call stopped (a
+        restarted worker starts over); each variable is copied right after its capture cell. The
+        random streams the cells use continue across calls (the worker reseeds before each test)."""
+        entry = self.plan["notebooks"][index]
+        capture, cells = entry.get("capture", {}), entry.get("cells", [])
+        run = self.notebook_runs.setdefault(index, {"namespace": {"__name__": "__main__",
+                                                                  "__builtins__": __builtins__},
+                                                    "next": 0, "captured": {}, "random": None})
+        stop = min(capture.get(name, -1), len(cells) - 1)
+        if run["next"] > stop:
+            return run["captured"]
+        caller = _random_state()
+        if run["random"] is not None:
+            _set_random_state(run["random"])
+        while run["next"] <= stop:
+            i = run["next"]
+            run["next"] = i + 1
+            run_tolerant(cells[i], f"{entry.get('file', 'notebook')} cell {i}", run["namespace"], self.notes)
+            for var, at in capture.items():
+                if at == i and var in run["namespace"]:
+                    try:
+                        run["captured"][var] = copy.deepcopy(run["namespace"][var])
+                    except Exception:
+                        run["captured"][var] = run["namespace"][var]
+        run["random"] = _random_state()
+        _set_random_state(caller)
+        return run["captured"]
+
+
+def _random_state():
+    """The states of np.random's and random's global streams."""
+    return numpy.random.get_state(), random.getstate()
+
+
+def _set_random_state(state):
+    numpy.random.set_state(state[0])
+    random.setstate(state[1])
