@@ -123,7 +123,8 @@ class GraderPlugin:
     def _grade(self, items, job: Job, specs) -> SubmissionResult:
         start = time.monotonic()
         limits = self.assignment.limits
-        with open_submission(job.path, specs, support=self.assignment.support_files()) as submission:
+        with open_submission(job.path, specs, support=self.assignment.support_files(),
+                             starter=self.assignment.starter_dir) as submission:
             self._digest = hashlib.sha256(json.dumps(submission.plan, sort_keys=True).encode()).hexdigest()
             self._sandbox = Sandbox(
                 submission.plan, submission.root, hide=self.hide,
@@ -131,11 +132,13 @@ class GraderPlugin:
                               memory_mb=limits.memory_mb))
             try:
                 outcomes = [self._run(item) for item in items]
-                student_output = "\n".join(self._sandbox.notes())
+                student_output = "\n".join(self._sandbox.output())  # instructor-only
+                code_notes = self._sandbox.code_notes()  # the student's own code and its errors
             finally:
                 self._sandbox.close()
                 self._sandbox = None
-            return SubmissionResult(job.label, outcomes, load_notes=list(submission.notes),
+            load_notes = list(submission.notes) + [n for n in code_notes if n not in submission.notes]
+            return SubmissionResult(job.label, outcomes, load_notes=load_notes,
                                     student_output=student_output,
                                     execution_time=round(time.monotonic() - start, 3))
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from grader.outcome import SubmissionResult
-from grader.report.text import clean
+from grader.report.text import budget_note, clean
 
 
 def render_feedback(result: SubmissionResult, title: str = "") -> str:
     """Markdown a student can read: hidden tests show only pass/fail."""
-    lines = [f"# {title or 'Feedback'}", "", f"**Score: {result.score:g} / {result.max_score:g}**", "",
-             "| | points | test |", "|---|---|---|"]
+    lines = [f"# {title or 'Feedback'}", "", f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    if budget_note(result):
+        lines += [_cell(budget_note(result)), ""]
+    lines += ["| | points | test |", "|---|---|---|"]
     for o in result.outcomes:
         mark = "pass" if o.passed else "**fail**"
         hidden = " *(hidden)*" if o.hidden else ""

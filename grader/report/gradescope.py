@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from grader.outcome import SubmissionResult
-from grader.report.text import clean
+from grader.report.text import budget_note, clean
 
 SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
 TEST_OUTPUT_LIMIT = 4000
@@ -53,14 +53,17 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
 
 
 def summary(result: SubmissionResult, title: str = "") -> str:
-    """The top-level text: score of the visible tests, then what the grader noticed in the files."""
+    """The top-level text: score of the visible tests, whether the time budget ran out, then the notes
+    on the student's files (load notes and what failed while their code ran: never its output)."""
     visible = [o for o in result.outcomes if not o.hidden]
     hidden = len(result.outcomes) - len(visible)
     lines = [title] if title else []
     lines.append(f"Visible tests: {sum(o.passed for o in visible)} of {len(visible)} passed"
                  + (f"; {hidden} hidden test(s) are shown after the due date." if hidden else "."))
+    if budget_note(result):
+        lines.append(budget_note(result))
     if result.load_notes:
-        lines.append("While loading your files:")
+        lines.append("Notes on your files (while loading and running them):")
         lines.extend(f"- {note}" for note in result.load_notes)
     return "\n".join(lines)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.outcome import SubmissionResult
-from grader.report.text import clean, indent
+from grader.report.text import budget_note, clean, indent
 
 MARK = {True: "PASS", False: "FAIL"}
 
@@ -16,6 +16,8 @@ def render_table(result: SubmissionResult, *, title: str = "", show_hidden_detai
         hidden = "  (hidden)" if o.hidden else ""
         lines.append(f"{MARK[o.passed]}  {_points(o.score, o.max_score):>{width}}  {clean(o.name, 200)}{hidden}")
     lines.append(f"Total: {_points(result.score, result.max_score)}")
+    if budget_note(result):
+        lines.append(budget_note(result))
     failures = [o for o in result.outcomes if not o.passed]
     if failures:
         lines.append("")

@@ -1,4 +1,5 @@
-"""Making text safe to show: control characters escaped, length capped with a visible mark."""
+"""Making text safe to show (control characters escaped, length capped with a visible mark), and the
+sentences every report shares."""
 
 from __future__ import annotations
 
@@ -19,3 +20,18 @@ def clean(text: str, limit: int) -> str:
 
 def indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def budget_note(result) -> str:
+    """A sentence for the student when the submission's time budget ran out ('' otherwise): how many
+    tests could not run because of it (hidden ones counted, not named)."""
+    stopped = [o for o in result.outcomes if o.kind == "budget"]
+    if not stopped:
+        return ""
+    hidden = sum(o.hidden for o in stopped)
+    timed_out = sum(o.kind == "timeout" for o in result.outcomes)
+    text = (f"Your code used up the time limit of the whole submission, so {len(stopped)} test(s) could "
+            f"not run and scored 0{f' ({hidden} of them hidden)' if hidden else ''}.")
+    if timed_out:
+        text += f" Before that, {timed_out} test(s) timed out: a call that never finishes uses up the time."
+    return text

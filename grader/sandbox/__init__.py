@@ -1,5 +1,5 @@
 """The trust boundary: student code runs in a forked, limited worker; only plain data comes back."""
-from .remote import Func, Remote, fetch
+from .remote import Func, Remote, fetch, type_name
 from .sandbox import Limits, Sandbox
 
-__all__ = ["Sandbox", "Limits", "Remote", "fetch", "Func"]
+__all__ = ["Sandbox", "Limits", "Remote", "fetch", "Func", "type_name"]

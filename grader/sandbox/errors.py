@@ -15,9 +15,22 @@ class StudentException(StudentError):
 
 
 class StudentTimeout(StudentError):
-    def __init__(self, seconds):
-        self.seconds = seconds
-        super().__init__(f"your code did not finish within {seconds:g} s (timed out)")
+    """A call did not finish in time. ``name``: the graded name called ("Net.loss"), when known;
+    ``earlier``: it timed out in an earlier call, so this call was refused without running it;
+    ``loading``: the file whose first use timed out (its top-level code may hang), when refused for it."""
+
+    def __init__(self, seconds, name=None, earlier=False, loading=None):
+        self.seconds, self.name, self.earlier = seconds, name, earlier
+        if loading:
+            when = " in an earlier test" if earlier else ""
+            text = (f"loading {loading} did not finish within {seconds:g} s{when} (code at the top level of "
+                    f"the file that never ends?); {name} was not called (timed out)")
+        elif earlier:
+            text = (f"{name} did not finish within {seconds:g} s in an earlier test; "
+                    "it was not called again (timed out)")
+        else:
+            text = f"{name or 'your code'} did not finish within {seconds:g} s (timed out)"
+        super().__init__(text)
 
 
 class StudentCrash(StudentError):
@@ -43,4 +56,5 @@ class BadValue(StudentError):
 class BudgetExhausted(StudentError):
     def __init__(self, seconds):
         self.seconds = seconds
-        super().__init__(f"the time budget of {seconds:g} s for this submission is used up")
+        super().__init__(f"the time budget of {seconds:g} s for this submission is used up "
+                         "(this test could not run)")

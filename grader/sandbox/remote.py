@@ -19,15 +19,24 @@ class Remote:
     """A path to an object in one incarnation of a sandbox's worker: a handle (or the graded names'
     root when ``handle`` is None) followed by attribute/item steps."""
 
-    __slots__ = ("_sandbox", "_handle", "_path", "_generation", "_type")
+    __slots__ = ("_sandbox", "_handle", "_path", "_generation", "_type", "_origin")
 
-    def __init__(self, sandbox, handle, path, generation, type_name=None):
+    def __init__(self, sandbox, handle, path, generation, type_name=None, origin=None):
         for name, value in (("_sandbox", sandbox), ("_handle", handle), ("_path", path),
-                            ("_generation", generation), ("_type", type_name)):
+                            ("_generation", generation), ("_type", type_name), ("_origin", origin)):
             object.__setattr__(self, name, value)
 
     def _step(self, kind, key):
-        return Remote(self._sandbox, self._handle, self._path + ((kind, key),), self._generation)
+        return Remote(self._sandbox, self._handle, self._path + ((kind, key),), self._generation,
+                      origin=self._origin)
+
+    def _graded_name(self):
+        """The graded name this path calls, with its attribute steps: "affine_forward", and
+        "FullyConnectedNet.loss" for a method of an object a call of ``FullyConnectedNet`` made."""
+        steps = [str(key) for kind, key in self._path if kind == "a"]
+        if self._handle is not None:
+            steps = ([self._origin] if self._origin else []) + steps
+        return ".".join(steps) or None
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
@@ -65,6 +74,14 @@ class Remote:
         base = "student" if self._handle is None else f"<{self._type or 'object'} #{self._handle}>"
         steps = "".join(f".{k}" if kind == "a" else f"[{k!r}]" for kind, k in self._path)
         return f"Remote({base}{steps})"
+
+
+def type_name(value):
+    """The type of ``value`` for a message: the worker-side type of a handle ("MyCache", or "object"
+    when unknown), else ``type(value).__name__``."""
+    if type(value) is Remote:
+        return value._type or "object"
+    return type(value).__name__
 
 
 def fetch(value):

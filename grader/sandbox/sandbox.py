@@ -3,13 +3,16 @@
 The worker is forked by the zygote on the first call; every call has a wall-clock deadline enforced
 here (SIGKILL of the worker; as root it is pid 1 of its own pid namespace, so every process of the
 sandbox dies with it; otherwise its keeper kills the orphans it subreaped). A timeout or crash kills
-the worker, and the next call starts a fresh one. Replies are decoded strictly (wire.py): the worker
-runs student code, so everything it sends is untrusted.
+the worker, and the next call starts a fresh one; a graded name whose call timed out is not called
+again (later calls fail at once), so one endless loop cannot use up the whole submission's time.
+Replies are decoded strictly (wire.py): the worker runs student code, so everything it sends is
+untrusted.
 """
 import contextlib
 import dataclasses
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -20,13 +23,14 @@ import time
 import numpy as np
 
 from . import wire
-from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentException,
+from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException,
                      StudentTimeout)
 from .remote import Func, Remote
 from .zygote_client import get_zygote
 
 NOTES_CAP = 200          # notes kept per submission
 NOTE_CHARS = 16_000      # characters per note
+LIBRARIES = {"scipy": ["scipy", "scipy.stats", "scipy.special"]}   # zygote.LIBRARIES allows these
 SIGNALS = {9: "it was killed (SIGKILL; often the memory limit)", 11: "segmentation fault",
            24: "CPU time limit exceeded", 25: "file size limit exceeded", 6: "aborted"}
 
@@ -88,6 +92,20 @@ def processes_of(uid):
     return count
 
 
+def libraries_for(plan):
+    """Installed libraries the plan's sources mention (``LIBRARIES``): the zygote imports them before
+    forking, since after the uid drop the worker may not read the grader's site-packages."""
+    texts = [m.get("source") or "" for m in plan.get("modules", {}).values()]
+    texts += [s.get("source") or "" for s in plan.get("snippets", [])]
+    texts += [c for n in plan.get("notebooks", []) for c in n.get("cells", [])]
+    found = []
+    for key, modules in LIBRARIES.items():
+        word = re.compile(rf"\b{key}\b")
+        if any(type(t) is str and word.search(t) for t in texts):
+            found += modules
+    return found
+
+
 def worker_env():
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -108,6 +126,9 @@ class Sandbox:
         self.generation = 0
         self._lock = threading.RLock()
         self._notes, self._used, self._next_id = [], 0.0, 0
+        self._code_notes, self._output = [], []
+        self._timed_out = {}     # graded name -> seconds it ran out of; later calls are refused
+        self._loaded_modules, self._hung_modules = set(), {}   # modules used / whose first use hung
         self._call_seconds, self._seed = limits.call_seconds, None
         self._sock = self._worker = self._keeper = self._tmp = self._pidfd = None
 
@@ -136,6 +157,15 @@ class Sandbox:
     def notes(self):
         """Load notes, captured student output (capped) and crash notes, oldest first."""
         return list(self._notes)
+
+    def code_notes(self):
+        """The worker's notes on the student's own code (statements skipped while loading, failing
+        notebook cells), each once: student-facing, they hold only that code and its errors."""
+        return list(self._code_notes)
+
+    def output(self):
+        """Captured student output and crash notes (instructor-only), oldest first."""
+        return list(self._output)
 
     def restart(self):
         with self._lock:
@@ -184,8 +214,47 @@ class Sandbox:
         with self._lock:
             ref = self._ref(remote)
             (a, k), buffers = self._encode_pair(args, kwargs)
-            return self._rpc({"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep}, buffers,
-                             remote)
+            return self._guarded({"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep},
+                                 buffers, remote)
+
+    def _guarded(self, header, buffers, remote):
+        """``_rpc`` for a call or a get; a graded name that timed out before is refused at once (it
+        would time out again and use up the submission's time budget, failing tests that never use it)."""
+        name = remote._graded_name()
+        module = self._module_of(name)
+        if name in self._timed_out:
+            raise StudentTimeout(self._timed_out[name], name, earlier=True)
+        if module in self._hung_modules:
+            seconds, file = self._hung_modules[module]
+            raise StudentTimeout(seconds, name, earlier=True, loading=file)
+        if module is not None and module not in self._loaded_modules:
+            self._load(name, module)
+        try:
+            return self._rpc(header, buffers, remote)
+        except StudentTimeout as exc:
+            if name is None:
+                raise
+            self._timed_out[name] = exc.seconds
+            raise StudentTimeout(exc.seconds, name) from None
+
+    def _load(self, name, module):
+        """Import the graded name's module alone first, so that a file whose top-level code never ends
+        is known as such: its names are refused at once instead of each timing out in turn."""
+        top = name.split(".")[0]
+        try:
+            self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", top]]}}, [], self.root)
+        except StudentTimeout as exc:
+            file = self.plan["modules"].get(module, {}).get("file") or module
+            self._hung_modules[module] = (exc.seconds, file)
+            raise StudentTimeout(exc.seconds, name, earlier=False, loading=file) from None
+        except StudentError:
+            return  # the call itself reports it
+        self._loaded_modules.add(module)
+
+    def _module_of(self, name):
+        """The module a graded name ("Net.loss" -> "Net") is imported from, when it is one."""
+        spec = self.plan.get("names", {}).get((name or "").split(".")[0])
+        return spec.get("module") if isinstance(spec, dict) else None
 
     def _encode_pair(self, args, kwargs):
         value, buffers = self._encode([list(args), dict(kwargs)])
@@ -193,7 +262,7 @@ class Sandbox:
 
     def _get(self, remote):
         with self._lock:
-            return self._rpc({"op": "get", "ref": self._ref(remote)}, [], remote)
+            return self._guarded({"op": "get", "ref": self._ref(remote)}, [], remote)
 
     def _set(self, remote, op, key, value):
         with self._lock:
@@ -207,13 +276,18 @@ class Sandbox:
             self._rpc(header, buffers, remote)
 
     # ------------------------------------------------------------ machinery
-    def _note(self, text):
+    def _note(self, text, kind="output"):
+        """Keep a note (capped); ``kind`` "code" (the worker's notes on the student's code, kept once)
+        or "output" (student output, crash notes)."""
         text = str(text)
         if len(text) > NOTE_CHARS:
             half = NOTE_CHARS // 2
             text = f"{text[:half]}\n[... {len(text) - 2 * half} characters truncated ...]\n{text[-half:]}"
         if len(self._notes) < NOTES_CAP and text:
+            if kind == "code" and text in self._code_notes:
+                return  # a restarted worker loads the same files again
             self._notes.append(text)
+            (self._code_notes if kind == "code" else self._output).append(text)
 
     def _start(self):
         if self._tmp is None:
@@ -228,7 +302,7 @@ class Sandbox:
                   "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count, "cpu_seconds": self.limits.cpu_seconds,
                   "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
                   "nproc": self.limits.processes + (0 if self.isolation else processes_of(uid)),
-                  "memory_mb": self.limits.memory_mb,
+                  "memory_mb": self.limits.memory_mb, "preload": libraries_for(self.plan),
                   "env": worker_env()}
         mine, theirs = socket.socketpair()
         try:
@@ -290,7 +364,7 @@ class Sandbox:
         notes = reply.get("notes")
         if type(notes) is list:
             for note in notes[:NOTES_CAP]:
-                self._note(note if type(note) is str else "")
+                self._note(note if type(note) is str else "", "code")
         out = reply.get("out")
         if type(out) is str and out:
             self._note("student output:\n" + out)
@@ -347,10 +421,12 @@ class Sandbox:
                 raise BadValue(text("message", 2000))
             raise StudentException(text("type", 200), text("message", 2000), text("where", 300) or None)
         generation = self.generation
+        origin = remote._origin if remote._handle is not None else (
+            str(remote._path[0][1]) if remote._path else None)
 
         def tag(key, obj):
             if key == "$h" and type(obj["$h"]) is int and type(obj.get("type", "")) is str:
-                return Remote(self, obj["$h"], (), generation, obj.get("type", "")[:80])
+                return Remote(self, obj["$h"], (), generation, obj.get("type", "")[:80], origin)
             raise wire.WireError(f"{key} not allowed in a reply")
         try:
             return wire.decode(reply.get("ok"), bufs, tag)

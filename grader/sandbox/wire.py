@@ -5,6 +5,9 @@ Values are tagged JSON: null/bool/int/str/finite float as themselves; ``{"$f": "
 ``{"$l": [...]}`` list, ``{"$t": [...]}`` tuple, ``{"$d": [[k, v], ...]}`` dict (str/int keys);
 ``{"$a": [dtype, shape, buffer_index]}`` ndarray; ``{"$h": id, "type": name}`` worker handle;
 ``{"$r": id_or_null, "p": [[kind, key], ...]}`` reference to a worker object; ``{"$fn": name}`` helper.
+Dict subclasses (OrderedDict, defaultdict) are sent as dicts and namedtuples as tuples, read through
+dict's and tuple's own slots; numpy scalars become Python numbers, except float32/float16 ones, which
+become 0-d float32 arrays so the grader knows the value was computed in float32.
 
 This file is imported by the worker as a sibling file: stdlib and numpy only.
 """
@@ -117,6 +120,11 @@ def array_to_wire(a):
     return a.astype(target, order="C", copy=False)
 
 
+def is_namedtuple_type(t):
+    """``t`` is a class made by ``collections.namedtuple`` (plain metaclass, ``_fields`` of its own)."""
+    return type(t) is type and issubclass(t, tuple) and t is not tuple and "_fields" in t.__dict__
+
+
 class Encoder:
     """Turns a value into tagged JSON + buffers. ``leaf(x)`` is called for anything that is not data
     and returns its tagged JSON (or raises WireError)."""
@@ -137,15 +145,20 @@ class Encoder:
         if t is str:
             return x if len(x) <= self.str_cap else x[: self.str_cap] + " [truncated]"
         if isinstance(x, np.generic) and t.__module__ == "numpy" and x.dtype.kind in "biuf":
+            if x.dtype.kind == "f" and x.dtype.itemsize <= 4:  # keep float32: a 0-d float32 array
+                return self.encode(np.array(x, dtype=DTYPES["float32"]), depth)
             return self.encode(x.item(), depth)
         if depth >= DEPTH_CAP:
             return self.leaf(x)
         if t is list or t is tuple:
             return {"$l" if t is list else "$t": [self.encode(v, depth + 1) for v in x]}
-        if t is dict:
-            if not all(type(k) in (str, int) for k in x):
+        if is_namedtuple_type(t):  # read through tuple's own slots: no method of the class runs
+            return {"$t": [self.encode(tuple.__getitem__(x, i), depth + 1) for i in range(tuple.__len__(x))]}
+        if issubclass(t, dict):  # OrderedDict, defaultdict...: dict's own items, never overridden ones
+            items = list(dict.items(x))
+            if not all(type(k) in (str, int) for k, _ in items):
                 return self.leaf(x)
-            return {"$d": [[k, self.encode(v, depth + 1)] for k, v in x.items()]}
+            return {"$d": [[k, self.encode(v, depth + 1)] for k, v in items]}
         if t is np.ndarray:
             a = array_to_wire(x)
             if a is None or self.nbytes + a.nbytes > self.bytes_cap:

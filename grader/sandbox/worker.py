@@ -135,6 +135,9 @@ class Worker:
             kwargs = decode(req["kwargs"])
             result = target(*args, **kwargs)
             return (self.store(result), True) if req.get("keep") else (result, False)
+        if op == "load":  # import what a reference needs, nothing else
+            self.resolve(req["ref"])
+            return None, False
         if op == "put":
             return self.store(decode(req["value"])), True
         if op == "get":

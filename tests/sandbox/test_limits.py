@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from grader.sandbox import Limits
+from grader.sandbox import Limits, fetch
 from grader.sandbox.errors import BudgetExhausted, StudentException, StudentTimeout
 
 SOURCE = '''
@@ -79,10 +79,63 @@ def test_the_submission_budget_is_enforced(make):
     sb = make(SOURCE, limits=Limits(call_seconds=1, submission_seconds=1.5))
     with pytest.raises(StudentTimeout):
         sb.root.spin()
-    with pytest.raises((BudgetExhausted, StudentTimeout)):
-        sb.root.spin()
-    with pytest.raises(BudgetExhausted):
+    with pytest.raises(BudgetExhausted):  # under a second of the budget is left: less than a call's limit
+        sb.root.nap(5)
+    with pytest.raises(BudgetExhausted, match="could not run"):
         sb.root.nap(0)
+
+
+NET = '''
+class Net:
+    def loss(self):
+        while True:
+            pass
+    def ok(self):
+        return 1
+'''
+
+
+def test_a_name_that_timed_out_is_refused_at_once_and_others_still_run(make):
+    sb = make(SOURCE + NET, limits=Limits(call_seconds=1, submission_seconds=60))
+    with pytest.raises(StudentTimeout, match=r"^spin did not finish within 1 s \(timed out\)"):
+        sb.root.spin()
+    assert sb.worker_pid is None  # killed
+    with pytest.raises(StudentTimeout) as refused:
+        sb.root.spin()
+    assert str(refused.value) == ("spin did not finish within 1 s in an earlier test; it was not called "
+                                  "again (timed out)")
+    assert refused.value.earlier and sb.worker_pid is None  # refused without starting a worker
+    assert sb.root.nap(0) == 0  # another graded name is not blocked
+    with pytest.raises(StudentTimeout, match="^Net.loss did not finish"):
+        sb.root.Net().loss()
+    net = sb.root.Net()  # the class itself and its other methods still run
+    assert net.ok() == 1
+    with pytest.raises(StudentTimeout, match="^Net.loss did not finish within 1 s in an earlier test"):
+        net.loss()
+    assert sb.worker_pid is not None  # that refusal did not kill the worker either
+
+
+def test_a_file_whose_top_level_code_hangs_is_loaded_once(make):
+    hang = "import time\ndef f():\n    return 1\ndef g():\n    return 2\nwhile True:\n    time.sleep(0.05)\n"
+    ok = "def h():\n    return 3\n"
+    plan = {"modules": {"hang": {"file": "hang.py", "source": hang, "package": False},
+                        "ok": {"file": "ok.py", "source": ok, "package": False}},
+            "names": {"f": {"module": "hang"}, "g": {"module": "hang"}, "h": {"module": "ok"}}}
+    sb = make("", plan=plan, files={"hang.py": hang, "ok.py": ok},
+              limits=Limits(call_seconds=1, submission_seconds=60))
+    with pytest.raises(StudentTimeout, match=r"^loading hang.py did not finish within 1 s \(code at the top"):
+        sb.root.f()
+    with pytest.raises(StudentTimeout, match=r"^loading hang.py did not finish within 1 s in an earlier test"):
+        sb.root.g()  # another name of the same file: refused without waiting
+    assert sb.worker_pid is None
+    assert sb.root.h() == 3
+
+
+def test_a_hanging_function_does_not_block_the_other_names_of_its_file(make):
+    sb = make(SOURCE, limits=Limits(call_seconds=1, submission_seconds=60))
+    with pytest.raises(StudentTimeout, match="^spin did not finish within 1 s"):
+        sb.root.spin()
+    assert sb.root.nap(0) == 0
 
 
 def test_memory_is_limited(sb):
@@ -136,3 +189,15 @@ def test_rlimits_environment_and_cwd(sb):
                         "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "HOME", "PWD"}
     assert listing == ["data", "sub.py"] and cwd not in path and "" not in path
     assert session_leader
+
+
+def test_a_notebook_variable_that_timed_out_is_not_fetched_again(make):
+    plan = {"modules": {}, "names": {"x": {"notebook": 0}, "y": {"notebook": 0}},
+            "notebooks": [{"file": "hw.ipynb", "capture": {"x": 0, "y": 2},
+                           "cells": ["x = 1", "while True:\n    pass", "y = 2"]}]}
+    sb = make("", plan=plan, limits=Limits(call_seconds=1, submission_seconds=60))
+    with pytest.raises(StudentTimeout, match=r"^y did not finish within 1 s \(timed out\)"):
+        fetch(sb.root.y)
+    with pytest.raises(StudentTimeout, match="in an earlier test; it was not called again"):
+        fetch(sb.root.y)
+    assert sb.worker_pid is None and fetch(sb.root.x) == 1

@@ -96,3 +96,53 @@ def test_a_frame_round_trips_over_a_socket():
         header, bufs = wire.recv_frame(b, deadline=None)
         back = wire.decode(header["v"], bufs)
         assert back[1] == "ok" and back[0].dtype == np.float32 and back[0].sum() == 9
+
+
+def test_float32_scalars_stay_float32_as_0d_arrays():
+    back = round_trip([np.float32(0.1), np.float16(2.0), np.float64(0.1)])
+    assert type(back[0]) is np.ndarray and back[0].dtype == np.float32 and back[0].shape == ()
+    assert back[0] == np.float32(0.1) and back[1].dtype == np.float32 and back[1] == 2.0
+    assert type(back[2]) is float and back[2] == 0.1
+
+
+def test_dict_subclasses_and_namedtuples_arrive_as_exact_types():
+    import collections
+
+    class Lying(dict):  # its own methods lie; only dict's slots are read
+        def items(self):
+            return [("fake", 1)]
+
+        def keys(self):
+            return ["fake"]
+
+        def __iter__(self):
+            return iter(["fake"])
+
+        def __getitem__(self, key):
+            return "fake"
+
+    Point = collections.namedtuple("Point", "x y")
+    counts = collections.defaultdict(list)
+    counts["a"].append(1)
+    value = {"od": collections.OrderedDict([("W1", np.ones(2)), ("b1", 0.5)]), "dd": counts,
+             "lying": Lying(real=2), "point": Point(1, np.zeros(1))}
+    back = round_trip(value)
+    assert type(back["od"]) is dict and list(back["od"]) == ["W1", "b1"] and back["od"]["b1"] == 0.5
+    assert type(back["dd"]) is dict and back["dd"] == {"a": [1]}
+    assert type(back["lying"]) is dict and back["lying"] == {"real": 2}
+    assert type(back["point"]) is tuple and back["point"][0] == 1
+
+
+def test_other_subclasses_and_odd_keys_still_go_to_the_leaf():
+    import collections
+
+    class Pair(tuple):
+        pass
+
+    class Derived(collections.namedtuple("Base", "a b")):
+        def total(self):
+            return self.a + self.b
+
+    for value in (collections.OrderedDict([((1, 2), 3)]), Pair((1, 2)), Derived(1, 2),):
+        with pytest.raises(wire.WireError):
+            round_trip(value)
