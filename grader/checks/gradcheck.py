@@ -16,6 +16,8 @@ redrawn; after ``max_redraws`` redraws the tensor is ``Inconclusive``. Otherwise
 reference when there is one, ‖a − g‖/‖g‖ ≤ 1e-4 (§3.1). Code that computes in float32 (a float32
 gradient without a reference, or an ``f`` whose value is float32) is differenced in the float32 regime:
 ε = ε₃₂, h = 1e-2·max(1, rms(P)) (near the optimal step ε^⅓ of central differences), rtol ≥ 1e-3.
+So is a float64 ``f`` whose values scatter like float32 round-off (a float32 layer inside, a loss
+upcast at the end), found when a tensor fails or needs redraws in the float64 regime.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ EPS = np.finfo(np.float64).eps
 EPS32 = float(np.finfo(np.float32).eps)
 STEP, STEP32 = 1e-5, 1e-2      # relative finite-difference steps, float64 and float32 regimes
 RTOL32 = 1e-3                  # the least rtol of the float32 regime
+NOISE_RTOL = 1e-10             # relative scatter of f along 1e-4 steps above which f is float32 noise
 FLOAT32_NORM_RTOL = 1e-4
 FULL_DIFFERENCE_LIMIT = 2000   # tensors up to this size get full differences after a failure
 SAMPLED_ENTRIES = 40           # entries differenced after a failure on larger tensors
@@ -174,6 +177,21 @@ def _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps=EPS):
     return Direction(analytic, float(numeric), 0.0, float(kink), float(roundoff))
 
 
+def _float32_noise(evaluate, base, name, f0):
+    """True when f, though float64, carries float32 round-off near ``base``: along a random line its
+    values at 7 steps of 1e-4 (relative) leave a residual from a cubic far above what float64 leaves
+    (NOISE_RTOL·|f|; float32 round-off leaves about 1e-8·|f|, the quartic term of a smooth f ~1e-16)."""
+    p = base[name]
+    if p.size == 0:
+        return False
+    u = np.random.default_rng(0).standard_normal(p.shape)
+    h = 1e-4 * max(1.0, float(np.sqrt(np.mean(p * p)))) * u / np.linalg.norm(u)
+    values = np.array([f0] + [evaluate(base, name, p + t * h)[0] for t in range(1, 8)])
+    t = np.arange(8.0)
+    residual = values - np.polyval(np.polyfit(t, values, 3), t)
+    return float(np.max(np.abs(residual))) > NOISE_RTOL * max(abs(f0), 1e-300)
+
+
 def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws, float32=False):
     """REC on one tensor: (TensorReport, failing Direction or None); raises Inconclusive.
     ``float32``: the float32 regime (module docstring)."""
@@ -303,14 +321,27 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
                 causes.append(cause)
             continue
         float32 = low or evaluate.float32
-        if float32:
-            in_float32.append(label)
         try:
             tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws,
                                          float32)
+            if (failed is not None or tensor.redraws) and not float32 and _float32_noise(evaluate, base, name, f0):
+                float32 = True  # float64 values computed at float32 precision somewhere inside
+                tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions,
+                                             max_redraws, True)
         except Inconclusive as exc:
-            undecided.append(str(exc))
-            continue
+            if not float32 and _float32_noise(evaluate, base, name, f0):
+                try:
+                    float32 = True
+                    tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions,
+                                                 max_redraws, True)
+                except Inconclusive as again:
+                    undecided.append(str(again))
+                    continue
+            else:
+                undecided.append(str(exc))
+                continue
+        if float32:
+            in_float32.append(label)
         report.tensors[name] = tensor
         if failed is not None:
             detail, cause = _coordinate_message(evaluate, base, name, a, label, reference, rng, float32)

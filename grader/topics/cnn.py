@@ -17,6 +17,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import fetch_data
+from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
 SMALL = dict(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=7, num_classes=4)
@@ -42,7 +43,7 @@ def _shapes(input_dim, num_filters, filter_size, hidden_dim, num_classes):
 def _params_dict(net, what="ThreeLayerConvNet.params"):
     params = fetch_data(net.params)
     if not isinstance(params, dict):
-        raise CheckFailure(f"{what} should be a dict of arrays, got {type(params).__name__}")
+        raise CheckFailure(f"{what} should be a dict of arrays, got {type_name(params)}")
     return params
 
 
@@ -112,7 +113,7 @@ def check_cnn_loss(make_net, golden, rng, *, reg=0.0, N=3, dims=None):
                         "regularization missing": loss_ref - penalty}
     assert_close(loss, loss_ref, name="loss", alternatives=alternatives)
     if not isinstance(grads, dict):
-        raise CheckFailure(f"grads should be a dict, got {type(grads).__name__}")
+        raise CheckFailure(f"grads should be a dict, got {type_name(grads)}")
     expected = {k: grads_ref[k] for k in params}
     actual = {k: grads.get(k) for k in params}
     grad_alternatives = {}

@@ -17,6 +17,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.topics.layers import fetch_data
+from grader.sandbox import type_name
 
 
 class Model:
@@ -90,7 +91,7 @@ def check_fc_init(make, rng, *, hidden_dims=(20, 15), input_dim=30, num_classes=
     params = model.params()
     shapes = _param_shapes([input_dim, *hidden_dims, num_classes], normalization)
     if not isinstance(params, dict):
-        raise CheckFailure(f"params should be a dict, got {type(params).__name__}")
+        raise CheckFailure(f"params should be a dict, got {type_name(params)}")
     missing = sorted(set(shapes) - set(params))
     if missing:
         raise CheckFailure(f"params is missing {missing} (it has {sorted(map(str, params))})")
@@ -156,7 +157,7 @@ def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7
     assert_close(loss, loss_ref, name="loss", context={"N": N},
                  alternatives={k: v[0] for k, v in alternatives.items()})
     if not isinstance(grads, dict):
-        raise CheckFailure(f"grads should be a dict, got {type(grads).__name__}")
+        raise CheckFailure(f"grads should be a dict, got {type_name(grads)}")
     assert_close({k: grads.get(k) for k in grads_ref}, grads_ref, name="grads", context={"N": N},
                  alternatives={k: v[1] for k, v in alternatives.items()})
 
@@ -185,7 +186,7 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
 
         def f(point):
             model.set_params(point)
-            return float(model.loss(X, y)[0])
+            return model.loss(X, y)[0]  # its dtype tells the check a float32 net
         try:
             return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5)
         finally:

@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
+from grader.sandbox import type_name
 
 NORMS = {"l2": None, "l1": lambda d: np.sum(np.abs(d))}
 
@@ -124,7 +125,7 @@ def as_labels(labels, n):
     try:
         values = np.asarray(labels, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type(labels).__name__}")
+        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type_name(labels)}")
     return values.reshape(-1) if values.size == n else values
 
 

@@ -18,6 +18,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.knn import as_labels
+from grader.sandbox import type_name
 
 KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
 REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
@@ -44,7 +45,7 @@ def _reference_loss(kind):
 def unpack_pair(result, what):
     """The student's ``(loss, grad)`` result as a pair, or a CheckFailure saying what came back."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure(f"{what} should return a pair (loss, gradient); it returned {type(result).__name__}")
+        raise CheckFailure(f"{what} should return a pair (loss, gradient); it returned {type_name(result)}")
     return result[0], result[1]
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
+from grader.sandbox import type_name
 
 LOSS_CONVENTIONS = {
     "mean squared error with ½ (0.5 * mean)": {"mean": True, "half": True},
@@ -42,7 +43,7 @@ def as_vector(value, name, size=None):
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailure(f"{name} should be an array of numbers, got {type(value).__name__}")
+        raise CheckFailure(f"{name} should be an array of numbers, got {type_name(value)}")
     shape = array.shape
     if array.ndim >= 2 and sum(n != 1 for n in shape) <= 1:
         array = array.reshape(-1)
@@ -61,7 +62,7 @@ def check_theta(theta, golden, x, y):
 
 def _as_list(values, name, count):
     if not isinstance(values, (list, tuple)) and not (isinstance(values, np.ndarray) and values.ndim >= 1):
-        raise CheckFailure(f"{name} should be a list of {count} entries, got {type(values).__name__}")
+        raise CheckFailure(f"{name} should be a list of {count} entries, got {type_name(values)}")
     if len(values) != count:
         raise CheckFailure(f"{name} should hold {count} entries (one per polynomial order), got {len(values)}")
     return list(values)

@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.topics.layers import nonzero_normal
+from grader.sandbox import type_name
 
 C147_KEYS = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"},
              "sgd_nesterov_momentum": {"velocity": "velocity"},
@@ -46,7 +47,7 @@ def _state_of(config, state_keys, rule):
     state key is missing (e.g. Adam's first moment stored as ``m`` where the starter says ``v``)."""
     if not isinstance(config, dict):
         raise CheckFailure(f"{rule} should return (next_w, config) with config a dict, "
-                           f"got {type(config).__name__}")
+                           f"got {type_name(config)}")
     missing = [k for k in state_keys.values() if k not in config]
     if missing:
         known = set(HYPERPARAMETERS[rule]) | set(state_keys.values())

@@ -17,6 +17,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, forward_objective, layer_pair, nonzero_normal
+from grader.sandbox import type_name
 
 
 def _alpha(rng, per_feature, D):
@@ -109,7 +110,7 @@ def check_prelu_elu_net(net, golden, rng, *, n=5, m=3, per_feature=False, alpha_
     loss, grads = as_tuple(net(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args]), 2,
                            "prelu_elu_net")
     if not isinstance(grads, dict):
-        raise CheckFailure(f"prelu_elu_net should return (loss, grads) with grads a dict, got {type(grads).__name__}")
+        raise CheckFailure(f"prelu_elu_net should return (loss, grads) with grads a dict, got {type_name(grads)}")
     assert_close(loss, loss_ref, name="loss", alternatives={"the ½ of the squared loss left out": 2 * loss_ref})
     grads = {k: (float(v) if not per_feature and k == "alpha_prelu" and np.ndim(v) == 0 else v)
              for k, v in grads.items() if k in grads_ref}  # extra entries (dx, ...) are the student's own

@@ -15,6 +15,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.knn import as_labels
+from grader.sandbox import type_name
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -67,7 +68,7 @@ def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0
                                              lambda ref, s=s: reference_loss(ref, params, X, y, reg, s))
     result = net_fn(_copy(params), X.copy(), y.copy(), reg)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure(f"loss(X, y) should return (loss, grads); it returned {type(result).__name__}")
+        raise CheckFailure(f"loss(X, y) should return (loss, grads); it returned {type_name(result)}")
     return params, X, y, expected, alternatives, result
 
 
@@ -87,7 +88,7 @@ def check_gradients(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=
         net_fn, golden, rng, N=N, D=D, H=H, C=C, reg=reg, reg_scale=reg_scale)
     if not isinstance(grads, dict):
         raise CheckFailure(f"grads should be a dict with keys {', '.join(PARAM_NAMES)}; "
-                           f"got {type(grads).__name__}")
+                           f"got {type_name(grads)}")
     missing = [name for name in PARAM_NAMES if name not in grads]
     if missing:
         raise CheckFailure(f"grads has no entry for {', '.join(missing)}")
