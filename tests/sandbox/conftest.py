@@ -8,7 +8,7 @@ import tempfile
 import pytest
 
 from grader.sandbox import Limits, Sandbox
-from grader.sandbox.sandbox import sandbox_user
+from grader.sandbox.worker_setup import sandbox_user
 
 CANARY = "CANARY-5f1c2a9e-hidden-answer"
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox import Remote, fetch, type_name
-from grader.sandbox.sandbox import libraries_for
+from grader.sandbox.worker_setup import libraries_for
 
 NET = '''
 import collections

@@ -1,0 +1,86 @@
+"""What a worker is started with: its limits, the paths hidden from it, its user, its environment,
+and the installed libraries imported for it before the privilege drop."""
+import dataclasses
+import os
+import pwd
+import re
+
+LIBRARIES = {"scipy": ["scipy", "scipy.stats", "scipy.special"]}   # zygote.LIBRARIES allows these
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    call_seconds: float = 10.0          # wall clock per call
+    submission_seconds: float = 300.0   # wall clock of all calls of the submission
+    memory_mb: int = 2048               # RLIMIT_AS of the worker
+    processes: int = 32                 # RLIMIT_NPROC (non-root sandbox uid only)
+    file_mb: int = 16                   # RLIMIT_FSIZE
+    open_files: int = 64                # RLIMIT_NOFILE
+    tmpfs_mb: int = 64                  # size of the private /tmp (root only)
+    value_mb: int = 512                 # array bytes in one reply
+
+    @property
+    def cpu_seconds(self):
+        return int(self.submission_seconds) + 10
+
+
+def default_hidden():
+    """Paths hidden from every sandbox: the grader, the answer key, Gradescope's secrets."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = [here, os.path.join(os.path.dirname(here), "reference"), "/autograder/source",
+             "/autograder/results", "/autograder/submission_metadata.json"]
+    return [p for p in paths if os.path.exists(p)]
+
+
+def sandbox_user():
+    """(uid, gid) of GRADER_SANDBOX_USER, else "grader-student", else "nobody"."""
+    for name in (os.environ.get("GRADER_SANDBOX_USER"), "grader-student", "nobody"):
+        if name:
+            try:
+                entry = pwd.getpwnam(name)
+                return entry.pw_uid, entry.pw_gid
+            except KeyError:
+                pass
+    return 65534, 65534
+
+
+def tree_size(path):
+    """(bytes, entries) of a folder: the private /tmp is made that much larger than the limit."""
+    size = count = 0
+    for root, dirs, files in os.walk(path):
+        count += len(dirs) + len(files)
+        for name in files:
+            size += os.lstat(os.path.join(root, name)).st_size
+    return size, count
+
+
+def processes_of(uid):
+    """Live processes of ``uid``: without a sandbox uid, RLIMIT_NPROC counts the grader's own ones."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
+def libraries_for(plan):
+    """Installed libraries the plan's sources mention (``LIBRARIES``): the zygote imports them before
+    forking, since after the uid drop the worker may not read the grader's site-packages."""
+    texts = [m.get("source") or "" for m in plan.get("modules", {}).values()]
+    texts += [s.get("source") or "" for s in plan.get("snippets", [])]
+    texts += [c for n in plan.get("notebooks", []) for c in n.get("cells", [])]
+    found = []
+    for key, modules in LIBRARIES.items():
+        word = re.compile(rf"\b{key}\b")
+        if any(type(t) is str and word.search(t) for t in texts):
+            found += modules
+    return found
+
+
+def worker_env():
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.update({k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ})
+    return env
