@@ -91,7 +91,10 @@ class Worker:
         return {"$h": hid, "type": str(name)[:80]}
 
     def strict_leaf(self, obj):
-        raise wire.WireError(f"a value of type {str(type(obj).__name__)[:80]} is not plain data")
+        if type(obj) is np.ndarray:
+            raise wire.WireError(f"an array of dtype {obj.dtype} is not plain data (use float or integer values)")
+        hint = "; return a plain numpy array (np.asarray(...))" if isinstance(obj, np.ndarray) else ""
+        raise wire.WireError(f"a value of type {str(type(obj).__name__)[:80]} is not plain data{hint}")
 
     def decode_arg(self, key, obj):
         if key == "$fn":

@@ -70,8 +70,27 @@ def _reference_run(ref, rule, w, dws, config, **options):
     return runs
 
 
-def _alternative_runs(golden, rule, w, dws, config):
-    """Reference runs of the misconceptions named in the feedback (Adam only)."""
+def _opposite_velocity_run(expected, w, dws, config):
+    """Momentum with the velocity stored negated (``v ← μv + lr·dw``, ``w ← w − v``) from the given
+    state, each step starting from the reference's previous ``next_w`` (as the check does)."""
+    lr, mu = config["learning_rate"], config["momentum"]
+    v, runs, previous = np.array(config.get("velocity", np.zeros_like(w))), [], w
+    for i, dw in enumerate(dws):
+        v = mu * v + lr * dw
+        runs.append((previous - v, {"velocity": v}))
+        previous = np.asarray(expected[i][0])
+    return runs
+
+
+def _alternative_runs(golden, rule, w, dws, config, expected=None):
+    """Reference runs of the misconceptions named in the feedback (momentum, Nesterov, Adam)."""
+    if rule == "sgd_momentum" and "velocity" in config and expected is not None:
+        return {"velocity stored with the opposite sign (v = μv + lr·dw, w −= v; the starter's is "
+                "v = μv − lr·dw, w += v)": golden("momentum_opposite_velocity",
+                                                   lambda ref: _opposite_velocity_run(expected, w, dws, config))}
+    if rule == "sgd_nesterov_momentum":
+        return {"plain momentum: the Nesterov look-ahead term μ(v_new − v) is missing": golden(
+            "nesterov_as_momentum", lambda ref: _reference_run(ref, "sgd_momentum", w, dws, config))}
     if rule != "adam":
         return {}
     runs = {"Adam without bias correction": golden(
@@ -98,7 +117,7 @@ def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape
             else:
                 config[ref_key] = 0.3 * rng.standard_normal(shape)
     expected = golden(f"{rule}_steps", lambda ref: _reference_run(ref, rule, w, dws, config))
-    alternatives = _alternative_runs(golden, rule, w, dws, config)
+    alternatives = _alternative_runs(golden, rule, w, dws, config, expected)
 
     current_w, current_config = w.copy(), _to_family(config, state_keys)
     for i, dw in enumerate(dws):

@@ -81,6 +81,20 @@ def test_wrong_default_learning_rate_fails():
 
 def test_nesterov_written_as_plain_momentum_fails():
     step = renamed("sgd_momentum", {"velocity": "velocity"})
-    with pytest.raises(CheckFailure):
+    with pytest.raises(CheckFailure) as exc:
         O.check_optimizer_steps(step, golden, np.random.default_rng(5), "sgd_nesterov_momentum",
                                 {"velocity": "velocity"})
+    assert exc.value.diagnosis.startswith("plain momentum")
+
+
+def test_momentum_with_the_velocity_negated_passes_long_runs_and_is_named_mid_run():
+    def step(w, dw, config=None):
+        config = dict(config or {})
+        v = config.get("momentum", 0.9) * config.get("velocity", np.zeros_like(w)) + config["learning_rate"] * dw
+        return w - v, dict(config, velocity=v)
+    keys = {"velocity": "velocity"}
+    with pytest.raises(CheckFailure):  # the final state has the other sign
+        O.check_optimizer_steps(step, golden, np.random.default_rng(6), "sgd_momentum", keys)
+    with pytest.raises(CheckFailure) as exc:
+        O.check_optimizer_steps(step, golden, np.random.default_rng(6), "sgd_momentum", keys, mid_run=True)
+    assert exc.value.diagnosis.startswith("velocity stored with the opposite sign")
