@@ -188,7 +188,7 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
             model.set_params(point)
             return model.loss(X, y)[0]  # its dtype tells the check a float32 net
         try:
-            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5)
+            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5, joint=True)
         finally:
             model.set_params(params)
     resample(make_case, run_check)

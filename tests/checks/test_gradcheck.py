@@ -242,3 +242,17 @@ def test_numerical_gradient_matches_analytic():
     num = numerical_gradient(lambda W: f({"W": W}), params["W"])
     assert np.max(np.abs(num - grads["W"])) < 1e-8
     assert np.array_equal(params["W"], x0)
+
+
+def test_joint_directions_pass_correct_nets_cheaply_and_still_name_the_wrong_tensor():
+    passes = []
+    for seed in range(30):
+        f, params, grads, rng = _case("twolayer", seed)
+        joint = check_gradient(f, params, grads, rng=rng, rtol=1e-5, joint=True)
+        alone = check_gradient(f, params, grads, rng=np.random.default_rng(seed), rtol=1e-5)
+        passes.append(joint.evaluations < alone.evaluations / 2)
+    assert all(passes)
+    for seed in range(30):
+        f, params, grads, rng = _case("twolayer", seed, "db2 missing 1/N")
+        with pytest.raises(CheckFailure, match="db2 is wrong"):
+            check_gradient(f, params, grads, rng=rng, rtol=1e-5, joint=True)
