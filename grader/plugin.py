@@ -131,6 +131,7 @@ class GraderPlugin:
                 limits=Limits(call_seconds=limits.call_seconds, submission_seconds=limits.submission_seconds,
                               memory_mb=limits.memory_mb))
             try:
+                self._sandbox.load_all()  # before any test input: the notes made now are student-facing
                 outcomes = [self._run(item) for item in items]
                 student_output = "\n".join(self._sandbox.output())  # instructor-only
                 code_notes = self._sandbox.code_notes()  # the student's own code and its errors
@@ -178,9 +179,11 @@ class GraderPlugin:
         outcome.output = HIDDEN_FAILED if outcome.hidden else message
 
     def _seed(self, item) -> int:
-        """Seed of a test: the assignment seed and the test id; hidden tests add the submission digest."""
+        """Seed of a test: the assignment seed and the test id, plus the submission digest for hidden
+        tests, and for public ones too when grading against the reference (a student kit records and
+        replays public values on fixed inputs, which a submission could otherwise carry as answers)."""
         text = f"{self.assignment.seed}:{item.nodeid}"
-        if item.stash[_HIDDEN]:
+        if item.stash[_HIDDEN] or self.golden_store.mode == "compute":
             text += f":{self._digest}"
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
 

@@ -108,8 +108,9 @@ class Plan:
         else:
             namespace, where = self.notebook(spec["notebook"], name), "the notebook"
         if name not in namespace:
-            raise Missing(f"{name} is not defined in {where} "
-                          "(its definition failed to run; see the notes on your files)")
+            hint = ("run the notebook from the top to see the error" if "notebook" in spec
+                    else "see the notes on your files")
+            raise Missing(f"{name} is not defined in {where} (its definition failed to run; {hint})")
         return namespace[name]
 
     def snippet(self, index):

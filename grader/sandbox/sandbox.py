@@ -48,6 +48,7 @@ class Sandbox:
         self._code_notes, self._output = [], []
         self._timed_out = {}     # graded name -> seconds it ran out of; later calls are refused
         self._loaded_modules, self._hung_modules = set(), {}   # modules used / whose first use hung
+        self._loading_only = True   # no test input has been sent yet (see code_notes)
         self._call_seconds, self._seed = limits.call_seconds, None
         self._sock = self._worker = self._keeper = self._tmp = self._pidfd = None
 
@@ -69,6 +70,7 @@ class Sandbox:
         """A copy of ``value`` (plain data) kept in the worker, as a ``Remote``: pass it to the student's
         code by reference and ``fetch`` it afterwards to see what that code wrote into it (a
         ``bn_param`` whose running statistics are written back, for instance)."""
+        self._loading_only = False
         with self._lock:
             encoded, buffers = self._encode(value)
             return self._rpc({"op": "put", "value": encoded}, buffers, self.root)
@@ -78,9 +80,31 @@ class Sandbox:
         return list(self._notes)
 
     def code_notes(self):
-        """The worker's notes on the student's own code (statements skipped while loading, failing
-        notebook cells), each once: student-facing, they hold only that code and its errors."""
+        """The worker's notes on the student's own code made by ``load_all`` (statements skipped while
+        loading), each once: student-facing, since no test input had reached the worker yet. Later
+        notes (failing notebook cells, modules first imported in a test) go with the output: student
+        code could write any text into them, hidden inputs included."""
         return list(self._code_notes)
+
+    def load_all(self):
+        """Load every graded name that lives in a module or a snippet before any test input is sent
+        (notebook variables are left to their tests: their cells may run long). Errors are left for
+        the tests to report; the notes made here are the student-facing ``code_notes``."""
+        with self._lock:
+            for name, spec in sorted(self.plan.get("names", {}).items()):
+                if not isinstance(spec, dict) or not ({"module", "snippet"} & set(spec)):
+                    continue
+                module = spec.get("module")
+                if module in self._loaded_modules or module in self._hung_modules:
+                    continue
+                try:
+                    if module is not None:
+                        self._load(name, module)
+                    else:
+                        self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", name]]}}, [], self.root)
+                except StudentError:
+                    continue
+            self._loading_only = False
 
     def output(self):
         """Captured student output and crash notes (instructor-only), oldest first."""
@@ -137,6 +161,7 @@ class Sandbox:
                                  buffers, remote)
 
     def _guarded(self, header, buffers, remote):
+        self._loading_only = False
         """``_rpc`` for a call or a get; a graded name that timed out before is refused at once (it
         would time out again and use up the submission's time budget, failing tests that never use it)."""
         name = remote._graded_name()
@@ -184,6 +209,7 @@ class Sandbox:
             return self._guarded({"op": "get", "ref": self._ref(remote)}, [], remote)
 
     def _set(self, remote, op, key, value):
+        self._loading_only = False
         with self._lock:
             ref = self._ref(remote)
             if op == "setattr" and type(key) is not str:
@@ -281,9 +307,10 @@ class Sandbox:
 
     def _absorb(self, reply):
         notes = reply.get("notes")
+        kind = "code" if self._loading_only else "output"  # after a test input was sent, a note may carry it
         if type(notes) is list:
             for note in notes[:NOTES_CAP]:
-                self._note(note if type(note) is str else "", "code")
+                self._note(note if type(note) is str else "", kind)
         out = reply.get("out")
         if type(out) is str and out:
             self._note("student output:\n" + out)

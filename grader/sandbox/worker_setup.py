@@ -25,11 +25,19 @@ class Limits:
 
 
 def default_hidden():
-    """Paths hidden from every sandbox: the grader, the answer key, Gradescope's secrets."""
+    """Paths hidden from every sandbox: the grader, the answer key, Gradescope's secrets and, when the
+    grader runs from a source checkout, everything in that checkout (its .git holds every hidden test
+    and solution) but a Python environment kept there (a folder with pyvenv.cfg)."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     paths = [here, os.path.join(os.path.dirname(here), "reference"), "/autograder/source",
              "/autograder/results", "/autograder/submission_metadata.json"]
-    return [p for p in paths if os.path.exists(p)]
+    checkout = os.path.dirname(here)
+    if os.path.isfile(os.path.join(checkout, "pyproject.toml")):
+        for entry in sorted(os.listdir(checkout)):
+            path = os.path.join(checkout, entry)
+            if not os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+                paths.append(path)
+    return [p for p in dict.fromkeys(paths) if os.path.exists(p)]
 
 
 def sandbox_user():

@@ -67,3 +67,15 @@ def test_a_missing_name_is_explained(mini, tmp_path):
     result = grade(mini, sub)
     affine = next(o for o in result.outcomes if o.name.startswith("affine_forward: output"))
     assert affine.kind == "missing" and "affine_forward" in affine.output
+
+
+def test_public_inputs_depend_on_the_submission_when_grading(mini, tmp_path):
+    """At grading time public tests get inputs salted by the submission, as hidden ones do, so answers
+    recorded from a student kit's fixed inputs are of no use; the same submission gets the same inputs."""
+    code = (MINI / "examples" / "correct" / "layers.py").read_text().replace(
+        "def relu_forward(x):\n", "def relu_forward(x):\n    print('INPUT', repr(float(x.sum())))\n")
+    first = write_submission(tmp_path / "a", {"layers.py": code})
+    second = write_submission(tmp_path / "b", {"layers.py": code + "\n# another comment\n"})
+    inputs = [[line for line in grade(mini, sub).student_output.splitlines() if "INPUT" in line]
+              for sub in (first, first, second)]
+    assert inputs[0] and inputs[0] == inputs[1] and inputs[0] != inputs[2]

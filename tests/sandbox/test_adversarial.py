@@ -2,6 +2,7 @@
 version: the attack never scores better, the grader survives, nothing is left running, and no canary
 of a hidden path or of the grader's memory appears in anything that comes back."""
 import os
+from pathlib import Path
 import socket
 import struct
 
@@ -310,6 +311,17 @@ def test_worker_runs_as_another_uid_and_cannot_read_hidden_paths(make, secret_di
     with pytest.raises(StudentException, match="FileNotFoundError|PermissionError"):
         sb.root.read()
     assert sb.root.pids() == [1]
+
+
+def test_the_source_checkout_and_its_git_history_are_hidden(make):
+    """The checkout's .git holds every hidden test and solution; its tests/ and docs/ too."""
+    if os.geteuid() != 0:
+        pytest.skip("isolation needs root")
+    checkout = Path(__file__).resolve().parents[2]
+    sb = make(f"import os\ndef listing(path):\n    return sorted(os.listdir(path))\n")
+    for folder in (".git", "tests", "assignments", "reference", "docs"):
+        if (checkout / folder).is_dir():
+            assert sb.root.listing(str(checkout / folder)) == [], folder
 
 
 def test_numpy_and_conftest_in_the_submission_do_not_shadow(make, plan_for):

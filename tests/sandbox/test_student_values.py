@@ -78,14 +78,27 @@ def test_opaque_results_carry_the_students_type_name(make):
 def test_notes_on_the_code_are_kept_apart_from_its_output(make):
     sb = make("import numpy as np\nfrom nowhere_module import thing\nprint('hello from the student')\n"
               "def f():\n    return 1\n")
-    assert sb.root.f() == 1
-    sb.restart()
-    assert sb.root.f() == 1  # the file is loaded again by the new worker: its note is kept once
+    sb.load_all()
     assert sb.code_notes() == ["sub.py, line 2: skipped `from nowhere_module import thing` "
                                "(ModuleNotFoundError: No module named 'nowhere_module')"]
+    assert sb.root.f() == 1
+    sb.restart()
+    assert sb.root.f() == 1  # loaded again by the new worker, after a test input: not student-facing
+    assert len(sb.code_notes()) == 1
     output = "\n".join(sb.output())
-    assert output.count("hello from the student") == 2 and "nowhere_module" not in output
+    assert output.count("hello from the student") == 2
     assert set(sb.notes()) == set(sb.code_notes() + sb.output())
+
+
+def test_a_note_written_by_student_code_during_a_test_never_reaches_the_student(make):
+    """Student code can append to the worker's notes; once a test input was sent, such a note could
+    carry hidden inputs, so it is instructor-only output."""
+    sb = make("import sys\ndef f(x):\n    for finder in sys.meta_path:\n        if hasattr(finder, 'notes'):\n"
+              "            finder.notes.append('LEAK ' + repr(x))\n    return 1\n")
+    sb.load_all()
+    assert sb.root.f([7, 7, 7]) == 1
+    assert not any("LEAK" in n for n in sb.code_notes())
+    assert any("LEAK [7, 7, 7]" in n for n in sb.output())
 
 
 def test_libraries_are_preloaded_only_when_the_code_mentions_them():
