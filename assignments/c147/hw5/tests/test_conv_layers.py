@@ -34,8 +34,8 @@ def test_conv_backward_no_pad(student, golden, rng):
 
 @pytest.mark.points(2)
 def test_pool_forward(student, golden, rng):
-    """max_pool_forward_naive: overlapping 3x3 windows with stride 2"""
-    conv.check_max_pool_forward(student.max_pool_forward_naive, golden, rng)
+    """max_pool_forward_naive: overlapping 3x2 windows with stride 1"""
+    conv.check_max_pool_forward(student.max_pool_forward_naive, golden, rng, x_shape=(2, 3, 5, 7), pool=(3, 2, 1))
 
 
 @pytest.mark.points(1)
