@@ -54,8 +54,9 @@ def check_inverted_dropout(x, out, p, *, name="out"):
     scale_ok = _all_close(ratio, np.full(ratio.shape, 1 / p))
     if p != 0.5 and not fraction_ok and fraction_swapped and (
             scale_ok or _all_close(ratio, np.full(ratio.shape, 1 / (1 - p)))):
+        scaled = "1/p" if scale_ok else "1/(1 − p)"
         raise CheckFailure(f"{name}: {fraction:.3f} of the units are kept, about 1 − p = {1 - p:g} instead of "
-                           f"p = {p:g}, and kept units are scaled by 1/(1 − p). Likely cause: "
+                           f"p = {p:g}, and kept units are scaled by {scaled}. Likely cause: "
                            f"{MISCONCEPTIONS['dropout_drop_prob']} (p is the probability of keeping a unit).",
                            MISCONCEPTIONS["dropout_drop_prob"])
     if not fraction_ok:

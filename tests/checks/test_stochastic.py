@@ -43,6 +43,12 @@ def test_p_read_as_drop_probability():
     with pytest.raises(CheckFailure, match="p read as the drop probability") as info:
         check_inverted_dropout(x, dropout(x, 0.8, rng, keep=False), 0.8)
     assert info.value.diagnosis == MISCONCEPTIONS["dropout_drop_prob"]
+    assert "scaled by 1/(1 − p)" in str(info.value)
+    # keeping units where rand > p but scaling by 1/p: the message says what the code does
+    mask = rng.random(x.shape) > 0.8
+    with pytest.raises(CheckFailure, match="p read as the drop probability") as info:
+        check_inverted_dropout(x, x * mask / 0.8, 0.8)
+    assert "scaled by 1/p." in str(info.value)
 
 
 def test_not_inverted():
