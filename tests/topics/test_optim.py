@@ -98,3 +98,20 @@ def test_momentum_with_the_velocity_negated_passes_long_runs_and_is_named_mid_ru
     with pytest.raises(CheckFailure) as exc:
         O.check_optimizer_steps(step, golden, np.random.default_rng(6), "sgd_momentum", keys, mid_run=True)
     assert exc.value.diagnosis.startswith("velocity stored with the opposite sign")
+
+
+def test_adam_moments_stored_under_each_others_keys_are_named_with_the_familys_keys():
+    keys = O.C147_KEYS["adam"]
+    plain = renamed("adam", keys)
+
+    def step(w, dw, config=None):
+        config = dict(config or {})
+        config["v"], config["a"] = config.get("a"), config.get("v")  # back to the right places
+        config = {k: v for k, v in config.items() if v is not None}
+        next_w, out = plain(w, dw, config)
+        out["v"], out["a"] = out["a"], out["v"]
+        return next_w, out
+    with pytest.raises(CheckFailure) as exc:
+        O.check_optimizer_steps(step, golden, np.random.default_rng(7), "adam", keys)
+    assert "state after 4 steps['v']" in str(exc.value) and "['m']" not in str(exc.value)
+    assert exc.value.diagnosis.startswith("the two moments stored under each other's keys ('v'")
