@@ -13,7 +13,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient, untie_pool_windows
-from grader.topics.layers import as_tuple, fetch_data, forward_objective
+from grader.topics.layers import as_tuple, fetch_data, forward_objective, with_fixed_cache
 
 
 def _out_size(size, filt, stride, pad):
@@ -95,8 +95,8 @@ def check_conv_backward(conv_backward, golden, rng, *, x_shape=(2, 3, 7, 9), w_s
     dout = rng.standard_normal((N, F, H_out, W_out))
     key = f"conv_backward_{x_shape}_{w_shape}_{stride}_{pad}"
     expected = tuple(golden(key, lambda ref: ref.conv_backward_naive(dout, (x, w, b, dict(param)))))
-    grads = as_tuple(conv_backward(dout.copy(), (x.copy(), w.copy(), b.copy(), dict(param))), 3,
-                     "conv_backward_naive")
+    grads = as_tuple(with_fixed_cache(lambda: conv_backward(dout.copy(), (x.copy(), w.copy(), b.copy(), dict(param))),
+                                      "conv_backward_naive", "(x, w, b, conv_param)"), 3, "conv_backward_naive")
     dx, dw, db = (fetch_data(g) for g in grads)
     _check_output_shape(dx, x.shape, {"dx still holds the padding (crop pad rows and columns)":
                                       (N, x_shape[1], x_shape[2] + 2 * pad, x_shape[3] + 2 * pad)}, name="dx")
@@ -172,7 +172,9 @@ def check_max_pool_backward(pool_backward, golden, rng, *, x_shape=(2, 3, 5, 7),
     key = f"max_pool_backward_{x_shape}_{pool}"
     expected = golden(key, lambda ref: ref.max_pool_backward_naive(dout, (x, dict(param))))
     assigned = golden(key + "_assigned", lambda ref: _pool_backward_assigned(x, dout, param))
-    dx = fetch_data(as_tuple(pool_backward(dout.copy(), (x.copy(), dict(param))), 1, "max_pool_backward_naive")[0])
+    result = with_fixed_cache(lambda: pool_backward(dout.copy(), (x.copy(), dict(param))),
+                              "max_pool_backward_naive", "(x, pool_param)")
+    dx = fetch_data(as_tuple(result, 1, "max_pool_backward_naive")[0])
     assert_close(dx, expected, name="dx",
                  alternatives={"overlapping windows overwrite dx instead of adding to it (use +=)": assigned})
     if ref_forward is not None:

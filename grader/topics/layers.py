@@ -99,6 +99,23 @@ def check_affine_forward(affine_forward, golden, rng, *, x_shape=(3, 2, 4, 5), M
     assert_close(out, expected, name="out", alternatives={"bias left out": expected - b})
 
 
+CACHE_ERRORS = ("ValueError", "TypeError", "IndexError", "KeyError", "AttributeError")
+
+
+def with_fixed_cache(call, function, cache):
+    """``call()``; when the student's backward breaks while reading the cache the test built (unpacking,
+    indexing), the failure says so: the starter fixes that cache, the student's forward made another."""
+    from grader.sandbox.errors import StudentException
+    try:
+        return call()
+    except StudentException as exc:
+        if exc.type_name not in CACHE_ERRORS:
+            raise
+        raise CheckFailure(f"{exc}. This test calls {function} with the cache the starter defines, {cache}, "
+                           "built by the test (not your forward's): read the cache as the starter's "
+                           "forward stores it.", diagnosis="cache in another layout than the starter's") from None
+
+
 def check_affine_backward(affine_backward, golden, rng, *, x_shape=(4, 3, 5), M=7, ref_forward=None):
     """affine_backward with the fixed cache (x, w, b): dx has x's shape, dw (D, M), db (M,).
 
@@ -111,7 +128,9 @@ def check_affine_backward(affine_backward, golden, rng, *, x_shape=(4, 3, 5), M=
     b = rng.standard_normal(M)
     dout = rng.standard_normal((x_shape[0], M))
     expected = golden("affine_backward", lambda ref: ref.affine_backward(dout, (x, w, b)))
-    dx, dw, db = as_tuple(affine_backward(dout.copy(), (x.copy(), w.copy(), b.copy())), 3, "affine_backward")
+    result = with_fixed_cache(lambda: affine_backward(dout.copy(), (x.copy(), w.copy(), b.copy())),
+                              "affine_backward", "(x, w, b)")
+    dx, dw, db = as_tuple(result, 3, "affine_backward")
     assert_close((dx, dw, db), tuple(expected), name="(dx, dw, db)",
                  alternatives={"db summed over the wrong axis or missing the sum": expected[2] * 0},
                  context={"N": x_shape[0]})

@@ -111,3 +111,19 @@ def test_over_padding_with_the_right_output_size_is_named():
         return out[:, :, :H_out, :W_out], cache
     _fails(C.check_conv_forward, forward, "padding off by one", x_shape=(2, 3, 7, 7), w_shape=(2, 3, 3, 3),
            stride=1, pad=1)
+
+
+def test_a_backward_reading_another_cache_layout_is_told_the_fixed_cache():
+    from grader.sandbox.errors import StudentException
+
+    def backward(dout, cache):
+        raise StudentException("ValueError", "not enough values to unpack (expected 5, got 4)")
+    with pytest.raises(CheckFailure) as info:
+        C.check_conv_backward(backward, golden, np.random.default_rng(0))
+    assert "with the cache the starter defines, (x, w, b, conv_param)" in str(info.value)
+    assert info.value.diagnosis == "cache in another layout than the starter's"
+
+    def crash(dout, cache):
+        raise StudentException("ZeroDivisionError", "division by zero")
+    with pytest.raises(StudentException):  # other errors are the student's own, reported as such
+        C.check_conv_backward(crash, golden, np.random.default_rng(0))
