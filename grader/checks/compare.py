@@ -282,6 +282,7 @@ def _compare_float(a, e, name, rtol, atol, alternatives, context):
         message += (f" Note: your values are integers (dtype {a.dtype}) where floating-point values "
                     "were expected (an integer array or integer division?).")
     diagnosis = _diagnose(a, e, alternatives, context)
-    if diagnosis:
+    restated = diagnosis and diagnosis.startswith("scaled by ") and f"factor {diagnosis[10:]}" in message
+    if diagnosis and not restated:  # "off by the factor 0.1" already says "scaled by 0.1"
         message += f" Likely cause: {diagnosis}."
     return _Leaf(message, diagnosis, max_abs, max_rel)
