@@ -9,6 +9,7 @@ packages or the worker's stubs are never given, and some file names are never lo
 """
 from __future__ import annotations
 
+import ast
 import fnmatch
 import keyword
 import sys
@@ -130,6 +131,7 @@ def build_table(sources: dict, starters: set, support: dict | None = None) -> Mo
             table.notes.append(f"{rel}: not importable as {', '.join(skipped)} (would shadow the standard "
                                "library or a package the grader uses)")
     _alias_flattened(table, starters)
+    _replace_broken_helpers(table, support or {})
     _add_support(table, support or {}, starters)
     return table
 
@@ -154,6 +156,48 @@ def _alias_flattened(table: ModuleTable, starters: set) -> None:
                 table.entries[package] = Entry(package, folder, "", True, flat.rank)
         table.notes.append(f"{flat.file}: also imported as {dotted} (the starter keeps it in "
                            f"{PurePosixPath(starter).parent}/)")
+
+
+def _missing_imports(entry: Entry, known: set) -> list:
+    """Modules of the submission's own packages (or relative) that ``entry`` imports and nobody provides,
+    such as a course's ``im2col_cython`` that was never compiled."""
+    try:
+        tree = ast.parse(entry.source)
+    except SyntaxError:
+        return []
+    package = entry.name.split(".")[:-1]
+    tops = {name.split(".")[0] for name in known}
+    missing = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            names = [".".join(base + ([node.module] if node.module else []))]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name and (node.__dict__.get("level") or name.split(".")[0] in tops) and name not in known:
+                missing.append(name)
+    return missing
+
+
+def _replace_broken_helpers(table: ModuleTable, support: dict) -> None:
+    """A helper the course provides (support files hold no graded name), submitted in a form that imports
+    a module of the submission nobody provides (the Cython `fast_layers.py` without its compiled extension), is
+    replaced by the assignment's support copy."""
+    known = set(table.entries) | {PurePosixPath(r).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
+                                  for r in support}
+    for rel, src in sorted(support.items()):
+        dotted = PurePosixPath(rel).with_suffix("").as_posix().replace("/", ".")
+        entry = table.entries.get(dotted)
+        if PurePosixPath(rel).name == "__init__.py" or entry is None or entry.package:
+            continue
+        missing = _missing_imports(entry, known)
+        if missing:
+            table.entries[dotted] = Entry(dotted, rel, src, False, entry.rank)
+            table.notes.append(f"{entry.file}: imports {missing[0]}, which the submission does not contain (a "
+                               f"compiled extension?); the course's own {rel} is used instead")
 
 
 def _add_support(table: ModuleTable, support: dict, starters: set) -> None:

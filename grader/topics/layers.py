@@ -51,13 +51,14 @@ def layer_pair(forward, backward):
     return run
 
 
-def as_tuple(grads, count, name):
-    """The student's backward result as a tuple of ``count`` arrays (a single array when count is 1)."""
+def as_tuple(result, count, name):
+    """The student's result as a tuple of ``count`` values (a single value when count is 1)."""
     if count == 1:
-        return (grads,)
-    if not isinstance(grads, (tuple, list)) or len(grads) != count:
-        raise CheckFailure(f"{name} should return a tuple of {count} gradients, got {_describe(grads)}")
-    return tuple(grads)
+        return (result,)
+    if not isinstance(result, (tuple, list)) or len(result) != count:
+        what = "gradients" if "backward" in name else "values"
+        raise CheckFailure(f"{name} should return a tuple of {count} {what}, got {_describe(result)}")
+    return tuple(result)
 
 
 def _describe(value):

@@ -249,3 +249,10 @@ def test_put_keeps_a_value_in_the_worker_that_student_code_can_change(tmp_path):
         kept = fetch(param)
     assert kept["mode"] == "train" and kept["calls"] == 2
     np.testing.assert_array_equal(kept["running_mean"], [2.0, 3.0])
+
+
+def test_names_numpy_2_removed_still_mean_what_they_meant(make):
+    sb = make("import numpy as np\ndef old(x):\n    x = np.asarray(x, dtype=np.float_)\n"
+              "    return (np.asscalar(np.product(x[:2])), float(np.cumproduct(x)[-1]), bool(np.alltrue(x > 0)),\n"
+              "            bool(np.isnan(np.NaN)), np.Inf, float(np.round_(2.26, 1)), np.in1d([1, 5], x).tolist())\n")
+    assert sb.root.old([1.0, 2.0, 3.0]) == (2.0, 6.0, True, True, float("inf"), 2.3, [True, False])

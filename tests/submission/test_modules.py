@@ -100,6 +100,18 @@ def test_support_modules_fill_only_what_is_missing(write, opened, tmp_path):
     assert any("support file cs231n/layer_utils.py provides" in n for n in sub.notes)
 
 
+def test_a_course_helper_that_needs_an_uncompiled_extension_is_replaced_by_the_support_copy(write, opened, tmp_path):
+    (tmp_path / "support/cs231n").mkdir(parents=True)
+    (tmp_path / "support/cs231n/fast_layers.py").write_text("FAST = 'support'\n")
+    cython = ("try:\n    from cs231n.im2col_cython import col2im_cython\nexcept ImportError:\n"
+              "    print('run python setup.py build_ext --inplace')\nFAST = 'student'\n")
+    root = write({"cs231n/layers.py": "from cs231n.fast_layers import *\ndef affine_forward(x, w, b):\n    pass\n",
+                  "cs231n/fast_layers.py": cython, "cs231n/im2col_cython.pyx": "# cython source\n"})
+    sub = opened(root, [AFFINE], {"cs231n/fast_layers.py": tmp_path / "support/cs231n/fast_layers.py"})
+    assert sub.plan["modules"]["cs231n.fast_layers"]["source"] == "FAST = 'support'\n"
+    assert any("imports cs231n.im2col_cython, which the submission does not contain" in n for n in sub.notes)
+
+
 def test_support_adds_its_package_for_a_flat_submission(write, opened, tmp_path):
     helper = tmp_path / "layer_utils.py"
     helper.write_text("X = 1\n")
