@@ -54,7 +54,7 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
 
 def summary(result: SubmissionResult, title: str = "") -> str:
     """The top-level text: score of the visible tests, whether the time budget ran out, then the notes
-    on the student's files (load notes and what failed while their code ran: never its output)."""
+    on the student's files (made while loading them, before any test input: never its output)."""
     visible = [o for o in result.outcomes if not o.hidden]
     hidden = len(result.outcomes) - len(visible)
     lines = [title] if title else []
@@ -63,7 +63,7 @@ def summary(result: SubmissionResult, title: str = "") -> str:
     if budget_note(result):
         lines.append(budget_note(result))
     if result.load_notes:
-        lines.append("Notes on your files (while loading and running them):")
+        lines.append("Notes on your files (while loading them):")
         lines.extend(f"- {note}" for note in result.load_notes)
     return "\n".join(lines)
 
