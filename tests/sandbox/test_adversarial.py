@@ -318,7 +318,8 @@ def test_the_source_checkout_and_its_git_history_are_hidden(make):
     if os.geteuid() != 0:
         pytest.skip("isolation needs root")
     checkout = Path(__file__).resolve().parents[2]
-    sb = make(f"import os\ndef listing(path):\n    return sorted(os.listdir(path))\n")
+    sb = make("import os\ndef listing(path):\n    try:\n        return sorted(os.listdir(path))\n"
+              "    except FileNotFoundError:\n        return []  # a checkout under /tmp is not even there\n")
     for folder in (".git", "tests", "assignments", "reference", "docs"):
         if (checkout / folder).is_dir():
             assert sb.root.listing(str(checkout / folder)) == [], folder
