@@ -22,7 +22,7 @@ A pair is bound with :func:`own_pair` (the forward's cache is kept in the worker
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close
+from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, fetch_data
 
@@ -145,11 +145,20 @@ def check_backward(kind, run, golden, rng, **sizes):
         return as_tuple(getattr(ref, f"{kind}_backward")(*douts, cache), len(grad_names), kind)
     expected = tuple(golden(key, reference))
     alternatives = golden(key + "_alternatives", lambda ref: _backward_alternatives(kind, args, douts, ref))
-    _, grads = run(_copies(args), tuple(d.copy() for d in douts))
+    forward_ref = golden(key + "_forward", lambda ref: getattr(ref, f"{kind}_forward")(*_copies(args))[:-1])
+    outs, grads = run(_copies(args), tuple(d.copy() for d in douts))
     grads = tuple(fetch_data(g) for g in as_tuple(grads, len(grad_names), f"{kind}_backward"))
     keys = tuple("d" + n for n in grad_names)
-    assert_close(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads",
-                 alternatives={k: dict(zip(keys, v)) for k, v in alternatives.items()})
+    try:
+        assert_close(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads",
+                     alternatives={k: dict(zip(keys, v)) for k, v in alternatives.items()})
+    except CheckFailure as failure:
+        if not compare(tuple(outs), tuple(forward_ref), name="outputs").ok:  # the cache came from it
+            raise CheckFailure(f"{failure} Note: your {kind}_forward gives other outputs than the reference "
+                               "on these inputs, and this backward ran on its cache: fix the forward first "
+                               f"(the test '{kind}_backward: agrees with finite differences of your "
+                               f"{kind}_forward' judges the backward alone).", failure.diagnosis) from None
+        raise
 
 
 def check_own_gradient(kind, forward, run, rng, **sizes):

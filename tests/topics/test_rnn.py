@@ -84,3 +84,15 @@ def test_embedding_overwrite_is_named():
     (lambda x, y, m: tuple(v / x.shape[1] for v in R.temporal_softmax_loss(x, y, m)), "N·T")])
 def test_temporal_softmax_bugs_are_named(bug, phrase):
     assert phrase in _diagnosis(Q.check_temporal_softmax_loss, bug)
+
+
+def test_a_backward_run_on_a_wrong_forwards_cache_says_to_fix_the_forward():
+    def forward(x, prev_h, Wx, Wh, b):  # the forward adds 1 inside tanh; the cache holds its own next_h
+        return R.rnn_step_forward(x, prev_h, Wx, Wh, b + 1.0)
+    run = Q.own_pair(forward, R.rnn_step_backward, Q.LAYERS["rnn_step"][1])
+    with pytest.raises(CheckFailure, match="fix the forward first"):
+        Q.check_backward("rnn_step", run, golden, np.random.default_rng(0))
+    with pytest.raises(CheckFailure) as exc:  # a wrong backward on a right forward: no such note
+        Q.check_backward("rnn_step", Q.own_pair(R.rnn_step_forward, lambda d, c: tuple(2 * g for g in
+                                                R.rnn_step_backward(d, c)), 1), golden, np.random.default_rng(0))
+    assert "fix the forward first" not in str(exc.value)
