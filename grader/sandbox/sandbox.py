@@ -39,6 +39,7 @@ class Sandbox:
 
     def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None):
         self.plan, self.files_root, self.limits = plan, os.fspath(files_root), limits
+        self._preload = libraries_for(plan)   # the same for every worker of this submission
         self.hide = list(dict.fromkeys(os.path.realpath(p) for p in default_hidden() + list(hide)))
         self.isolation = (os.geteuid() == 0) if isolation is None else isolation
         self.root = Remote(self, None, (), 0)
@@ -247,7 +248,7 @@ class Sandbox:
                   "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count, "cpu_seconds": self.limits.cpu_seconds,
                   "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
                   "nproc": self.limits.processes + (0 if self.isolation else processes_of(uid)),
-                  "memory_mb": self.limits.memory_mb, "preload": libraries_for(self.plan),
+                  "memory_mb": self.limits.memory_mb, "preload": self._preload,
                   "env": worker_env()}
         mine, theirs = socket.socketpair()
         try:

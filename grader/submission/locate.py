@@ -12,6 +12,7 @@ was a choice).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -47,17 +48,21 @@ def _count(n: int, what: str) -> str:
 def starter_skeletons(folder, specs: list) -> dict:
     """name -> skeletons (definitions.skeleton) of the starter's own definitions of the graded
     functions and classes, read from the spec's files under the starter `folder` (None, absent or
-    unreadable files: none)."""
-    found = {}
-    if folder is None:
-        return found
+    unreadable files: none). Computed once per folder and specs: a batch asks for every submission."""
+    return {} if folder is None else _starter_skeletons(str(folder), tuple(specs))
+
+
+@functools.lru_cache(maxsize=16)
+def _starter_skeletons(folder: str, specs: tuple) -> dict:
+    found, trees = {}, {}
     for spec in specs:
         for rel in spec.files:
-            try:
-                tree = repair(decode((Path(folder) / rel).read_bytes())[0]).tree
-            except OSError:
-                continue
-            for node in tree.body:
+            if rel not in trees:
+                try:
+                    trees[rel] = repair(decode((Path(folder) / rel).read_bytes())[0]).tree
+                except OSError:
+                    trees[rel] = None
+            for node in trees[rel].body if trees[rel] is not None else ():
                 if getattr(node, "name", None) == spec.name:
                     found.setdefault(spec.name, set()).add(skeleton(node))
     return found

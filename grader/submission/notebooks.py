@@ -10,6 +10,7 @@ A `%%writefile path.py` cell is not code of the notebook: its body is a file the
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import shlex
@@ -216,17 +217,23 @@ def _leaves_placeholder(cell: Cell, var: str) -> bool:
     return bool(values) and _is_placeholder(values[-1]) and stores == len(values) and var not in cell.mutated
 
 
-def starter_fingerprints(folder) -> set:
-    """Fingerprints of the starter notebooks under `folder` (a Path; None or absent: none)."""
-    if folder is None or not Path(folder).is_dir():
-        return set()
+def starter_fingerprints(folder) -> frozenset:
+    """Fingerprints of the starter notebooks under `folder` (a Path; None or absent: none), read once
+    per folder: a batch asks for every submission."""
+    return frozenset() if folder is None else _starter_fingerprints(str(folder))
+
+
+@functools.lru_cache(maxsize=16)
+def _starter_fingerprints(folder: str) -> frozenset:
+    if not Path(folder).is_dir():
+        return frozenset()
     prints = set()
     for path in sorted(Path(folder).rglob("*.ipynb")):
         try:
             prints.add(read_notebook(path.read_bytes(), path.name).fingerprint)
         except (OSError, NotebookError):
             continue
-    return prints
+    return frozenset(prints)
 
 
 def captures(notebook: Notebook, variables: list) -> dict:
