@@ -2,7 +2,7 @@
 
 An assignment is a folder (docs/contracts.md §5)::
 
-    assignment.toml        title, family, seed, [limits], [names]
+    assignment.toml        title, family, seed, [limits], [names], [integrity]
     tests/test_*.py        public tests
     tests/test_hidden_*.py hidden tests
     starter/  support/  examples/
@@ -16,6 +16,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.integrity import DEFAULT_FORBIDDEN
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,6 +53,15 @@ class AssignmentLimits:
     memory_mb: int = 2048
 
 
+@dataclass(frozen=True)
+class IntegrityPolicy:
+    """Forbidden shortcuts (grader.integrity): the libraries the worker refuses, and what a flag does:
+    "report" (instructors see it) or "zero" (the submission scores 0, the student is told why)."""
+
+    forbidden: tuple = DEFAULT_FORBIDDEN
+    on_flag: str = "report"
+
+
 @dataclass
 class Assignment:
     """An assignment folder, loaded and checked."""
@@ -62,6 +73,7 @@ class Assignment:
     seed: int
     limits: AssignmentLimits
     names: dict[str, GradedName]
+    integrity: IntegrityPolicy = IntegrityPolicy()
     is_kit: bool = False
     _tests: list[Path] = field(default_factory=list)
 
@@ -149,6 +161,7 @@ def load_assignment(name_or_path: str | Path) -> Assignment:
         seed=_field(meta, "seed", int, meta_file, default=0),
         limits=_limits(meta.get("limits", {}), meta_file),
         names=_names(meta.get("names"), meta_file),
+        integrity=_integrity(meta.get("integrity", {}), meta_file),
         is_kit=bool(meta.get("kit", False)),
     )
     assignment._tests = _find_tests(folder / "tests", meta_file)
@@ -181,6 +194,25 @@ def _limits(table: dict, file: Path) -> AssignmentLimits:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
             raise AssignmentError(f"{file}: [limits] {key} must be a positive number, got {value!r}")
     return AssignmentLimits(**table)
+
+
+def _integrity(table, file: Path) -> IntegrityPolicy:
+    """``[integrity]``: ``allow`` / ``forbid`` (lists of top-level packages) change the default forbidden
+    libraries; ``on_flag`` is "report" or "zero"."""
+    unknown = set(table) - {"allow", "forbid", "on_flag"} if isinstance(table, dict) else {"(not a table)"}
+    if unknown:
+        raise AssignmentError(f"{file}: unknown key(s) in [integrity]: {', '.join(sorted(unknown))}")
+    lists = {}
+    for key in ("allow", "forbid"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.isidentifier() for v in value):
+            raise AssignmentError(f"{file}: [integrity] {key} must be a list of package names, got {value!r}")
+        lists[key] = value
+    on_flag = table.get("on_flag", "report")
+    if on_flag not in ("report", "zero"):
+        raise AssignmentError(f"{file}: [integrity] on_flag must be \"report\" or \"zero\", got {on_flag!r}")
+    forbidden = tuple(sorted((set(DEFAULT_FORBIDDEN) | set(lists["forbid"])) - set(lists["allow"])))
+    return IntegrityPolicy(forbidden, on_flag)
 
 
 def _names(table, file: Path) -> dict[str, GradedName]:

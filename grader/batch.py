@@ -110,7 +110,7 @@ def save_result(result: SubmissionResult, folder: Path, title: str) -> None:
     write_results(results_json(result, title), folder / RESULTS)
     (folder / "feedback.md").write_text(render_feedback(result, title))
     record = {"submission": result.submission, "score": result.score, "max_score": result.max_score,
-              "outcomes": [asdict(o) for o in result.outcomes]}
+              "flags": result.flags, "outcomes": [asdict(o) for o in result.outcomes]}
     (folder / OUTCOMES).write_text(json.dumps(record, indent=1))
 
 
@@ -202,7 +202,7 @@ def _stall_timeout(assignment: Assignment) -> float:
 
 
 def write_csv(records: list[dict], path: Path) -> None:
-    """One row a submission, one column a test (its score), and the total."""
+    """One row a submission, one column a test (its score), the total, and the integrity flags."""
     names: list[str] = []
     for record in records:
         for o in record["outcomes"]:
@@ -210,15 +210,16 @@ def write_csv(records: list[dict], path: Path) -> None:
                 names.append(o["name"])
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission", *names, "total", "max"])
+        writer.writerow(["submission", *names, "total", "max", "flags"])
         for record in records:
             scores = {o["name"]: o["score"] for o in record["outcomes"]}
             writer.writerow([record["submission"], *(scores.get(n, "") for n in names),
-                             record["score"], record["max_score"]])
+                             record["score"], record["max_score"], " | ".join(record.get("flags", []))])
 
 
 def summarize(records: list[dict], top: int = 5) -> str:
-    """Mean score per test, the tests most submissions fail, the most frequent diagnoses."""
+    """Mean score per test, the tests most submissions fail, the most frequent diagnoses, the flagged
+    submissions (forbidden shortcuts: grader.integrity)."""
     if not records:
         return "No submission graded."
     outcomes = [Outcome(**o) for r in records for o in r["outcomes"]]
@@ -238,4 +239,9 @@ def summarize(records: list[dict], top: int = 5) -> str:
     if causes:
         lines += ["", "Most frequent causes:"]
         lines += [f"  {count:4d}  {cause}" for cause, count in causes.most_common(top)]
+    flagged = [r for r in records if r.get("flags")]
+    if flagged:
+        lines += ["", f"Flagged for a forbidden shortcut ({len(flagged)}; see the flags column of grades.csv):"]
+        lines += [f"  {r['submission']}: {r['flags'][0]}" + (f" (+{len(r['flags']) - 1} more)" if len(r["flags"]) > 1 else "")
+                  for r in flagged[:20]]
     return "\n".join(lines)

@@ -86,6 +86,9 @@ def cmd_grade(args) -> int:
     failed = result.failing()
     print(f"{submissions[0]}: {result.score:g} / {result.max_score:g}"
           + (f"; failed: {', '.join(failed)}" if failed else "; every test passed"))
+    if result.flags:
+        print("Flags (forbidden shortcuts" + ("; the score was set to 0" if result.zeroed else "") + "):")
+        print("\n".join(f"- {flag}" for flag in result.flags))
     print(f"Wrote {args.results}")
     return 0
 

@@ -47,6 +47,8 @@ class SubmissionResult:
     load_notes: list[str] = field(default_factory=list)
     student_output: str = ""  # captured stdout/stderr of the student's code (capped)
     execution_time: float = 0.0
+    flags: list[str] = field(default_factory=list)  # forbidden shortcuts (grader.integrity): instructor-facing
+    zeroed: bool = False  # the assignment's integrity policy set every score to 0 because of the flags
 
     @property
     def score(self) -> float:

@@ -24,6 +24,7 @@ from _pytest.runner import runtestprotocol
 from grader.assignment import Assignment, AssignmentError, is_hidden_file
 from grader.checks import CheckFailure, Inconclusive
 from grader.golden import GoldenStore
+from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
 from grader.sandbox import Limits, Sandbox
 from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError,
@@ -122,12 +123,13 @@ class GraderPlugin:
 
     def _grade(self, items, job: Job, specs) -> SubmissionResult:
         start = time.monotonic()
-        limits = self.assignment.limits
+        limits, policy = self.assignment.limits, self.assignment.integrity
         with open_submission(job.path, specs, support=self.assignment.support_files(),
                              starter=self.assignment.starter_dir) as submission:
             self._digest = hashlib.sha256(json.dumps(submission.plan, sort_keys=True).encode()).hexdigest()
+            flags = scan_plan(submission.plan, policy.forbidden)
             self._sandbox = Sandbox(
-                submission.plan, submission.root, hide=self.hide,
+                submission.plan, submission.root, hide=self.hide, forbidden=policy.forbidden,
                 limits=Limits(call_seconds=limits.call_seconds, submission_seconds=limits.submission_seconds,
                               memory_mb=limits.memory_mb))
             try:
@@ -135,12 +137,16 @@ class GraderPlugin:
                 outcomes = [self._run(item) for item in items]
                 student_output = "\n".join(self._sandbox.output())  # instructor-only
                 code_notes = self._sandbox.code_notes()  # the student's own code and its errors
+                flags += [flag for flag in self._sandbox.flags() if flag not in flags]
             finally:
                 self._sandbox.close()
                 self._sandbox = None
             load_notes = list(submission.notes) + [n for n in code_notes if n not in submission.notes]
+            zeroed = bool(flags) and policy.on_flag == "zero"
+            for outcome in outcomes if zeroed else []:
+                outcome.score = 0.0
             return SubmissionResult(job.label, outcomes, load_notes=load_notes,
-                                    student_output=student_output,
+                                    student_output=student_output, flags=flags, zeroed=zeroed,
                                     execution_time=round(time.monotonic() - start, 3))
 
     def _run(self, item) -> Outcome:

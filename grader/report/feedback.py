@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from grader.outcome import SubmissionResult
-from grader.report.text import budget_note, clean
+from grader.report.text import budget_note, clean, zeroed_note
 
 
 def render_feedback(result: SubmissionResult, title: str = "") -> str:
-    """Markdown a student can read: hidden tests show only pass/fail."""
+    """Markdown a student can read: hidden tests show only pass/fail; integrity flags only when the
+    assignment's policy scored them 0 (the student is owed the reason)."""
     lines = [f"# {title or 'Feedback'}", "", f"**Score: {result.score:g} / {result.max_score:g}**", ""]
     if budget_note(result):
         lines += [_cell(budget_note(result)), ""]
+    if result.zeroed:
+        lines += [_cell(zeroed_note(result))] + [f"- {_cell(flag)}" for flag in result.flags] + [""]
     lines += ["| | points | test |", "|---|---|---|"]
     for o in result.outcomes:
         mark = "pass" if o.passed else "**fail**"

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from grader.outcome import SubmissionResult
-from grader.report.text import budget_note, clean
+from grader.report.text import budget_note, clean, zeroed_note
 
 SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
 TEST_OUTPUT_LIMIT = 4000
@@ -40,7 +40,11 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
             "output": clean(output, TEST_OUTPUT_LIMIT),
             "visibility": outcome.visibility,
         })
-    return {
+    if result.flags:  # instructors only: a hidden entry, and the list in extra_data
+        tests.append({"name": "Integrity flags (instructors only)", "number": str(len(tests) + 1),
+                      "score": 0.0, "max_score": 0.0, "status": "failed", "visibility": "hidden",
+                      "output": clean("\n".join(result.flags), TEST_OUTPUT_LIMIT)})
+    report = {
         "score": float(result.score),
         "execution_time": float(result.execution_time),
         "output": clean(summary(result, title), SUMMARY_LIMIT),
@@ -50,6 +54,9 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
         "visibility": "visible",
         "tests": tests,
     }
+    if result.flags:
+        report["extra_data"] = {"flags": [clean(f, 300) for f in result.flags]}
+    return report
 
 
 def summary(result: SubmissionResult, title: str = "") -> str:
@@ -62,6 +69,9 @@ def summary(result: SubmissionResult, title: str = "") -> str:
                  + (f"; {hidden} hidden test(s) are shown after the due date." if hidden else "."))
     if budget_note(result):
         lines.append(budget_note(result))
+    if result.zeroed:
+        lines.append(zeroed_note(result))
+        lines.extend(f"- {flag}" for flag in result.flags)
     if result.load_notes:
         lines.append("Notes on your files (while loading them):")
         lines.extend(f"- {note}" for note in result.load_notes)

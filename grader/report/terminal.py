@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.outcome import SubmissionResult
-from grader.report.text import budget_note, clean, indent
+from grader.report.text import budget_note, clean, indent, zeroed_note
 
 MARK = {True: "PASS", False: "FAIL"}
 
@@ -35,6 +35,11 @@ def render_table(result: SubmissionResult, *, title: str = "", show_hidden_detai
         lines.append("")
         lines.append("Notes on your files:")
         lines.extend(f"- {clean(n, 500)}" for n in result.load_notes)
+    if result.flags:
+        lines.append("")
+        lines.append(zeroed_note(result) if result.zeroed else
+                     "Flags (forbidden shortcuts; instructors see these):")
+        lines.extend(f"- {clean(n, 300)}" for n in result.flags)
     return "\n".join(lines)
 
 

@@ -22,6 +22,14 @@ def indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
+def zeroed_note(result) -> str:
+    """The sentence for a submission the assignment's integrity policy scored 0 ('' otherwise)."""
+    if not result.zeroed:
+        return ""
+    return ("Your score is 0: this assignment forbids the shortcut(s) found in your code "
+            "(ask your instructor if this is a mistake):")
+
+
 def budget_note(result) -> str:
     """A sentence for the student when the submission's time budget ran out ('' otherwise): how many
     tests could not run because of it (hidden ones counted, not named)."""

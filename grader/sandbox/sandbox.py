@@ -19,6 +19,8 @@ import time
 
 import numpy as np
 
+from grader import integrity
+
 from . import wire
 from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException,
                      StudentTimeout)
@@ -35,10 +37,12 @@ SIGNALS = {9: "it was killed (SIGKILL; often the memory limit)", 11: "segmentati
 class Sandbox:
     """Runs one submission's code in a worker; ``root`` is the Remote of the graded names.
 
-    ``isolation``: None (default) isolates (namespaces + uid drop) when the grader is root."""
+    ``isolation``: None (default) isolates (namespaces + uid drop) when the grader is root.
+    ``forbidden``: top-level packages the worker refuses to import (grader.integrity)."""
 
-    def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None):
+    def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None, forbidden=()):
         self.plan, self.files_root, self.limits = plan, os.fspath(files_root), limits
+        self.forbidden, self._flags, self._repeats = sorted(forbidden), [], {}
         self._preload = libraries_for(plan)   # the same for every worker of this submission
         self.hide = list(dict.fromkeys(os.path.realpath(p) for p in default_hidden() + list(hide)))
         self.isolation = (os.geteuid() == 0) if isolation is None else isolation
@@ -107,6 +111,12 @@ class Sandbox:
                     continue
             self._loading_only = False
 
+    def flags(self):
+        """Forbidden shortcuts the worker saw (refused imports, a forward called by the dozen in a
+        backward, a replaced trace function): instructor-facing, each once."""
+        return self._flags + [integrity.repeated_calls_flag(name, function, count)
+                              for (name, function), count in self._repeats.items()]
+
     def output(self):
         """Captured student output and crash notes (instructor-only), oldest first."""
         return list(self._output)
@@ -158,8 +168,10 @@ class Sandbox:
         with self._lock:
             ref = self._ref(remote)
             (a, k), buffers = self._encode_pair(args, kwargs)
-            return self._guarded({"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep},
-                                 buffers, remote)
+            header = {"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep}
+            if integrity.counted(remote._graded_name()):
+                header["count"] = True
+            return self._guarded(header, buffers, remote)
 
     def _guarded(self, header, buffers, remote):
         self._loading_only = False
@@ -235,10 +247,29 @@ class Sandbox:
             self._notes.append(text)
             (self._code_notes if kind == "code" else self._output).append(text)
 
+    def _flag(self, text):
+        if text and text[:300] not in self._flags and len(self._flags) < NOTES_CAP:
+            self._flags.append(text[:300])
+
     def _start(self):
+        """Start a worker; a zygote that dies meanwhile (killed, out of memory) is replaced once."""
+        try:
+            self._spawn(get_zygote())
+        except OSError:
+            self._stop()
+            self._note("the sandbox zygote died while starting a worker; it was restarted")
+            try:
+                self._spawn(get_zygote(fresh=True))
+            except OSError as exc:
+                self._stop()
+                raise StudentCrash("the sandbox could not be started (the grader's own process failed: "
+                                   "tell your instructor)") from exc
+
+    def _spawn(self, zygote):
         if self._tmp is None:
             self._tmp = tempfile.mkdtemp(prefix="grader-sandbox-")
         files = os.path.join(self._tmp, f"files{self.generation}")
+        shutil.rmtree(files, ignore_errors=True)   # left by a start that failed
         shutil.copytree(self.files_root, files, symlinks=True)
         uid, gid = sandbox_user() if self.isolation else (os.getuid(), os.getgid())
         if not self.isolation:
@@ -252,7 +283,7 @@ class Sandbox:
                   "env": worker_env()}
         mine, theirs = socket.socketpair()
         try:
-            self._keeper = get_zygote().spawn(config, theirs.fileno())
+            self._keeper = zygote.spawn(config, theirs.fileno())
         finally:
             theirs.close()
         self._sock = mine
@@ -268,8 +299,8 @@ class Sandbox:
             if not ready.get("ready"):
                 self._stop()
                 raise RuntimeError(str(ready.get("fatal", "the sandbox did not start"))[:2000])
-            wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan})
-            self._absorb(wire.recv_frame(mine, deadline)[0])
+            wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan, "forbidden": self.forbidden})
+            self._absorb(wire.recv_frame(mine, deadline)[0], self.root)
         except (wire.Timeout, wire.Closed, wire.WireError, KeyError, TypeError, ValueError, OSError) as exc:
             status = self._stop()
             raise StudentCrash(f"your code crashed while loading ({self._describe(status)})") from exc
@@ -306,7 +337,15 @@ class Sandbox:
             return f"signal {status - 128}"
         return f"exit code {status}"
 
-    def _absorb(self, reply):
+    def _absorb(self, reply, remote):
+        flags = reply.get("flags")
+        if type(flags) is list:
+            for flag in flags[:NOTES_CAP]:
+                self._flag(flag if type(flag) is str else "")
+        repeated = integrity.repeated_calls(reply.get("calls"))
+        if repeated is not None:
+            key = (remote._graded_name(), repeated[0])
+            self._repeats[key] = max(self._repeats.get(key, 0), repeated[1])
         notes = reply.get("notes")
         kind = "code" if self._loading_only else "output"  # after a test input was sent, a note may carry it
         if type(notes) is list:
@@ -351,7 +390,7 @@ class Sandbox:
                 raise StudentCrash("your code wrote into the grader's protocol channel")
         finally:
             self._used += time.monotonic() - start
-        self._absorb(reply)
+        self._absorb(reply, remote)
         return self._result(reply, bufs, remote)
 
     def _result(self, reply, bufs, remote):

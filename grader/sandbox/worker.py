@@ -1,11 +1,12 @@
 """The worker: runs ONLY in the forked sandbox child and serves the grader's RPCs. Stdlib and numpy only.
 
 Requests (one frame each, answered by one frame with the same ``id``):
-``hello {plan}``, ``call {ref, args, kwargs, keep}``, ``get {ref}``, ``setattr {ref, name, value}``,
-``setitem {ref, key, value}``, ``ping``. Any request may carry ``seed`` (np.random.seed + random.seed
-before it runs). Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type", "message",
-"where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes) and ``out``
-(captured student stdout/stderr, head and tail). Non-data leaves of results stay in a handle table.
+``hello {plan, forbidden}``, ``call {ref, args, kwargs, keep, count}``, ``get {ref}``, ``setattr {ref, name,
+value}``, ``setitem {ref, key, value}``, ``ping``. Any request may carry ``seed`` (np.random.seed + random.seed
+before it runs). A ``count`` call is run under guard.CallCounter; its reply carries ``calls``
+[function, count]. Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type", "message",
+"where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes), ``out``
+(captured student stdout/stderr, head and tail) and maybe ``flags`` (forbidden shortcuts, guard.py). Non-data leaves of results stay in a handle table.
 """
 import collections
 import io
@@ -15,6 +16,7 @@ import sys
 
 import numpy as np
 
+import sbx_guard as guard
 import sbx_loader as loader
 import sbx_stubs as stubs
 import sbx_wire as wire
@@ -75,6 +77,8 @@ class Worker:
         self.sock, self.pid = sock, os.getpid()
         self.handles, self.next_handle = {}, 1
         self.notes, self.plan = [], None
+        self.flags, self.graded = [], frozenset()   # forbidden shortcuts seen (guard.py)
+        self.count_reply = None   # [function, calls] of the last counted call
         self.out = CappedText()
         self.raw = os.memfd_create("student-output")
 
@@ -128,6 +132,8 @@ class Worker:
             random.seed(req["seed"])
         if op == "hello":
             self.plan = loader.Plan(req["plan"], self.notes)
+            self.graded = frozenset(self.plan.plan.get("names", {}))
+            sys.meta_path.insert(0, guard.ImportBlocker(req.get("forbidden", ()), self.plan.files, self.flags))
             return None, False
         if op == "ping":
             return "pong", False
@@ -136,7 +142,17 @@ class Worker:
             target = self.resolve(req["ref"])
             args = decode(req["args"])
             kwargs = decode(req["kwargs"])
-            result = target(*args, **kwargs)
+            if not req.get("count"):
+                result = target(*args, **kwargs)
+            else:
+                counter = guard.CallCounter()
+                try:
+                    with counter:
+                        result = target(*args, **kwargs)
+                finally:
+                    self.count_reply = counter.most_called(target, self.plan.files, self.graded)
+                    if counter.tampered:
+                        self.flag("changes the interpreter's trace function while a graded function runs")
             return (self.store(result), True) if req.get("keep") else (result, False)
         if op == "load":  # import what a reference needs, nothing else
             self.resolve(req["ref"])
@@ -198,7 +214,16 @@ class Worker:
             reply = self.reply_error("exception", exc, exc.__traceback__.tb_next)
         reply.update(id=req.get("id"), notes=self.notes[:], out=self.take_output())
         self.notes.clear()
+        if self.flags:
+            reply["flags"] = self.flags[:]
+            self.flags.clear()
+        if self.count_reply is not None:
+            reply["calls"], self.count_reply = self.count_reply, None
         return reply, buffers
+
+    def flag(self, text):
+        if text not in self.flags and len(self.flags) < guard.FLAGS_CAP:
+            self.flags.append(text)
 
     def take_output(self):
         text = self.out.take()

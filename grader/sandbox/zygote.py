@@ -236,7 +236,14 @@ def zygote(fd):
         if request["op"] == "spawn":
             preload(request["config"].get("preload", ()))
             wsock = socket.socket(fileno=fds[0])
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as exc:  # out of processes or memory: the grader is told, the zygote lives on
+                wsock.close()
+                reply = {"error": f"fork failed: {exc}"}
+                data = json.dumps(reply).encode()
+                chan.sendall(struct.pack("!Q", len(data)) + data)
+                continue
             if pid == 0:
                 chan.close()
                 try:
@@ -264,6 +271,7 @@ if __name__ == "__main__":
             pass
     sbx_wire = load_sibling("wire")
     load_sibling("stubs")
+    load_sibling("guard")
     load_sibling("loader")
     sbx_worker = load_sibling("worker")
     os.chdir("/")

@@ -53,7 +53,10 @@ class Zygote:
         return out
 
     def spawn(self, config, fd):
-        return int(self._request({"op": "spawn", "config": config}, fd)["keeper"])
+        reply = self._request({"op": "spawn", "config": config}, fd)
+        if "error" in reply:
+            raise OSError(str(reply["error"])[:300])
+        return int(reply["keeper"])
 
     def reap(self, pid):
         return self._request({"op": "reap", "pid": pid})["status"]
@@ -73,10 +76,14 @@ _zygote = None
 _lock = threading.Lock()
 
 
-def get_zygote():
-    """This process's zygote, started (or restarted) on demand."""
+def get_zygote(fresh=False):
+    """This process's zygote, started (or restarted) on demand; ``fresh``: a new one in any case (the
+    old one failed a request: it died or is dying)."""
     global _zygote
     with _lock:
+        if fresh and _zygote is not None:
+            _zygote.close()
+            _zygote = None
         if _zygote is None or not _zygote.alive():
             _zygote = Zygote()
             atexit.register(_zygote.close)

@@ -44,7 +44,8 @@ def assert_not_better(run, twin):
     assert run.report["score"] <= twin.report["score"], (
         f"the attack scored {run.report['score']} but its honest-wrong twin {twin.report['score']}")
     assert sum(t["max_score"] for t in run.report["tests"]) == sum(t["max_score"] for t in twin.report["tests"])
-    assert [t["name"] for t in run.report["tests"]] == [t["name"] for t in twin.report["tests"]]
+    graded = lambda r: [t["name"] for t in r.report["tests"] if t["visibility"] != "hidden"]  # not the flags
+    assert graded(run) == graded(twin)
 
 
 def assert_no_secret(run, arena, attack, place):

@@ -55,7 +55,7 @@ def batch(tmp_path_factory):
               write_submission(tmp / "b" / "alice", {"layers.py": WRONG}),
               write_submission(tmp / "alice-2", {"layers.py": CORRECT})]
     export = write_submission(tmp / "export", {"submission_metadata.yml": METADATA,
-                                               "submission_101/layers.py": CORRECT,
+                                               "submission_101/layers.py": "import sklearn\n" + CORRECT,
                                                "submission_102/hw/layers.py": WRONG})
     broken = tmp / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 truncated")
@@ -77,7 +77,9 @@ def test_every_submission_gets_a_valid_report(batch):
         report = json.loads((out / label / "results.json").read_text())
         jsonschema.validate(report, SCHEMA)
         assert report["score"] == score, label
-        assert [t["name"] for t in report["tests"]] == TESTS
+        assert [t["name"] for t in report["tests"] if t["visibility"] != "hidden"] == TESTS
+        flagged = [t for t in report["tests"] if t["visibility"] == "hidden"]   # for instructors only
+        assert len(flagged) == (label == "submission_101-ann@uni.edu"), label
         feedback = (out / label / "feedback.md").read_text()
         assert "**Score:" in feedback and "CANARY" not in feedback
 
@@ -86,12 +88,14 @@ def test_grades_csv_has_a_row_per_submission_and_a_column_per_test(batch):
     _, out, _ = batch
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["submission", *TESTS, "total", "max"]
+    assert rows[0] == ["submission", *TESTS, "total", "max", "flags"]
     body = {row[0]: row[1:] for row in rows[1:]}
     assert len(rows) - 1 == len(body) == len(LABELS)
     for label, score in LABELS.items():
-        assert float(body[label][-2]) == score and float(body[label][-1]) == 4.0
+        assert float(body[label][-3]) == score and float(body[label][-2]) == 4.0
         assert sum(map(float, body[label][:3])) == score
+    flagged = {label: row[-1] for label, row in body.items() if row[-1]}
+    assert flagged == {"submission_101-ann@uni.edu": "layers.py, line 1: imports sklearn (forbidden in this assignment)"}
     assert [float(x) for x in body["alice-2"][:3]] == [0.0, 1.0, 0.0]
 
 
@@ -102,6 +106,8 @@ def test_the_summary_is_printed(batch):
     assert "Mean score per test:" in text and "Tests failed most often:" in text
     assert "scaled by 2" in text
     assert "grades.csv" in text
+    assert "Flagged for a forbidden shortcut (1; see the flags column of grades.csv):\n" \
+           "  submission_101-ann@uni.edu: layers.py, line 1: imports sklearn" in text
 
 
 def test_a_second_run_resumes_without_regrading(batch):

@@ -1,7 +1,7 @@
 """Every example submission of every bundled assignment gets exactly its expected verdicts.
 
 ``examples/expected.toml`` lists, for each example, the report names of the tests that must fail; every
-other test must pass (correct variants: none may fail). Each assignment is graded in one session, as a
+other test must pass (correct variants: none may fail), and none is flagged for a forbidden shortcut. Each assignment is graded in one session, as a
 batch would be, and every report must validate against the Gradescope schema.
 """
 
@@ -41,6 +41,8 @@ def test_examples_get_exactly_their_expected_verdicts(name):
         internal = [o.name for o in result.outcomes if o.kind == "internal"]
         if internal:
             problems.append(f"{label}: internal errors in {internal}")
+        if result.flags:  # no honest code, right or wrong, is taken for a forbidden shortcut
+            problems.append(f"{label}: flagged {result.flags}")
         got, want = set(result.failing()), set(expected.get(label, []))
         if got != want:
             problems.append(f"{label}: unexpected failures {sorted(got - want)}, unexpected passes {sorted(want - got)}")

@@ -230,6 +230,21 @@ def test_a_dead_zygote_is_replaced(make):
     assert sb.root.echo(2) == 2 and get_zygote() is not old
 
 
+def test_a_zygote_that_fails_while_starting_a_worker_is_replaced_once(make):
+    """Its channel breaks mid-request (as when the zygote is killed or runs out of processes): the
+    worker is started by a fresh zygote and the call runs; before, pytest stopped with INTERNALERROR."""
+    import socket
+
+    from grader.sandbox.zygote_client import get_zygote
+    sb = make(ECHO)
+    assert sb.root.echo(1) == 1
+    sb.close()
+    old = get_zygote()
+    old.chan.shutdown(socket.SHUT_RDWR)
+    assert sb.root.echo(2) == 2 and get_zygote() is not old
+    assert any("zygote died while starting a worker" in note for note in sb.notes())
+
+
 def test_put_keeps_a_value_in_the_worker_that_student_code_can_change(tmp_path):
     """A dict put into the worker is passed by reference; what the student writes into it comes back."""
     import numpy as np

@@ -1,0 +1,117 @@
+"""Forbidden shortcuts (threats.md T17), grader side: what is forbidden, and the flags instructors see.
+
+Three signals, none of which executes student code in the grader:
+
+* ``scan_plan``: the files that define graded names are parsed (never run) for imports of forbidden
+  libraries (autodiff frameworks, ready-made classifiers), numerical differentiators
+  (``scipy.optimize.approx_fprime``...), code chosen at run time (``exec``, ``__import__``...), and
+  looks into the interpreter or the grader's frames (``sys.settrace``, ``inspect.stack``...);
+* the worker refuses forbidden imports at run time wherever they come from (guard.ImportBlocker);
+* ``repeated_calls``: a backward or loss that calls a graded forward function (or itself) dozens of
+  times in one call is computing its gradient by finite differences.
+
+A flag is never a verdict by itself: it goes to the instructor (results.json ``extra_data`` and a
+hidden entry, the batch CSV and summary, the terminal table); the assignment may ask for a zero instead
+(``[integrity] on_flag = "zero"``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# Libraries that do the homework for the student: automatic differentiation and ready-made models.
+DEFAULT_FORBIDDEN = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "keras", "theano", "mxnet",
+                     "chainer", "paddle", "numdifftools", "sklearn")
+# Attributes that only a shortcut uses, by the module they belong to (``np.stack`` is not ``inspect.stack``).
+QUALIFIED = {
+    "optimize": {"approx_fprime", "check_grad", "approx_derivative"},   # numerical differentiators
+    "misc": {"derivative"},
+    "sys": {"settrace", "setprofile", "_getframe", "meta_path", "path_hooks"},   # the interpreter
+    "inspect": {"stack", "currentframe", "getouterframes"},                       # the grader's frames
+    "gc": {"get_objects", "get_referrers"},
+    "importlib": {"import_module"},                                                # code chosen at run time
+}
+DYNAMIC_CODE = {"exec", "eval", "compile", "__import__"}
+REPEATED_CALLS = 32   # calls of a forward per gradient call that only finite differences make
+_COUNTED = re.compile(r"backward|loss|grad", re.IGNORECASE)
+_NOT_COUNTED = re.compile(r"check|train|descent|predict|sample", re.IGNORECASE)
+
+
+def counted(name: str | None) -> bool:
+    """Whether a call of graded ``name`` ("affine_backward", "TwoLayerNet.loss") returns a gradient, so
+    that the calls it makes are counted (a `train` loop calls `loss` many times, rightly)."""
+    last = (name or "").rsplit(".", 1)[-1]
+    return bool(_COUNTED.search(last)) and not _NOT_COUNTED.search(last)
+
+
+def repeated_calls(calls) -> tuple[str, int] | None:
+    """(function, count) of a counted call's reply ``calls`` = [function, count], when too many."""
+    if type(calls) is not list or len(calls) != 2 or type(calls[1]) is not int or type(calls[0]) is not str:
+        return None
+    return (calls[0][:100], calls[1]) if calls[1] >= REPEATED_CALLS else None
+
+
+def repeated_calls_flag(name: str, function: str, count: int) -> str:
+    return (f"{name} called {function} {count} times in one call: a gradient computed by finite "
+            f"differences of the forward?")
+
+
+def scan_plan(plan: dict, forbidden) -> list[str]:
+    """Flags for the files of ``plan`` that define graded names (their modules, snippets, notebooks)."""
+    forbidden = set(forbidden)
+    modules = plan.get("modules", {})
+    sources = {}
+    for spec in plan.get("names", {}).values():
+        entry = modules.get(spec.get("module")) if isinstance(spec, dict) else None
+        if entry:
+            sources[entry.get("file", "?")] = entry.get("source", "")
+    for snippet in plan.get("snippets", []):
+        sources.setdefault(snippet.get("file", "?"), "")
+        sources[snippet.get("file", "?")] += "\n" + snippet.get("source", "")
+    for notebook in plan.get("notebooks", []):
+        for i, cell in enumerate(notebook.get("cells", [])):
+            sources[f"{notebook.get('file', 'notebook')} cell {i}"] = cell
+    flags = []
+    for file, source in sorted(sources.items()):
+        for flag in scan_source(source, forbidden):
+            text = f"{file}, line {flag}"
+            if text not in flags:
+                flags.append(text)
+    return flags
+
+
+def scan_source(source: str, forbidden: set) -> list[str]:
+    """"<line>: <what>" for each shortcut in ``source`` (nothing when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        what = _shortcut(node, forbidden)
+        if what:
+            found.append((node.lineno, what))
+    return [f"{line}: {what}" for line, what in sorted(set(found))]
+
+
+def _shortcut(node, forbidden: set) -> str | None:
+    if isinstance(node, ast.Import):
+        bad = [alias.name for alias in node.names if alias.name.split(".")[0] in forbidden]
+        return f"imports {bad[0]} (forbidden in this assignment)" if bad else None
+    if isinstance(node, ast.ImportFrom) and not node.level:
+        module = node.module or ""
+        if module.split(".")[0] in forbidden:
+            return f"imports {module} (forbidden in this assignment)"
+        names = {alias.name for alias in node.names} & QUALIFIED.get(module.rsplit(".", 1)[-1], set())
+        return f"imports {', '.join(sorted(names))} from {module}" if names else None
+    if isinstance(node, ast.Attribute) and node.attr in QUALIFIED.get(_last_name(node.value), ()):
+        return f"uses {ast.unparse(node)}"
+    if isinstance(node, ast.Name) and node.id in DYNAMIC_CODE:
+        return f"uses {node.id} (code built at run time)"
+    return None
+
+
+def _last_name(node) -> str:
+    """"optimize" for ``scipy.optimize`` or ``optimize``; "" for anything else."""
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""

@@ -1,0 +1,82 @@
+"""Forbidden shortcuts, seen from inside the worker (threats.md T17). Stdlib only.
+
+* ``ImportBlocker``: a meta-path finder that refuses the libraries the assignment forbids (autodiff
+  frameworks, ...): the import raises ImportError and a flag names the student file and line.
+* ``CallCounter``: counts the Python calls made while one graded call runs (``sys.settrace`` with no
+  line tracing: one dict update per call). ``most_called`` names the student function called most
+  often among those that matter for a gradient: a graded name, a method of a graded class, or the
+  called function itself (a helper nested in a graded function is not one: naive loops call those). A backward computed by finite differences of the forward calls that
+  forward about twice per input entry; the grader decides what is too many.
+"""
+import sys
+
+FLAGS_CAP = 20
+
+
+class ImportBlocker:
+    """Refuses ``forbidden`` top-level packages; ``flags`` collects one text per refused import."""
+
+    def __init__(self, forbidden, files, flags):
+        self.forbidden, self.files, self.flags = frozenset(forbidden), files, flags
+
+    def find_spec(self, fullname, path=None, target=None):
+        top = fullname.partition(".")[0]
+        if top not in self.forbidden:
+            return None
+        where = student_frame(self.files)
+        text = (f"{where}: " if where else "") + f"imports {top} (forbidden in this assignment)"
+        if text not in self.flags and len(self.flags) < FLAGS_CAP:
+            self.flags.append(text)
+        raise ImportError(f"{top} is not allowed in this assignment: it is graded on your own numpy code")
+
+    def invalidate_caches(self):
+        pass
+
+
+def student_frame(files):
+    """"cs231n/layers.py, line 3" of the innermost frame running a student file, or None."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name in files or name.split(" cell ")[0] in files:
+            return f"{name}, line {frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+class CallCounter:
+    """``with CallCounter() as counts:`` counts calls per code object in the block."""
+
+    def __init__(self):
+        self.counts = {}
+        self.tampered = False
+
+    def __call__(self, frame, event, arg):
+        code = frame.f_code
+        counts = self.counts
+        counts[code] = counts.get(code, 0) + 1
+        return None
+
+    def __enter__(self):
+        self._before = sys.gettrace()
+        sys.settrace(self)
+        return self
+
+    def __exit__(self, *exc):
+        self.tampered = sys.gettrace() is not self
+        sys.settrace(self._before)
+        return False
+
+    def most_called(self, target, files, graded):
+        """[name, count] of the most called student function that matters (see the module doc)."""
+        own = getattr(getattr(target, "__func__", target), "__code__", None)
+        best = None
+        for code, count in self.counts.items():
+            if code.co_filename not in files and code.co_filename.split(" cell ")[0] not in files:
+                continue
+            qualname = getattr(code, "co_qualname", code.co_name).split(".")   # 3.10 has no co_qualname
+            method = len(qualname) == 2 and qualname[0] in graded   # not a function nested in a graded one
+            if code is own or code.co_name in graded or method:
+                if best is None or count > best[1]:
+                    best = [getattr(code, "co_qualname", code.co_name), count]
+        return best

@@ -1,0 +1,196 @@
+"""Forbidden shortcuts (threats.md T17): a gradient by finite differences of the student's own forward,
+forbidden libraries, looks into the interpreter. Flags go to the instructor; ``on_flag = "zero"``
+scores the submission 0 and tells the student why. Real submissions through the real runner and
+worker; a false flag on honest code (naive loops, helpers, a training loop) is a failure too."""
+
+import json
+
+import jsonschema
+import pytest
+
+from grader.assignment import load_assignment
+from grader.integrity import DEFAULT_FORBIDDEN, scan_source
+from grader.report.gradescope import results_json
+from grader.runner import grade_many
+
+from helpers import SCHEMA, write_submission
+
+TESTS = '''
+import numpy as np
+
+def test_affine_forward(student, rng):
+    """affine_forward: x @ w + b"""
+    x, w, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 5)), rng.standard_normal(5)
+    np.testing.assert_allclose(student.affine_forward(x, w, b), x @ w + b, rtol=1e-6)
+
+def test_affine_backward(student, rng):
+    """affine_backward: the three gradients"""
+    x, w, b = rng.standard_normal((3, 8)), rng.standard_normal((8, 5)), rng.standard_normal(5)
+    dout = rng.standard_normal((3, 5))
+    dx, dw, db = student.affine_backward(dout, (x, w, b))
+    for got, want in ((dx, dout @ w.T), (dw, x.T @ dout), (db, dout.sum(0))):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+def test_net(student, rng):
+    """Net.loss: the gradient"""
+    x = rng.standard_normal(20)
+    net = student.Net(20)
+    loss, grad = net.loss(x)
+    np.testing.assert_allclose(grad, 2 * x * np.arange(20), rtol=1e-5, atol=1e-6)
+    net.train(x)
+'''
+
+FORWARD = '''
+import numpy as np
+
+def affine_forward(x, w, b):
+    return x @ w + b
+'''
+HONEST = FORWARD + '''
+def _outer(u, v):                      # a module-level helper, called once per entry below
+    return u * v
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    def entry(i, j):                   # a nested helper, called per entry (40 times): honest naive code
+        return sum(_outer(x[n, i], dout[n, j]) for n in range(x.shape[0]))
+    dw = np.array([[entry(i, j) for j in range(w.shape[1])] for i in range(w.shape[0])])
+    return dout @ w.T, dw, dout.sum(0)
+
+class Net:
+    def __init__(self, d):
+        self.c = np.arange(d, dtype=float)
+    def loss(self, x):
+        return float(np.sum(self.c * x ** 2)), 2 * x * self.c
+    def train(self, x):                # calls loss many times: a training loop, not a gradient
+        for _ in range(100):
+            self.loss(x)
+'''
+NUMERIC = FORWARD + '''
+def affine_backward(dout, cache):
+    x, w, b = cache
+    grads = []
+    for a in (x, w, b):
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            a[i] = old + 1e-5; plus = np.sum(affine_forward(x, w, b) * dout)
+            a[i] = old - 1e-5; minus = np.sum(affine_forward(x, w, b) * dout)
+            a[i] = old
+            g[i] = (plus - minus) / 2e-5
+        grads.append(g)
+    return tuple(grads)
+
+class Net:
+    def __init__(self, d):
+        self.c = np.arange(d, dtype=float)
+    def loss(self, x, grads=True):
+        value = float(np.sum(self.c * x ** 2))
+        if not grads:
+            return value
+        g = np.zeros_like(x)
+        for i in range(x.size):
+            e = np.zeros_like(x); e[i] = 1e-5
+            g[i] = (self.loss(x + e, False) - self.loss(x - e, False)) / 2e-5
+        return value, g
+    def train(self, x):
+        pass
+'''
+
+
+def make_assignment(tmp_path, integrity=""):
+    folder = tmp_path / "shortcuts"
+    write_submission(folder, {
+        "assignment.toml": 'title = "shortcuts"\nseed = 3\n[limits]\ncall_seconds = 10\n'
+                           '[names]\naffine_forward = "layers.py"\naffine_backward = "layers.py"\n'
+                           f'Net = "layers.py"\n{integrity}',
+        "tests/test_layers.py": TESTS,
+    })
+    return load_assignment(folder)
+
+
+def grade(assignment, tmp_path, **sources):
+    subs = [write_submission(tmp_path / name, {"layers.py": text}) for name, text in sources.items()]
+    return dict(zip(sources, grade_many(assignment, subs)))
+
+
+def test_a_backward_by_finite_differences_is_flagged_and_honest_loops_are_not(tmp_path):
+    results = grade(make_assignment(tmp_path), tmp_path, honest=HONEST, numeric=NUMERIC)
+    honest, numeric = results["honest"], results["numeric"]
+    assert honest.score == honest.max_score and honest.flags == []
+    assert numeric.score == numeric.max_score          # a flag is not a verdict...
+    assert any(f.startswith("affine_backward called affine_forward") for f in numeric.flags), numeric.flags
+    assert any(f.startswith("Net.loss called Net.loss") for f in numeric.flags), numeric.flags
+    report = results_json(numeric)                      # ...but the instructor sees it, the student does not
+    jsonschema.validate(report, SCHEMA)
+    flags_entry = report["tests"][-1]
+    assert flags_entry["visibility"] == "hidden" and "affine_forward" in flags_entry["output"]
+    assert report["extra_data"]["flags"] == numeric.flags
+    assert "affine_forward" not in report["output"]
+    assert "extra_data" not in results_json(honest)
+
+
+def test_a_forbidden_library_is_refused_in_the_worker_and_flagged(tmp_path):
+    """`colorsys` stands in for torch (forbidden here, installed everywhere): even a dynamic import of
+    an installed library is refused, and only the function using it loses its points."""
+    assignment = make_assignment(tmp_path, '[integrity]\nforbid = ["colorsys"]\n')
+    assert "colorsys" in assignment.integrity.forbidden and "torch" in assignment.integrity.forbidden
+    sneaky = HONEST.replace("    return x @ w + b", "    __import__('color' + 'sys')\n    return x @ w + b")
+    result = grade(assignment, tmp_path, sneaky=sneaky)["sneaky"]
+    failed = {o.name.split(":")[0]: o for o in result.outcomes if not o.passed}
+    assert list(failed) == ["affine_forward"], failed
+    assert "not allowed in this assignment" in next(iter(failed.values())).output
+    assert "layers.py, line 5: imports colorsys (forbidden in this assignment)" in result.flags, result.flags
+    assert "layers.py, line 5: uses __import__ (code built at run time)" in result.flags, result.flags
+
+
+def test_on_flag_zero_scores_the_submission_0_and_tells_the_student_why(tmp_path):
+    assignment = make_assignment(tmp_path, '[integrity]\non_flag = "zero"\n')
+    results = grade(assignment, tmp_path, honest=HONEST, numeric=NUMERIC)
+    assert results["honest"].score == results["honest"].max_score and not results["honest"].zeroed
+    numeric = results["numeric"]
+    assert numeric.zeroed and numeric.score == 0 and numeric.max_score > 0
+    report = results_json(numeric)
+    jsonschema.validate(report, SCHEMA)
+    assert report["score"] == 0 and "Your score is 0" in report["output"]
+    assert "affine_backward called affine_forward" in report["output"]
+
+
+def test_the_integrity_table_is_checked(tmp_path):
+    from grader.assignment import AssignmentError
+
+    with pytest.raises(AssignmentError, match=r"assignment.toml: \[integrity\] on_flag must be"):
+        make_assignment(tmp_path, '[integrity]\non_flag = "expel"\n')
+    with pytest.raises(AssignmentError, match=r"unknown key\(s\) in \[integrity\]: alow"):
+        make_assignment(tmp_path, '[integrity]\nalow = ["sklearn"]\n')
+    assert "sklearn" not in make_assignment(tmp_path, '[integrity]\nallow = ["sklearn"]\n').integrity.forbidden
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import torch.nn as nn", "imports torch.nn (forbidden in this assignment)"),
+    ("from sklearn.neighbors import KNeighborsClassifier", "imports sklearn.neighbors (forbidden in this assignment)"),
+    ("from scipy.optimize import approx_fprime", "imports approx_fprime from scipy.optimize"),
+    ("g = scipy.optimize.check_grad(f, fp, x)", "uses scipy.optimize.check_grad"),
+    ("m = __import__('to' + 'rch')", "uses __import__ (code built at run time)"),
+    ("m = importlib.import_module(name)", "uses importlib.import_module"),
+    ("exec(code)", "uses exec (code built at run time)"),
+    ("sys.settrace(None)", "uses sys.settrace"),
+    ("frames = inspect.stack()", "uses inspect.stack"),
+    ("objs = gc.get_objects()", "uses gc.get_objects"),
+])
+def test_the_static_scan_names_each_shortcut(source, expected):
+    assert scan_source(source, set(DEFAULT_FORBIDDEN)) == [f"1: {expected}"]
+
+
+def test_the_static_scan_leaves_honest_code_alone():
+    honest = """
+import numpy as np, scipy.stats, re, math
+from builtins import range
+from past.builtins import xrange
+from scipy.stats import mode
+x = np.stack([np.zeros(2)]); y = re.compile("a"); model.eval(); self.derivative(x)
+def f(stack, derivative, compile=None):
+    return np.vstack(stack) + math.exp(1)
+"""
+    assert scan_source(honest, set(DEFAULT_FORBIDDEN)) == []
+    assert scan_source("def broken(:", set(DEFAULT_FORBIDDEN)) == []
