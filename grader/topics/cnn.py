@@ -5,7 +5,8 @@ affine − [batch norm] − relu − affine − softmax; loss = softmax loss + �
 
 Canonical form: ``make_net(**kwargs) -> net`` builds the student's ``ThreeLayerConvNet`` with the keyword
 arguments ``input_dim, num_filters, filter_size, hidden_dim, num_classes, weight_scale, reg, dtype``
-(+ ``use_batchnorm`` for c147, see :func:`c147_net` / :func:`cs231n_net`); ``net.params`` is a dict the
+(+ ``use_batchnorm=True`` for c147's batch-norm test only, see :func:`c147_net` / :func:`cs231n_net`: an
+optional feature's argument is passed only by the tests of that feature); ``net.params`` is a dict the
 checks set entry by entry, ``net.loss(X)`` gives scores and ``net.loss(X, y)`` gives ``(loss, grads)``.
 Without batch norm the values are compared with the reference given the same parameters; with batch norm
 (no fixed layout) the student's gradients are checked against finite differences of their own loss.
@@ -24,8 +25,11 @@ SMALL = dict(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=7, nu
 
 
 def c147_net(student, use_batchnorm=False):
-    """``make_net`` for c147: ``ThreeLayerConvNet(..., use_batchnorm=...)`` (keyword arguments)."""
-    return lambda **kw: student.ThreeLayerConvNet(use_batchnorm=use_batchnorm, **kw)
+    """``make_net`` for c147: ``ThreeLayerConvNet(...)`` with keyword arguments; ``use_batchnorm=True`` is
+    passed only when asked for, so a net whose ``__init__`` has no ``use_batchnorm`` (the optional part
+    skipped, or the cs231n signature) fails only the batch-norm test."""
+    extra = {"use_batchnorm": True} if use_batchnorm else {}
+    return lambda **kw: student.ThreeLayerConvNet(**extra, **kw)
 
 
 def cs231n_net(student):

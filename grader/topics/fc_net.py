@@ -49,25 +49,32 @@ def _reseeder(sandbox):
 
 def c147_fc_net(cls, sandbox=None):
     """c147 ``FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, use_batchnorm, reg,
-    weight_scale, dtype, seed)``; ``dropout`` is the keep probability (1: none)."""
+    weight_scale, dtype, seed)``; ``dropout`` is the keep probability (1: none). The optional features'
+    arguments (``dropout``, ``use_batchnorm``) are passed only when the test uses the feature."""
     def make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None, reg=0.0,
              weight_scale=1e-2, seed=0):
         if normalization not in (None, "batchnorm"):
             raise ValueError("c147 nets have batch norm only")
-        net = cls(list(hidden_dims), input_dim, num_classes, dropout_keep, normalization == "batchnorm",
-                  reg, weight_scale, "float64", seed)
+        optional = {"dropout": dropout_keep} if dropout_keep != 1 else {}
+        if normalization:
+            optional["use_batchnorm"] = True
+        net = cls(list(hidden_dims), input_dim, num_classes, **optional, reg=reg, weight_scale=weight_scale,
+                  dtype="float64", seed=seed)
         return Model(net, _reseeder(sandbox), seed)
     return make
 
 
 def cs231n_fc_net(cls, sandbox=None):
     """cs231n ``FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, normalization, reg,
-    weight_scale, dtype, seed)`` (positional: the keep-probability argument is ``dropout`` or
-    ``dropout_keep_ratio`` depending on the year)."""
+    weight_scale, dtype, seed)``. The keep probability is passed (positionally: it is ``dropout`` or
+    ``dropout_keep_ratio`` depending on the year) and ``normalization`` (by keyword) only when the test
+    uses the feature."""
     def make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None, reg=0.0,
              weight_scale=1e-2, seed=0):
-        net = cls(list(hidden_dims), input_dim, num_classes, dropout_keep, normalization, reg,
-                  weight_scale, "float64", seed)
+        keep = (dropout_keep,) if dropout_keep != 1 else ()
+        optional = {"normalization": normalization} if normalization else {}
+        net = cls(list(hidden_dims), input_dim, num_classes, *keep, **optional, reg=reg,
+                  weight_scale=weight_scale, dtype="float64", seed=seed)
         return Model(net, _reseeder(sandbox), seed)
     return make
 

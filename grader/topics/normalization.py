@@ -57,7 +57,7 @@ def check_batchnorm_train(forward, golden, rng, *, N=8, D=5):
 
 def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
     """Train mode writes ``running = momentum * running + (1 - momentum) * batch`` (mean and biased
-    variance) back into ``bn_param``."""
+    variance) back into ``bn_param``; the swapped momentum and the unbiased variance are named."""
     x, gamma, beta = _bn_inputs(rng, N, D)
     param = dict(BN_PARAM, momentum=0.8, running_mean=rng.standard_normal(D), running_var=1 + rng.random(D))
 
@@ -69,10 +69,14 @@ def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
     swapped = golden("bn_running_swapped", lambda ref: {
         "running_mean": 0.2 * param["running_mean"] + 0.8 * x.mean(0),
         "running_var": 0.2 * param["running_var"] + 0.8 * x.var(0)})
+    unbiased = golden("bn_running_ddof1", lambda ref: dict(
+        expected, running_var=0.8 * param["running_var"] + 0.2 * x.var(0, ddof=1)))
     _, after = forward_with_param(x.copy(), gamma.copy(), beta.copy(), param)
     stats = {k: after.get(k) for k in ("running_mean", "running_var")}
     assert_close(stats, expected, name="bn_param",
-                 alternatives={"momentum applied to the batch statistics instead of the running ones": swapped})
+                 alternatives={"momentum applied to the batch statistics instead of the running ones": swapped,
+                               "unbiased variance (ddof=1) used for running_var; batch norm uses the biased one":
+                               unbiased})
 
 
 def check_batchnorm_test(forward, golden, rng, *, N=6, D=4):

@@ -9,12 +9,16 @@ the reference's (cs231n) state keys to the family's keys:
 Updates are compared step by step with the reference run on the same gradients, the state is handed
 back as the student's code returned it. Gradients are bounded away from 0 (|dw| >= 0.3) so that Adam
 and RMSprop with epsilon inside or outside the square root agree to 1e-7: both are accepted.
+
+Adam's ``t`` counts the steps done: incremented before its use in the bias correction. The other
+conventions are named (t from 1; t incremented after its use, which divides by 1 − β⁰ = 0 on a fresh
+config: NaN), including when only the final ``t`` shows them.
 """
 
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close
+from grader.checks.compare import assert_close, compare
 from grader.topics.layers import nonzero_normal
 from grader.sandbox import type_name
 
@@ -82,6 +86,29 @@ def _opposite_velocity_run(expected, w, dws, config):
     return runs
 
 
+def _adam_t_after_run(ref, w, dws, config):
+    """The reference's Adam with ``t`` used in the bias correction before it is incremented: a step from
+    ``t`` uses ``t`` (the reference uses ``t + 1``); from ``t = 0`` it divides by 1 − β⁰ = 0 (NaN)."""
+    config = {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+    t, runs = config.get("t", 0), []
+    for dw in dws:
+        next_w, config = ref.adam(w, dw, dict(config, t=max(t - 1, 0)))
+        if t == 0:
+            next_w = np.full_like(next_w, np.nan)
+        t += 1
+        config["t"] = t
+        runs.append((next_w, {k: config[k] for k in ("m", "v", "t")}))
+        w = next_w
+    return runs
+
+
+T_AFTER_USE = "t incremented after its use in the bias correction (t counts the steps done: increment it before use)"
+T_AFTER_USE_FROM_0 = ("t incremented after its use in the bias correction: the first step divides by "
+                      "1 − β⁰ = 0 (t counts the steps done: increment it before use)")
+T_FROM_1_AFTER_USE = ("t started at 1 and incremented after its use in the bias correction (the updates agree, "
+                      "but t counts the steps done: start at 0 and increment it before use)")
+
+
 def _alternative_runs(golden, rule, w, dws, config, expected=None):
     """Reference runs of the misconceptions named in the feedback (momentum, Nesterov, Adam)."""
     if rule == "sgd_momentum" and "velocity" in config and expected is not None:
@@ -99,7 +126,35 @@ def _alternative_runs(golden, rule, w, dws, config, expected=None):
         started = dict(config, t=1)
         runs["t started at 1 (it must start at 0 and be incremented before use)"] = golden(
             "adam_t_from_1", lambda ref: _reference_run(ref, rule, w, dws, started))
+    after_use = T_AFTER_USE if config.get("t", 0) else T_AFTER_USE_FROM_0
+    runs[after_use] = golden("adam_t_after_use", lambda ref: _adam_t_after_run(ref, w, dws, config))
     return runs
+
+
+def _nonfinite_match(actual, alternatives):
+    """The first alternative with NaN and inf exactly where ``actual`` has them and the same finite values
+    (``diagnose`` names no cause for non-finite values), or None."""
+    if type(actual) is not np.ndarray or actual.dtype.kind != "f" or np.isfinite(actual).all():
+        return None
+    for phrase, value in alternatives.items():
+        h = np.asarray(value, dtype=np.float64)
+        if h.shape == actual.shape and np.array_equal(np.isnan(h), np.isnan(actual)) and \
+                np.array_equal(np.isinf(h), np.isinf(actual)) and \
+                np.allclose(actual[np.isfinite(actual)], h[np.isfinite(h)], rtol=1e-6, atol=1e-8):
+            return phrase
+    return None
+
+
+def _assert_update(actual, expected, name, alternatives):
+    """``assert_close`` of an update, also naming the alternative that has the same NaN/inf entries."""
+    result = compare(actual, expected, name=name, alternatives=alternatives)
+    if result.ok:
+        return
+    diagnosis = result.diagnosis or _nonfinite_match(actual, alternatives)
+    message = result.message
+    if diagnosis and not result.diagnosis:
+        message += f" Likely cause: {diagnosis}."
+    raise CheckFailure(message, diagnosis)
 
 
 def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape=(4, 5), mid_run=False):
@@ -125,8 +180,8 @@ def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise CheckFailure(f"{rule} should return the pair (next_w, config)")
         next_w, current_config = result
-        assert_close(next_w, expected[i][0], name=f"next_w after step {i + 1}",
-                     alternatives={name: run[i][0] for name, run in alternatives.items()})
+        _assert_update(next_w, expected[i][0], f"next_w after step {i + 1}",
+                       {name: run[i][0] for name, run in alternatives.items()})
         current_w = np.asarray(expected[i][0])
         if state_keys:
             state = _state_of(current_config, state_keys, rule)
@@ -138,6 +193,8 @@ def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape
             first, second = state_keys["m"], state_keys["v"]
             alternatives[f"the two moments stored under each other's keys ({first!r} is the first moment)"] = \
                 dict(want, **{first: want[second], second: want[first]})
+            if "t" not in config:  # every update right, yet t one ahead
+                alternatives[T_FROM_1_AFTER_USE] = dict(want, **{state_keys["t"]: want[state_keys["t"]] + 1})
         assert_close(family, want, name=f"state after {steps} steps", alternatives=alternatives)
 
 
@@ -150,6 +207,6 @@ def check_optimizer_defaults(step, golden, rng, rule, state_keys, *, shape=(3, 4
     expected = [iterates[0] - w, iterates[1] - iterates[0]]
     alternatives = {name: run[0][0] - w for name, run in _alternative_runs(golden, rule, w, dws, {}).items()}
     next_w, config = step(w.copy(), dws[0].copy(), None)
-    assert_close(np.asarray(next_w) - w, expected[0], name="first update (next_w - w)", alternatives=alternatives)
+    _assert_update(np.asarray(next_w) - w, expected[0], "first update (next_w - w)", alternatives)
     second_w, _ = step(np.asarray(next_w).copy(), dws[1].copy(), config)
     assert_close(np.asarray(second_w) - np.asarray(next_w), expected[1], name="second update")

@@ -73,11 +73,13 @@ def check_spatial_batchnorm_running_stats(forward_with_param, golden, rng, *, sh
     per_channel = x.transpose(1, 0, 2, 3).reshape(C, -1)
     swapped = {"running_mean": 0.2 * param["running_mean"] + 0.8 * per_channel.mean(1),
                "running_var": 0.2 * param["running_var"] + 0.8 * per_channel.var(1)}
+    unbiased = dict(expected, running_var=0.8 * param["running_var"] + 0.2 * per_channel.var(1, ddof=1))
     unchanged = {k: param[k] for k in ("running_mean", "running_var")}
     _, after = forward_with_param(x.copy(), gamma.copy(), beta.copy(), param)
     after = after if isinstance(after, dict) else {}
     assert_close({k: after.get(k) for k in expected}, expected, name="bn_param", alternatives={
         "momentum applied to the batch statistics instead of the running ones": swapped,
+        "unbiased variance (ddof=1) used for running_var; batch norm uses the biased one": unbiased,
         "running statistics not written back into bn_param": unchanged})
 
 

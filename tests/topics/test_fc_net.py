@@ -32,7 +32,8 @@ def load_example(folder, package, module):
 
 
 def reference_make(**overrides):
-    def cls(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+    def cls(hidden_dims, input_dim, num_classes, dropout=1, normalization=None, reg=0.0, weight_scale=1e-2,
+            dtype="float64", seed=None):
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout_keep_ratio=dropout,
                                    normalization=normalization, reg=overrides.get("reg_factor", 1) * reg,
                                    weight_scale=weight_scale, dtype=dtype, seed=seed)
@@ -80,7 +81,8 @@ def test_regularization_gradient_missing_is_named(hidden_only):
             return loss, {k: g - self.reg * self.params[k] if k.startswith("W") and not (hidden_only and k == last)
                           else g for k, g in grads.items()}
 
-    def cls(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+    def cls(hidden_dims, input_dim, num_classes, dropout=1, normalization=None, reg=0.0, weight_scale=1e-2,
+            dtype="float64", seed=None):
         return NoRegGrad(hidden_dims, input_dim, num_classes, reg=reg, weight_scale=weight_scale, dtype=dtype)
     with pytest.raises(CheckFailure) as exc:
         F.check_fc_loss(F.cs231n_fc_net(cls), golden, np.random.default_rng(3), reg=0.7)
@@ -96,7 +98,8 @@ def test_dropout_backward_skipped_fails_consistency():
 
 
 def test_wrong_init_scale_fails():
-    def cls(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+    def cls(hidden_dims, input_dim, num_classes, dropout=1, normalization=None, reg=0.0, weight_scale=1e-2,
+            dtype="float64", seed=None):
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, weight_scale=weight_scale / 10, seed=seed)
     with pytest.raises(CheckFailure, match="standard deviation"):
         F.check_fc_init(F.cs231n_fc_net(cls), np.random.default_rng(3))
@@ -105,7 +108,8 @@ def test_wrong_init_scale_fails():
 def test_dropout_effect_passes_for_reference_and_fails_when_ignored():
     F.check_fc_dropout_effect(reference_make(), np.random.default_rng(4))
 
-    def ignoring(hidden_dims, input_dim, num_classes, dropout, normalization, reg, weight_scale, dtype, seed):
+    def ignoring(hidden_dims, input_dim, num_classes, dropout=1, normalization=None, reg=0.0,
+                 weight_scale=1e-2, dtype="float64", seed=None):
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, reg=reg, dtype=dtype, seed=seed)
     with pytest.raises(CheckFailure, match="not applied"):
         F.check_fc_dropout_effect(F.cs231n_fc_net(ignoring), np.random.default_rng(4))
