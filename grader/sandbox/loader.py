@@ -2,7 +2,8 @@
 
 Modules of ``plan["modules"]`` are importable by their dotted names through a meta-path finder; each
 module, snippet and notebook cell runs statement by statement, so a failing top-level statement is
-skipped and noted instead of losing the rest of the file.
+skipped and noted instead of losing the rest of the file. A source marked "py2_division" (a Python 2
+submission) has its ``/`` and ``/=`` rewritten into calls of ``py2_div``/``py2_idiv`` before compiling.
 """
 import ast
 import copy
@@ -19,17 +20,74 @@ REFUSED = set(sys.stdlib_module_names) | {"numpy", "sitecustomize", "usercustomi
                                             "pytest", "_pytest", "grader", "reference"}
 
 
+PY2_DIV, PY2_IDIV = "__py2_div__", "__py2_idiv__"     # the helpers' names in a marked source's namespace
+
+
+def _integral(x):
+    """An integer as Python 2 saw it: int or bool, a numpy integer or bool scalar, an integer or bool array."""
+    if isinstance(x, (int, numpy.integer, numpy.bool_)):
+        return True
+    return isinstance(x, numpy.ndarray) and x.dtype.kind in "biu"
+
+
+def py2_div(a, b):
+    """``a / b`` as Python 2 computed it: floor division when both are integers, else true division."""
+    return a // b if _integral(a) and _integral(b) else a / b
+
+
+def py2_idiv(a, b):
+    """``a /= b`` as Python 2 computed it (in place for arrays); returns the new value of ``a``."""
+    if _integral(a) and _integral(b):
+        a //= b
+    else:
+        a /= b
+    return a
+
+
+class Py2Division(ast.NodeTransformer):
+    """``a / b`` -> ``__py2_div__(a, b)``; ``t /= b`` -> ``t = __py2_idiv__(t, b)`` (the parts of a
+    target ``x[i]`` or ``o.attr`` are evaluated twice); every new node keeps the line it replaces."""
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div):
+            return node
+        return ast.copy_location(ast.Call(ast.Name(PY2_DIV, ast.Load()), [node.left, node.right], []), node)
+
+    def visit_AugAssign(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div):
+            return node
+        load = copy.deepcopy(node.target)
+        load.ctx = ast.Load()
+        call = ast.copy_location(ast.Call(ast.Name(PY2_IDIV, ast.Load()), [load, node.value], []), node)
+        return ast.copy_location(ast.Assign([node.target], call), node)
+
+
+def with_py2_division(tree, namespace):
+    """``tree`` with Python 2 division (Py2Division) unless it imports division from __future__; the
+    helpers are put in ``namespace`` under dunder names students do not use."""
+    if any(isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+           and any(alias.name == "division" for alias in stmt.names) for stmt in tree.body):
+        return tree
+    namespace[PY2_DIV], namespace[PY2_IDIV] = py2_div, py2_idiv
+    return ast.fix_missing_locations(Py2Division().visit(tree))
+
+
 class Missing(Exception):
     """A graded name is not available; the message says why."""
 
 
-def run_tolerant(source, filename, namespace, notes):
-    """exec ``source`` statement by statement in ``namespace``; failures are skipped and noted."""
+def run_tolerant(source, filename, namespace, notes, py2_division=False):
+    """exec ``source`` statement by statement in ``namespace``; failures are skipped and noted.
+    ``py2_division``: divide as Python 2 did (see with_py2_division)."""
     try:
         tree = ast.parse(source, filename)
     except SyntaxError as exc:
         notes.append(f"{filename}: not run, it does not parse (line {exc.lineno}: {exc.msg})")
         return
+    if py2_division:
+        tree = with_py2_division(tree, namespace)
     flags = 0
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
@@ -78,7 +136,8 @@ class PlanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__file__ = entry.get("file") or module.__spec__.name
         if entry.get("package"):
             module.__path__ = []
-        run_tolerant(entry.get("source", ""), module.__file__, module.__dict__, self.notes)
+        run_tolerant(entry.get("source", ""), module.__file__, module.__dict__, self.notes,
+                     bool(entry.get("py2_division")))
 
 
 class Plan:
@@ -118,7 +177,8 @@ class Plan:
             entry = self.plan["snippets"][index]
             namespace = {"__name__": f"__snippet_{index}__", "__builtins__": __builtins__}
             self.snippets[index] = namespace
-            run_tolerant(entry.get("source", ""), entry.get("file", "snippet"), namespace, self.notes)
+            run_tolerant(entry.get("source", ""), entry.get("file", "snippet"), namespace, self.notes,
+                         bool(entry.get("py2_division")))
         return self.snippets[index]
 
     def notebook(self, index, name):
@@ -140,7 +200,8 @@ class Plan:
         while run["next"] <= stop:
             i = run["next"]
             run["next"] = i + 1
-            run_tolerant(cells[i], f"{entry.get('file', 'notebook')} cell {i}", run["namespace"], self.notes)
+            run_tolerant(cells[i], f"{entry.get('file', 'notebook')} cell {i}", run["namespace"], self.notes,
+                         bool(entry.get("py2_division")))
             for var, at in capture.items():
                 if at == i and var in run["namespace"]:
                     try:

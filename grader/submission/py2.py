@@ -3,9 +3,13 @@
 Handled: `print x`, `print "a", b,` (end=" "), `print >>f, x` (file=f), bare `print`;
 `exec code in ns`; backticks (repr); `except E, e:`; `raise E, msg`; `<>`; `10L`; `0777`; `ur"..."`.
 Anything else is left as it is (the caller drops what still does not parse).
+
+python2_names(tree) and future_division(tree) tell, on the parsed result, whether code was written
+for Python 2 (builtins and methods Python 3 removed) and whether it asks for true division.
 """
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -236,3 +240,53 @@ def fix_python2(text: str) -> str:
     statements = _Rewriter(fix_literals(text))
     statements.fix_statements()
     return statements.apply()
+
+
+_PY2_BUILTINS = ("xrange", "raw_input", "unicode", "basestring")
+_PY2_METHODS = {"iteritems": 0, "itervalues": 0, "has_key": 1}     # method -> number of arguments
+_COMPAT_MODULES = ("past", "builtins", "six", "future")
+
+
+def _bindings(tree: ast.AST) -> tuple:
+    """(names the code binds anywhere, names imported from a compatibility module)."""
+    bound, compat = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                module = node.module if isinstance(node, ast.ImportFrom) else alias.name
+                from_compat = (module or "").split(".")[0] in _COMPAT_MODULES
+                names = _PY2_BUILTINS if alias.name == "*" and from_compat else \
+                    [alias.asname or alias.name.split(".")[0]]
+                bound.update(names)
+                compat.update(names if from_compat else ())
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return bound, compat
+
+
+def python2_names(tree: ast.AST) -> list:
+    """What in `tree` exists only in Python 2 (sorted): the builtins `xrange`, `raw_input`,
+    `unicode`, `basestring` read but never bound (imported, defined, assigned) in the code, and
+    calls `x.iteritems()`, `x.itervalues()`, `x.has_key(k)` of methods the code does not define
+    (a call on a module imported from past/builtins/six/future is not one)."""
+    bound, compat = _bindings(tree)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in _PY2_BUILTINS \
+                and node.id not in bound:
+            found.add(node.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords \
+                and _PY2_METHODS.get(node.func.attr) == len(node.args) and node.func.attr not in bound \
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id in compat):
+            found.add(f".{node.func.attr}()")
+    return sorted(found)
+
+
+def future_division(tree: ast.Module) -> bool:
+    """The code starts with `from __future__ import division` (true division, as in Python 3)."""
+    return any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
+               and any(alias.name == "division" for alias in node.names) for node in tree.body)

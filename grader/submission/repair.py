@@ -48,6 +48,11 @@ class Repaired:
     dropped: list = field(default_factory=list)
     changes: list = field(default_factory=list)   # "Python 2 code converted in lines 3-9", ...
 
+    @property
+    def python2(self) -> bool:
+        """Python 2 syntax had to be rewritten (py2.fix_python2) for the source to parse."""
+        return any(change.startswith("Python 2 code converted") for change in self.changes)
+
 
 def decode(data: bytes) -> tuple:
     """(text, note or None): UTF-8 (BOM stripped) or latin-1, newlines normalized, NULs removed."""

@@ -10,10 +10,12 @@ from .files import BadZip, collect, extract_zip, is_ignored
 from .locate import Locator
 from .modules import build_table
 from .notebooks import NotebookError, read_notebook, starter_fingerprints
+from .py2 import future_division, python2_names
 from .repair import decode, repair
 from .spec import SubmissionError
 
 MAX_DROP_NOTES = 5
+PY2_DIVISION_NOTE = "written for Python 2 ({why}): `/` between integers divides as in Python 2 (floor)"
 
 
 class Submission:
@@ -76,6 +78,44 @@ def _written_files(notebooks: list, pyfiles: dict, notes: list) -> dict:
     return written
 
 
+def _python2_evidence(pyfiles: dict, notebooks: list, graded: set) -> str | None:
+    """Why the submission was written for Python 2 (the first file of `graded` showing it: Python 2
+    syntax that was rewritten, or builtins and methods only Python 2 has), else None. Only the files
+    holding graded names count: an old helper file a Python 3 student never ran is no evidence."""
+    units = [(rel, [pyfiles[rel]]) for rel in sorted(pyfiles) if rel in graded]
+    units += [(nb.file, [cell.repaired for cell in nb.cells]) for nb in notebooks if nb.file in graded]
+    for file, repaired in units:
+        if any(r.python2 for r in repaired):
+            return f"{file} has Python 2 syntax"
+        names = sorted({name for r in repaired for name in python2_names(r.tree)})
+        if names:
+            return f"{file} uses {', '.join(names)}"
+    return None
+
+
+def mark_python2_division(plan: dict, pyfiles: dict, notebooks: list) -> str | None:
+    """In a submission written for Python 2, set "py2_division": true on each module (of a submitted
+    file), snippet and notebook of `plan` whose file lacks `from __future__ import division` (the worker
+    then divides integers as Python 2 did). Returns the student-facing note, or None when nothing was
+    marked."""
+    graded = {plan["modules"][spec["module"]]["file"] for spec in plan["names"].values()
+              if "module" in spec and spec["module"] in plan["modules"]}
+    graded |= {entry["file"] for entry in plan["snippets"] + plan["notebooks"]}
+    why = _python2_evidence(pyfiles, notebooks, graded)
+    if why is None:
+        return None
+    true_division = {rel: future_division(r.tree) for rel, r in pyfiles.items()}
+    true_division.update({nb.file: any(future_division(c.repaired.tree) for c in nb.cells) for nb in notebooks})
+    entries = [m for m in plan["modules"].values()
+               if m["file"] in pyfiles and m["source"] == pyfiles[m["file"]].source]
+    marked = 0
+    for entry in entries + plan["snippets"] + plan["notebooks"]:
+        if true_division.get(entry["file"]) is False:
+            entry["py2_division"] = True
+            marked += 1
+    return PY2_DIVISION_NOTE.format(why=why) if marked else None
+
+
 def build_plan(root: Path, specs: list, support: dict | None = None, starter=None) -> tuple:
     """(plan, notes, problems) for the files under `root`; problems are files that could not be read.
     `starter`: the assignment's starter folder (an unchanged copy of its notebooks loses)."""
@@ -121,6 +161,9 @@ def build_plan(root: Path, specs: list, support: dict | None = None, starter=Non
     notes.extend(located.notes)
     plan = {"modules": table.plan(), "names": located.names,
             "snippets": located.snippets, "notebooks": located.notebooks}
+    division_note = mark_python2_division(plan, pyfiles, notebooks)
+    if division_note:
+        notes.append(division_note)
     return plan, notes, problems
 
 
