@@ -64,17 +64,21 @@ def is_stub(node: ast.stmt) -> bool:
     return True
 
 
-def skeleton(node: ast.stmt) -> str:
+def skeleton(node) -> str:
     """The code of a definition without positions, comments and string statements (docstrings):
-    equal for an untouched copy of the starter's definition, however it was re-indented or commented."""
-    node = copy.deepcopy(node)
-    for sub in ast.walk(node):
-        body = getattr(sub, "body", None)
-        if isinstance(body, list):
-            kept = [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
-                                            and isinstance(s.value.value, str))]
-            sub.body = kept or [ast.Pass()]
-    return ast.dump(node)
+    equal for an untouched copy of the starter's definition, however it was re-indented or commented.
+    (A dump of the tree written out directly: copying the tree to strip it cost ~1 ms a definition.)"""
+    if isinstance(node, list):
+        return "[" + ",".join(map(skeleton, node)) + "]"
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    parts = []
+    for name, value in ast.iter_fields(node):
+        if name == "body" and isinstance(value, list):
+            value = [s for s in value if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                              and isinstance(s.value.value, str))] or [ast.Pass()]
+        parts.append(skeleton(value))
+    return f"{type(node).__name__}({','.join(parts)})"
 
 
 def statement_text(node: ast.stmt, lines: list) -> str:
