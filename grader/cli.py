@@ -73,11 +73,12 @@ def cmd_grade(args) -> int:
         print(summarize(records))
         print(f"Reports in {out}/<submission>/results.json; table in {out / 'grades.csv'}")
         return 0
-    from grader.report.gradescope import results_json, write_results
+    from grader.report.gradescope import prepare_validator, results_json, write_results
     from grader.runner import grade
 
     if Path(args.results).is_dir():  # found before grading, not after
         raise AssignmentError(f"{args.results}: is a folder; --results takes the path of the file to write")
+    prepare_validator()
     result = grade(assignment, submissions[0])
     write_results(results_json(result, assignment.title), Path(args.results))
     if result.student_output:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,12 +79,26 @@ def summary(result: SubmissionResult, title: str = "") -> str:
     return "\n".join(lines)
 
 
+_VALIDATOR_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _validator():
+def _build_validator():
     import jsonschema
 
     schema = json.loads(SCHEMA_FILE.read_text())
     return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _validator():
+    with _VALIDATOR_LOCK:   # built once, by whichever thread asks first
+        return _build_validator()
+
+
+def prepare_validator() -> None:
+    """Build the validator in a background thread (importing jsonschema takes ~45 ms): one submission
+    graded in a fresh process spends that time waiting for its worker instead of after its tests."""
+    threading.Thread(target=_validator, name="results-schema", daemon=True).start()
 
 
 def validate(report: dict) -> None:
