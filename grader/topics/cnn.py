@@ -17,7 +17,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
-from grader.topics.layers import fetch_data
+from grader.topics.layers import fetch_data, write_entries
 from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
@@ -82,8 +82,7 @@ def _draw_params(rng, dims, scale=0.3):
 
 
 def _set_params(net, params):
-    for name, value in params.items():
-        net.params[name] = value.copy()
+    write_entries(net.params, params)
 
 
 def _reference_net(ref, dims, reg, params):
@@ -139,10 +138,10 @@ class _LossOfParams:
         self.current = {k: v.copy() for k, v in current.items()}
 
     def __call__(self, point):
-        for name, value in point.items():
-            if not np.array_equal(value, self.current[name]):
-                self.net.params[name] = value.copy()
-                self.current[name] = value.copy()
+        changed = {name: value.copy() for name, value in point.items()
+                   if not np.array_equal(value, self.current[name])}
+        write_entries(self.net.params, changed)
+        self.current.update(changed)
         result = self.net.loss(self.X.copy(), self.y.copy())
         return float(fetch_data(result[0]))
 
