@@ -15,7 +15,7 @@ from grader.assignment import Assignment, AssignmentError
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
-REQUIREMENTS = ["numpy>=1.22", "pytest>=7.2", "nbformat>=5.7", "ipython>=8.0", "jsonschema>=4.17",
+REQUIREMENTS = ["numpy>=1.22,<2.4", "pytest>=7.2", "nbformat>=5.7", "ipython>=8.0", "jsonschema>=4.17",
                 "tqdm>=4.60", "tomli>=2.0; python_version < '3.11'"]
 SKIP_PARTS = {"__pycache__", ".pytest_cache", "examples"}
 

@@ -8,7 +8,7 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 VENV="${GRADER_VENV:-/opt/grader-venv}"
 
 # Already satisfied (a test machine, a rebuilt image): the venv needs no pip and nothing is installed.
-HAVE_ALL='import numpy, pytest, nbformat, IPython, jsonschema, tqdm, sys; sys.version_info >= (3, 11) or __import__("tomli")'
+HAVE_ALL='import numpy, pytest, nbformat, IPython, jsonschema, tqdm, sys; sys.version_info >= (3, 11) or __import__("tomli"); assert tuple(map(int, numpy.__version__.split(".")[:2])) < (2, 4)'
 if [ ! -x "$VENV/bin/python" ] && python3 -c "$HAVE_ALL" >/dev/null 2>&1; then
   python3 -m venv --system-site-packages --without-pip "$VENV"
 fi

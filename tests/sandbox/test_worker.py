@@ -271,3 +271,16 @@ def test_names_numpy_2_removed_still_mean_what_they_meant(make):
               "    return (np.asscalar(np.product(x[:2])), float(np.cumproduct(x)[-1]), bool(np.alltrue(x > 0)),\n"
               "            bool(np.isnan(np.NaN)), np.Inf, float(np.round_(2.26, 1)), np.in1d([1, 5], x).tolist())\n")
     assert sb.root.old([1.0, 2.0, 3.0]) == (2.0, 6.0, True, True, float("inf"), 2.3, [True, False])
+
+
+def test_older_students_one_element_array_conversions_still_work(make):
+    """Code of earlier years turns a (1, 1) loss into a number with float() or '%f'; NumPy 2.4 made
+    that an error, which is why numpy is held below 2.4 (README, Dependencies)."""
+    import numpy as np
+
+    sb = make("import numpy as np\n"
+              "def cost(err):\n"
+              "    loss = err.T.dot(err) / 2\n"
+              "    print('loss: %f' % loss)\n"
+              "    return float(loss), int(np.array([len(err)]))\n")
+    assert sb.root.cost(np.array([[1.0], [2.0]])) == (2.5, 2)
