@@ -8,7 +8,8 @@ Three signals, none of which executes student code in the grader:
   looks into the interpreter or the grader's frames (``sys.settrace``, ``inspect.stack``...);
 * the worker refuses forbidden imports at run time wherever they come from (guard.ImportBlocker);
 * ``repeated_calls``: a backward or loss that calls a graded forward function (or itself) dozens of
-  times in one call is computing its gradient by finite differences.
+  times in one call is computing its gradient by finite differences; ``fast_layers_flag``: a naive
+  function (``conv_forward_naive``) that calls the course's fast layers.
 
 A flag is never a verdict by itself: it goes to the instructor (results.json ``extra_data`` and a
 hidden entry, the batch CSV and summary, the terminal table); the assignment may ask for a zero instead
@@ -34,13 +35,14 @@ QUALIFIED = {
 }
 DYNAMIC_CODE = {"exec", "eval", "compile", "__import__"}
 REPEATED_CALLS = 32   # calls of a forward per gradient call that only finite differences make
-_COUNTED = re.compile(r"backward|loss|grad", re.IGNORECASE)
+_COUNTED = re.compile(r"backward|loss|grad|naive", re.IGNORECASE)
 _NOT_COUNTED = re.compile(r"check|train|descent|predict|sample", re.IGNORECASE)
 
 
 def counted(name: str | None) -> bool:
-    """Whether a call of graded ``name`` ("affine_backward", "TwoLayerNet.loss") returns a gradient, so
-    that the calls it makes are counted (a `train` loop calls `loss` many times, rightly)."""
+    """Whether the calls made by a call of graded ``name`` are counted: it returns a gradient
+    ("affine_backward", "TwoLayerNet.loss"; a `train` loop calls `loss` many times, rightly) or it is a
+    naive version ("conv_forward_naive", which must not call the course's fast layers)."""
     last = (name or "").rsplit(".", 1)[-1]
     return bool(_COUNTED.search(last)) and not _NOT_COUNTED.search(last)
 
@@ -55,6 +57,14 @@ def repeated_calls(calls) -> tuple[str, int] | None:
 def repeated_calls_flag(name: str, function: str, count: int) -> str:
     return (f"{name} called {function} {count} times in one call: a gradient computed by finite "
             f"differences of the forward?")
+
+
+def fast_layers_flag(name: str | None, fast) -> str | None:
+    """The flag for a naive function's call that used the course's fast layers (``fast``: their names)."""
+    if "naive" not in (name or "") or type(fast) is not list or not fast:
+        return None
+    names = ", ".join(str(f)[:60] for f in fast[:4])
+    return f"{name} called the course's fast layers ({names}): the naive version is not the student's own"
 
 
 def scan_plan(plan: dict, forbidden) -> list[str]:

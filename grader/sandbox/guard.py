@@ -6,11 +6,19 @@
   line tracing: one dict update per call). ``most_called`` names the student function called most
   often among those that matter for a gradient: a graded name, a method of a graded class, or the
   called function itself (a helper nested in a graded function is not one: naive loops call those). A backward computed by finite differences of the forward calls that
-  forward about twice per input entry; the grader decides what is too many.
+  forward about twice per input entry; the grader decides what is too many. ``course_fast`` names the
+  course's fast layer functions that were called (a naive function must not use them).
 """
 import sys
 
 FLAGS_CAP = 20
+# The course's own fast layers (cs231n and C147 fast_layers.py, im2col.py): a "naive" function that
+# calls one has not written the naive version (names of the code objects: conv_forward_fast is an alias).
+COURSE_FAST = frozenset({
+    "conv_forward_im2col", "conv_backward_im2col", "conv_forward_strides", "conv_backward_strides",
+    "conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast", "max_pool_backward_fast",
+    "max_pool_forward_reshape", "max_pool_backward_reshape", "max_pool_forward_im2col",
+    "max_pool_backward_im2col", "im2col_indices", "col2im_indices"})
 
 
 class ImportBlocker:
@@ -66,6 +74,10 @@ class CallCounter:
         self.tampered = sys.gettrace() is not self
         sys.settrace(self._before)
         return False
+
+    def course_fast(self):
+        """Names of the course's fast layer functions called in the block (COURSE_FAST), sorted."""
+        return sorted({code.co_name for code in self.counts if code.co_name in COURSE_FAST})
 
     def most_called(self, target, files, graded):
         """[name, count] of the most called student function that matters (see the module doc)."""

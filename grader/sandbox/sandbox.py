@@ -342,6 +342,7 @@ class Sandbox:
         if type(flags) is list:
             for flag in flags[:NOTES_CAP]:
                 self._flag(flag if type(flag) is str else "")
+        self._flag(integrity.fast_layers_flag(remote._graded_name(), reply.get("fast")))
         repeated = integrity.repeated_calls(reply.get("calls"))
         if repeated is not None:
             key = (remote._graded_name(), repeated[0])

@@ -4,7 +4,7 @@ Requests (one frame each, answered by one frame with the same ``id``):
 ``hello {plan, forbidden}``, ``call {ref, args, kwargs, keep, count}``, ``get {ref}``, ``setattr {ref, name,
 value}``, ``setitem {ref, key, value}``, ``ping``. Any request may carry ``seed`` (np.random.seed + random.seed
 before it runs). A ``count`` call is run under guard.CallCounter; its reply carries ``calls``
-[function, count]. Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type", "message",
+[function, count] and ``fast`` (the course's fast layer functions it called, if any). Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type", "message",
 "where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes), ``out``
 (captured student stdout/stderr, head and tail) and maybe ``flags`` (forbidden shortcuts, guard.py). Non-data leaves of results stay in a handle table.
 """
@@ -78,7 +78,7 @@ class Worker:
         self.handles, self.next_handle = {}, 1
         self.notes, self.plan = [], None
         self.flags, self.graded = [], frozenset()   # forbidden shortcuts seen (guard.py)
-        self.count_reply = None   # [function, calls] of the last counted call
+        self.count_reply = self.fast_reply = None   # of the last counted call: [function, calls], [names]
         self.out = CappedText()
         self.raw = os.memfd_create("student-output")
 
@@ -151,6 +151,7 @@ class Worker:
                         result = target(*args, **kwargs)
                 finally:
                     self.count_reply = counter.most_called(target, self.plan.files, self.graded)
+                    self.fast_reply = counter.course_fast()
                     if counter.tampered:
                         self.flag("changes the interpreter's trace function while a graded function runs")
             return (self.store(result), True) if req.get("keep") else (result, False)
@@ -219,6 +220,8 @@ class Worker:
             self.flags.clear()
         if self.count_reply is not None:
             reply["calls"], self.count_reply = self.count_reply, None
+        if self.fast_reply:
+            reply["fast"], self.fast_reply = self.fast_reply, None
         return reply, buffers
 
     def flag(self, text):

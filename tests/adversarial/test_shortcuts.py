@@ -194,3 +194,54 @@ def f(stack, derivative, compile=None):
 """
     assert scan_source(honest, set(DEFAULT_FORBIDDEN)) == []
     assert scan_source("def broken(:", set(DEFAULT_FORBIDDEN)) == []
+
+
+FAST_LAYERS = '''
+import numpy as np
+
+def conv_forward_strides(x, w):
+    return np.einsum("nd,df->nf", x, w)
+
+conv_forward_fast = conv_forward_strides
+'''
+NAIVE_TESTS = '''
+import numpy as np
+
+def test_naive(student, rng):
+    """conv_forward_naive: the output"""
+    x, w = rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    np.testing.assert_allclose(student.conv_forward_naive(x, w), x @ w, rtol=1e-6)
+
+def test_net(student, rng):
+    """Net.loss: the output"""
+    x, w = rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    np.testing.assert_allclose(student.Net().loss(x, w), x @ w, rtol=1e-6)
+'''
+NET = '''
+class Net:
+    def loss(self, x, w):                # a net may use the course's fast layers
+        return conv_forward_fast(x, w)
+'''
+
+
+def test_a_naive_function_that_calls_the_courses_fast_layers_is_flagged(tmp_path):
+    folder = write_submission(tmp_path / "naive", {
+        "assignment.toml": 'title = "naive"\n[names]\nconv_forward_naive = "layers.py"\nNet = "layers.py"\n',
+        "tests/test_naive.py": NAIVE_TESTS})
+    assignment = load_assignment(folder)
+    imports = "import numpy as np\nfrom fast_layers import conv_forward_fast\n"
+    loops = imports + NET + '''
+def conv_forward_naive(x, w):
+    out = np.zeros((x.shape[0], w.shape[1]))
+    for n in range(x.shape[0]):
+        for f in range(w.shape[1]):
+            out[n, f] = np.sum(x[n] * w[:, f])
+    return out
+'''
+    shortcut = imports + NET + "\ndef conv_forward_naive(x, w):\n    return conv_forward_fast(x, w)\n"
+    subs = [write_submission(tmp_path / name, {"layers.py": text, "fast_layers.py": FAST_LAYERS})
+            for name, text in (("loops", loops), ("shortcut", shortcut))]
+    honest, flagged = grade_many(assignment, subs)
+    assert honest.score == honest.max_score == flagged.score and honest.flags == []
+    assert flagged.flags == ["conv_forward_naive called the course's fast layers (conv_forward_strides): "
+                             "the naive version is not the student's own"]
