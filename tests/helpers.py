@@ -1,6 +1,7 @@
 """Helpers shared by the project's tests (``pythonpath = ["tests"]`` makes this importable)."""
 
 import json
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,3 +17,16 @@ def write_submission(folder: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return Path(folder)
+
+
+def edited_example(tmp_path, assignment, label, file, edits):
+    """The assignment's correct example copied to ``tmp_path/label`` with ``edits`` (old, new) applied to ``file``."""
+    folder = tmp_path / label
+    shutil.copytree(assignment.examples()["correct"], folder)
+    path = folder / file
+    text = path.read_text()
+    for old, new in edits:
+        assert old in text, (file, old)
+        text = text.replace(old, new)
+    path.write_text(text)
+    return folder

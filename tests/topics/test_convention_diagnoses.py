@@ -3,7 +3,6 @@ NaN on the first step; from 1: right updates, final ``t`` one ahead) in both fam
 variance (ddof=1) in batch norm's running variance. Topic checks on local rules, then real submissions
 (the bundled correct example with one line moved) through the real runner."""
 
-import shutil
 
 import numpy as np
 import pytest
@@ -15,6 +14,8 @@ from grader.runner import grade_many
 from grader.topics import normalization as N
 from grader.topics import optim as O
 from grader.topics import spatial_norm as S
+
+from helpers import edited_example
 
 
 def golden(key, fn):
@@ -95,19 +96,6 @@ def test_spatial_running_variance_with_ddof1_is_named():
 
 
 # --- real submissions through the runner ---------------------------------------------------------
-
-def edited_example(tmp_path, assignment, label, file, edits):
-    """The assignment's correct example copied to ``tmp_path/label`` with ``edits`` (old, new) applied to ``file``."""
-    folder = tmp_path / label
-    shutil.copytree(assignment.examples()["correct"], folder)
-    path = folder / file
-    text = path.read_text()
-    for old, new in edits:
-        assert old in text, (file, old)
-        text = text.replace(old, new)
-    path.write_text(text)
-    return folder
-
 
 def failures(result):
     """``{test name: diagnosis}`` of the failing tests of one submission."""

@@ -2,7 +2,6 @@
 only the tests of that feature: the adapters pass such an argument only when the test uses the feature.
 Real submissions (the bundled correct example with one signature edited) through the real runner."""
 
-import shutil
 
 import pytest
 
@@ -10,18 +9,7 @@ from grader.assignment import load_assignment
 from grader.runner import grade_many
 from grader.topics import cnn, fc_net
 
-
-def edited_example(tmp_path, assignment, label, file, edits):
-    """The assignment's correct example copied to ``tmp_path/label`` with ``edits`` (old, new) applied to ``file``."""
-    folder = tmp_path / label
-    shutil.copytree(assignment.examples()["correct"], folder)
-    path = folder / file
-    text = path.read_text()
-    for old, new in edits:
-        assert old in text, (file, old)
-        text = text.replace(old, new)
-    path.write_text(text)
-    return folder
+from helpers import edited_example
 
 
 def failing(result):
