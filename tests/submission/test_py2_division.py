@@ -16,6 +16,11 @@ CONV_PY2 = "def conv_out(H, HH, pad, stride):\n    print 'conv', H\n    return 1
 NOTE = "`/` between integers divides as in Python 2 (floor)"
 
 
+def assert_unmarked(sub):
+    assert not any("py2_division" in m for m in sub.plan["modules"].values())
+    assert not any(NOTE in n for n in sub.notes)
+
+
 def names(source):
     return python2_names(ast.parse(source))
 
@@ -65,8 +70,7 @@ def test_python2_syntax_marks_every_module_of_the_submission(write, opened):
 def test_python3_submission_is_not_marked(write, opened):
     root = write({"nndl/conv_layers.py": CONV_PY3, "nndl/helpers.py": "def helper(n):\n    return n / 2\n"})
     sub = opened(root, [CONV, HELPER])
-    assert not any("py2_division" in m for m in sub.plan["modules"].values())
-    assert not any(NOTE in n for n in sub.notes)
+    assert_unmarked(sub)
 
 
 def test_xrange_alone_is_evidence_and_names_the_file(write, opened):
@@ -82,8 +86,7 @@ def test_an_old_helper_file_without_graded_names_is_no_evidence(write, opened):
     never ran: only the files holding graded names tell which Python the student wrote for."""
     root = write({"nndl/conv_layers.py": CONV_PY3, "nndl/data_utils.py": "print 'loading'\nN = 10 / 4\n"})
     sub = opened(root, [CONV])
-    assert not any("py2_division" in m for m in sub.plan["modules"].values())
-    assert not any(NOTE in n for n in sub.notes)
+    assert_unmarked(sub)
 
 
 def test_a_file_with_future_division_is_not_marked(write, opened):
@@ -97,8 +100,7 @@ def test_a_file_with_future_division_is_not_marked(write, opened):
 def test_only_future_division_files_means_no_note(write, opened):
     root = write({"nndl/conv_layers.py": "from __future__ import division\n" + CONV_PY2})
     sub = opened(root, [CONV])
-    assert not any("py2_division" in m for m in sub.plan["modules"].values())
-    assert not any(NOTE in n for n in sub.notes)
+    assert_unmarked(sub)
 
 
 def test_support_modules_are_not_marked(write, opened, tmp_path):
