@@ -34,14 +34,18 @@ def check_distances(dist_fn, golden, rng, *, num_train=7, num_test=4, D=5, norm=
 
 
 def label_problem(rng, *, num_train, num_test, num_classes, k=1):
-    """Distinct random distances and labels (no ties in distances). The k nearest of test point 0 all
-    hold label 1 and those of test point 1 (disjoint from them) label 0, so that the expected labels are
-    never all equal: a function that returns zeros (or any constant) fails."""
+    """Distinct random distances and labels (no ties in distances). The k nearest of test point 0 hold
+    label 1 and those of test point 1 (disjoint from them) label 0, so that the expected labels are
+    never all equal: a function that returns zeros (or any constant) fails. For k >= 3 the nearest
+    neighbour of test point 0 holds label 0 instead (the vote is still 1, by k-1 to 1), so that a
+    function that ignores k and returns the nearest neighbour's label fails."""
     size = num_test * num_train
     dists = (rng.permutation(size).reshape(num_test, num_train) + rng.uniform(0.1, 0.9)).astype(np.float64)
     y_train = rng.integers(0, num_classes, size=num_train)
     first = np.argsort(dists[0])[:k]
     y_train[first] = 1
+    if k >= 3:
+        y_train[first[0]] = 0
     if num_test > 1:
         dists[1, first] += size
         y_train[np.argsort(dists[1])[:k]] = 0

@@ -12,6 +12,8 @@ Adapters at the end bind c147 ``Softmax``/``SVM`` (``W (C, D)``, no regularizati
 ``softmax_loss_*``/``svm_loss_*`` (``W (D, C)``) to these forms.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from grader.checks import CheckFailure
@@ -25,6 +27,12 @@ REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
 # Known misconceptions about the regularization term, as reg_scale values of the reference.
 SAMPLING_RTOL = 0.15
 REG_MISTAKES = {"regularization term missing": 0.0, "regularization counted twice (2 * reg * sum(W**2))": 2.0}
+SVM_CORRECT_CLASS = {
+    "loss": "the correct class's margin counted (skip j == y[i]: its margin is always 1, adding 1 per example)",
+    "gradient": "the correct class's margin (always 1) not zeroed: the gradient counts it as one more "
+                "positive margin"}
+TRAIN_USES_OWN = ("train takes its steps with the loss and gradient of your own {uses}: if the tests of "
+                  "{uses} fail, fix those first.")
 
 
 def draw_problem(rng, *, N, D, C, w_scale=0.1, offset=0.0):
@@ -79,6 +87,8 @@ def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.
     chosen = next((s for s in scales if compare(actual, expected[s][index], name=name, rtol=rtol).ok), None)
     if chosen is None:
         alternatives = {label: expected[s][index] for label, s in mistakes.items()}
+        if kind == "svm":
+            alternatives[SVM_CORRECT_CLASS[part]] = svm_correct_class_counted(expected[scales[0]], X, y, C)[index]
         context = {"N": N, "offset": offset} if offset else {"N": N}
         assert_close(actual, expected[scales[0]][index], name=name, alternatives=alternatives,
                      context=context, rtol=rtol)
@@ -91,6 +101,27 @@ def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.
     return None
 
 
+def svm_correct_class_counted(expected, X, y, C):
+    """The reference SVM ``(loss, dW)`` when the correct class's margin (always 1) is not zeroed: the
+    loss is 1 more, and the usual vectorized gradient (a mask of positive margins, the correct class set
+    to minus the row's count) counts that margin too: ``dW[:, y_i]`` gets one more ``-x_i / N``."""
+    loss, dW = expected
+    return loss + 1.0, np.asarray(dW) - X.T @ np.eye(C)[y] / len(y)
+
+
+@contextmanager
+def own_gradient_hint(uses, *, unless=("weights not updated",)):
+    """Re-raise a ``CheckFailure`` of a train check with one more sentence: ``train`` steps with the
+    student's own ``uses`` (a method name), so failures of that method's tests come first. Unchanged
+    when ``uses`` is None or the failure names a mistake of ``train`` itself (a diagnosis in ``unless``)."""
+    try:
+        yield
+    except CheckFailure as exc:
+        if uses is None or exc.diagnosis in unless:
+            raise
+        raise CheckFailure(f"{exc} {TRAIN_USES_OWN.format(uses=uses)}", exc.diagnosis) from None
+
+
 def one_example_problem(rng, *, N, D, C):
     """N copies of one example of class C-1: every minibatch has the gradient of the full batch."""
     X = np.tile(rng.standard_normal(D), (N, 1))
@@ -99,12 +130,13 @@ def one_example_problem(rng, *, N, D, C):
 
 
 def check_train(train_fn, golden, rng, *, kind, N=40, D=6, C=3, learning_rate=0.5, num_iters=15,
-                batch_size=10):
+                batch_size=10, uses=None):
     """``train_fn`` performs ``num_iters`` steps ``W -= learning_rate * dW`` on minibatches.
 
     The data are copies of one example, so whichever rows a minibatch samples its gradient is that of
     the example and the result is deterministic. W starts near 0 (1e-4 scale, possibly re-initialized
-    by the student's ``train``), hence the tolerance 2e-3.
+    by the student's ``train``), hence the tolerance 2e-3. ``uses`` (``"SVM.fast_loss_and_grad"``)
+    names the student's method that ``train`` calls for its gradient: a failure then says so.
     """
     X, y = one_example_problem(rng, N=N, D=D, C=C)
     W0 = 1e-4 * rng.standard_normal((D, C))
@@ -118,8 +150,9 @@ def check_train(train_fn, golden, rng, *, kind, N=40, D=6, C=3, learning_rate=0.
 
     expected = golden(f"{kind}_trained_W", descend)
     W = train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size)
-    assert_close(W, expected, name="W after training", rtol=2e-3,
-                 alternatives={"weights not updated": W0})
+    with own_gradient_hint(uses):
+        assert_close(W, expected, name="W after training", rtol=2e-3,
+                     alternatives={"weights not updated": W0})
     _check_sampling(train_fn, golden, rng, kind=kind, N=N, D=D, C=C, learning_rate=learning_rate,
                     num_iters=num_iters, batch_size=batch_size)
 

@@ -84,9 +84,15 @@ def check_polynomial_fits(thetas, golden, x, y, *, count=5):
 def check_losses(errors, golden, train, data=None, *, count=5, name="errors"):
     """``errors[i]`` is the squared loss on ``data`` (x, y) (default: the training data) of the
     reference fit of order i+1 on ``train`` (x, y), under one of the accepted conventions
-    (``LOSS_CONVENTIONS``) for all entries. Returns the detected convention as a note."""
+    (``LOSS_CONVENTIONS``) for all entries. Returns the detected convention as a note. When ``data``
+    is given, the losses on the training data (any convention) name the misconception."""
     x, y = data if data is not None else train
     candidates = golden(f"{name}_losses", lambda ref: _losses(ref, train, x, y, count))
+    on_train = {}
+    if data is not None:
+        on_train = {f"computed on the training data instead of the test data ({label})": value
+                    for label, value in golden(f"{name}_losses_on_train",
+                                               lambda ref: _losses(ref, train, *train, count)).items()}
     entries = as_vector(_as_list(errors, name, count), name, size=count)
     for label, expected in candidates.items():
         if label in LOSS_CONVENTIONS and compare(entries, expected, name=name, rtol=1e-4).ok:
@@ -95,7 +101,8 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors"):
     assert_close(entries, mean_losses, name=name, rtol=1e-4,
                  alternatives={"root mean squared error (RMSE): not the squared loss asked for":
                                np.sqrt(mean_losses),
-                               **{label: value for label, value in candidates.items() if label != "mean squared error (mean)"}},
+                               **{label: value for label, value in candidates.items() if label != "mean squared error (mean)"},
+                               **on_train},
                  context={"N": len(x)})
     return None
 

@@ -57,21 +57,30 @@ def check_prelu_backward(run, golden, rng, *, shape=(5, 4), per_feature=False):
                                np.sum(dout * x, axis=tuple(range(x.ndim - (1 if per_feature else 0))))})
 
 
+ELU_ALPHA_IGNORED = "alpha ignored (the ELU of alpha = 1 computed)"
+
+
 def check_elu(run, golden, rng, *, shape=(6, 3), alpha=1.0, part="both"):
     """ELU forward ``alpha (e^x - 1)`` for ``x < 0`` and backward ``dout * (1 or alpha e^x)``
-    (``part``: ``"forward"``, ``"backward"`` or ``"both"``)."""
+    (``part``: ``"forward"``, ``"backward"`` or ``"both"``). For ``alpha != 1`` the reference values of
+    alpha 1 name the misconception "alpha ignored"."""
     x = nonzero_normal(rng, shape)
     dout = rng.standard_normal(shape)
     exp_out = golden("elu_out", lambda ref: ref.elu_forward(x, alpha)[0])
     exp_dx = golden("elu_dx", lambda ref: ref.elu_backward(dout, ref.elu_forward(x, alpha)[1]))
+    ignored = {}
+    if alpha != 1.0:
+        ignored = {ELU_ALPHA_IGNORED: golden("elu_alpha_1", lambda ref: (
+            ref.elu_forward(x, 1.0)[0], ref.elu_backward(dout, ref.elu_forward(x, 1.0)[1])))}
     out, dx = run((x.copy(), alpha), dout.copy())
     if part != "backward":
-        assert_close(out, exp_out, name="out")
+        assert_close(out, exp_out, name="out", alternatives={k: v[0] for k, v in ignored.items()})
     if part == "forward":
         return
     assert_close(as_tuple(dx, 1, "elu_backward")[0], exp_dx, name="dx",
                  alternatives={"derivative written as alpha * e^x - 1": dout * np.where(x > 0, 1.0, alpha * np.exp(x) - 1),
-                               "derivative alpha * e^x used for every x": dout * alpha * np.exp(x)})
+                               "derivative alpha * e^x used for every x": dout * alpha * np.exp(x),
+                               **{k: v[1] for k, v in ignored.items()}})
 
 
 def check_activation_gradient(forward, backward, rng, *, kind="prelu", shape=(4, 5)):

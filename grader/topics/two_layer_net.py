@@ -15,9 +15,13 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.knn import as_labels
+from grader.topics.linear_classifiers import own_gradient_hint
 from grader.sandbox import type_name
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
+NO_B2 = "b2 not added to the scores"
+TRAIN_MISTAKES = {"not updated": "parameters not updated",
+                  "no reg": "trained without regularization (reg not passed to loss)"}
 
 
 def draw_params(rng, *, D, H, C, scale=0.5):
@@ -42,6 +46,11 @@ def _copy(params):
     return {name: value.copy() for name, value in params.items()}
 
 
+def _without_b2(params):
+    """The parameters with b2 zeroed: the reference of a net that never adds b2."""
+    return dict(params, b2=np.zeros_like(params["b2"]))
+
+
 def check_scores(net_fn, golden, rng, *, N=5, D=4, H=6, C=3):
     """``net_fn(params, X, None, 0.0)`` gives the reference scores (N, C)."""
     params = draw_params(rng, D=D, H=H, C=C)
@@ -49,8 +58,9 @@ def check_scores(net_fn, golden, rng, *, N=5, D=4, H=6, C=3):
     expected = golden("scores", lambda ref: reference_loss(ref, params, X, None, 0.0, 1.0))
     no_relu = golden("scores_no_relu", lambda ref: (X @ params["W1"] + params["b1"]) @ params["W2"]
                      + params["b2"])
+    no_b2 = golden("scores_no_b2", lambda ref: reference_loss(ref, _without_b2(params), X, None, 0.0, 1.0))
     scores = net_fn(_copy(params), X.copy(), None, 0.0)
-    assert_close(scores, expected, name="scores", alternatives={"ReLU missing": no_relu})
+    assert_close(scores, expected, name="scores", alternatives={"ReLU missing": no_relu, NO_B2: no_b2})
 
 
 def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0.0):
@@ -58,7 +68,8 @@ def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0
     params["b2"] = params["b2"] + offset
     X, y = draw_inputs(rng, N=N, D=D, C=C)
     expected = golden("loss_grads", lambda ref: reference_loss(ref, params, X, y, reg, reg_scale))
-    alternatives = {}
+    alternatives = {NO_B2: golden("loss_grads_no_b2", lambda ref: reference_loss(
+        ref, _without_b2(params), X, y, reg, reg_scale))}
     if reg:
         for label, s in {"regularization term missing": 0.0,
                          "regularization uses ½ (0.5 * reg)": 0.5,
@@ -102,27 +113,33 @@ def check_gradients(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=
 
 
 def check_train(train_fn, golden, rng, *, reg=0.01, reg_scale=1.0, N=30, D=4, H=5, C=3,
-                learning_rate=0.1, num_iters=12, batch_size=6):
+                learning_rate=0.1, num_iters=12, batch_size=6, uses="TwoLayerNet.loss"):
     """``num_iters`` SGD steps (no learning-rate decay) on copies of one example: whichever rows a
-    minibatch samples, its gradient is that of the example, so the result is deterministic."""
+    minibatch samples, its gradient is that of the example, so the result is deterministic. A failure
+    says that ``train`` steps with the student's own ``uses`` (both families' ``train`` calls
+    ``self.loss``), unless it names a mistake of ``train`` itself."""
     params = draw_params(rng, D=D, H=H, C=C)
     X = np.tile(rng.standard_normal(D), (N, 1))
     y = np.full(N, rng.integers(0, C))
 
-    def descend(ref):
+    def descend(ref, reg):
         p = _copy(params)
         for _ in range(num_iters):
             _, grads = reference_loss(ref, p, X[:1], y[:1], reg, reg_scale)
             p = {name: p[name] - learning_rate * grads[name] for name in PARAM_NAMES}
         return p
 
-    expected = golden("trained_params", descend)
+    expected = golden("trained_params", lambda ref: descend(ref, reg))
+    mistakes = {TRAIN_MISTAKES["not updated"]: params}
+    if reg:
+        mistakes[TRAIN_MISTAKES["no reg"]] = golden("trained_params_no_reg", lambda ref: descend(ref, 0.0))
     trained = train_fn(_copy(params), X.copy(), y.copy(), learning_rate, reg, num_iters, batch_size)
     if not isinstance(trained, dict):
         raise CheckFailure("the parameters after training could not be read")
-    for name in PARAM_NAMES:
-        assert_close(trained.get(name), expected[name], name=f"params['{name}'] after training",
-                     rtol=1e-5, alternatives={"parameters not updated": params[name]})
+    with own_gradient_hint(uses, unless=tuple(TRAIN_MISTAKES.values())):
+        for name in PARAM_NAMES:
+            assert_close(trained.get(name), expected[name], name=f"params['{name}'] after training",
+                         rtol=1e-5, alternatives={label: value[name] for label, value in mistakes.items()})
     _check_sampling(train_fn, golden, rng, reg=reg, reg_scale=reg_scale, N=N, D=D, H=H, C=C,
                     learning_rate=learning_rate, num_iters=num_iters, batch_size=batch_size)
 

@@ -36,7 +36,8 @@ def test_softmax_stable(student, golden, rng):
 @pytest.mark.parametrize("cls", CLASSES)
 def test_train(student, golden, rng, cls):
     """{cls}.train: minibatch gradient descent steps W -= learning_rate * grad"""
-    lc.check_train(lc.c147_train_fn(student, cls), golden, rng, kind=CLASSES[cls])
+    lc.check_train(lc.c147_train_fn(student, cls), golden, rng, kind=CLASSES[cls],
+                   uses=f"{cls}.fast_loss_and_grad")
 
 
 @pytest.mark.points(1)
