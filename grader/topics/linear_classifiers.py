@@ -59,13 +59,19 @@ def unpack_pair(result, what):
 
 def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.0, offset=0.0,
                accepted_reg_scales=(1.0, 0.5), ref=None):
-    """Check the loss (``part="loss"``) or the gradient (``part="gradient"``) of ``loss_fn``.
+    """Check the loss (``part="loss"``) or the gradient (``part="gradient"``) of ``loss_fn``; with
+    ``offset`` (added to every score) only numerical stability is judged (assert_shift_invariant).
 
     With ``reg > 0`` each factor of ``accepted_reg_scales`` is accepted and the one detected is
     returned as a note; other factors are diagnosed. With ``ref`` (hidden tests) the gradient is also
     checked by finite differences of the reference loss (``check_gradient``).
     """
     W, X, y = draw_problem(rng, N=N, D=D, C=C, offset=offset)
+    if offset:
+        unshifted = W.copy()
+        unshifted[-1, :] = 0.0  # the same scores without the offset
+        return assert_shift_invariant(loss_fn(W.copy(), X.copy(), y.copy(), reg)[0],
+                                      loss_fn(unshifted, X.copy(), y.copy(), reg)[0], offset)
     ref_loss = _reference_loss(kind)
     scales = tuple(accepted_reg_scales) if reg else (1.0,)
     mistakes = REG_MISTAKES if reg else {}
@@ -99,6 +105,24 @@ def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.
     if reg and len(scales) > 1:
         return f"regularization detected: {REG_SCALE_LABELS.get(chosen, chosen)} (accepted)"
     return None
+
+
+def assert_shift_invariant(shifted, unshifted, offset):
+    """A softmax loss is unchanged when every score moves by the same constant: the student's loss with
+    the scores offset by ``offset`` must equal their own loss without it (so a stability test judges
+    stability only: a loss summed instead of averaged passes it, an overflow does not)."""
+    unshifted = np.asarray(unshifted, dtype=np.float64) if _is_number(unshifted) else unshifted
+    if not _is_number(unshifted) or not np.all(np.isfinite(unshifted)):
+        raise CheckFailure(f"the loss without the offset is {unshifted!r}, not a finite number: the "
+                           "stability test compares the loss with and without the offset")
+    assert_close(shifted, unshifted, rtol=1e-4,
+                 name=f"loss with every score offset by {offset:g} (expected: your own loss without it)",
+                 context={"large_offset": True})
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.number)) or (isinstance(value, np.ndarray) and value.size == 1
+                                                          and value.dtype.kind in "fiu")
 
 
 def svm_correct_class_counted(expected, X, y, C):

@@ -15,7 +15,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.knn import as_labels
-from grader.topics.linear_classifiers import own_gradient_hint
+from grader.topics.linear_classifiers import assert_shift_invariant, own_gradient_hint
 from grader.sandbox import type_name
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -84,12 +84,25 @@ def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0
 
 
 def check_loss(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=6, C=3, offset=0.0):
-    """The loss matches the reference (``offset`` is added to every score: numerical stability)."""
+    """The loss matches the reference; with ``offset`` (added to every score through b2) only numerical
+    stability is judged: the loss equals the student's own loss without the offset."""
+    if offset:
+        params = draw_params(rng, D=D, H=H, C=C)
+        X, y = draw_inputs(rng, N=N, D=D, C=C)
+        shifted = dict(_copy(params), b2=params["b2"] + offset)
+        return assert_shift_invariant(_loss_of(net_fn(shifted, X.copy(), y.copy(), reg)),
+                                      _loss_of(net_fn(_copy(params), X.copy(), y.copy(), reg)), offset)
     _, _, _, expected, alternatives, (loss, _) = _loss_and_grads(
         net_fn, golden, rng, N=N, D=D, H=H, C=C, reg=reg, reg_scale=reg_scale, offset=offset)
     assert_close(loss, expected[0], name="loss", rtol=1e-4 if offset else 1e-6,  # float32 round-off at 1000
                  alternatives={label: value[0] for label, value in alternatives.items()},
                  context={"N": N})
+
+
+def _loss_of(result):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailure(f"loss(X, y) should return (loss, grads); it returned {type_name(result)}")
+    return result[0]
 
 
 def check_gradients(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=6, C=3, ref=None):

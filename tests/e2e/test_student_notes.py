@@ -71,3 +71,16 @@ def test_a_used_up_time_budget_is_said_at_the_top(tmp_path):
     assert "used up the time limit of the whole submission, so 1 test(s) could not run" in top
     assert "Before that, 2 test(s) timed out" in top
     assert "could not run" in render_table(result) and "could not run" in render_feedback(result)
+
+
+def test_the_accepted_regularization_convention_is_reported():
+    """cs231n a1 leaves the factor of the regularization open (reg or 0.5 * reg): the loss tests with
+    regularization accept either and say which one the code uses."""
+    assignment = load_assignment("cs231n/a1")
+    result = grade(assignment, assignment.examples()["correct"], public_only=True)
+    notes = {o.name: o.notes for o in result.outcomes if "loss with regularization" in o.name}
+    assert len(notes) == 4
+    assert all(len(n) == 1 and n[0].startswith("regularization detected: ") and n[0].endswith("(accepted)")
+               for n in notes.values()), notes
+    shown = {t["name"]: t["output"] for t in results_json(result)["tests"]}
+    assert all(n[0] in shown[name] for name, n in notes.items())

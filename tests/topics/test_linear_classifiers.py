@@ -90,8 +90,18 @@ def test_unstable_softmax_fails_with_offset():
             p = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
             loss = -np.mean(np.log(p[np.arange(len(y)), y]))
         return float(loss), np.zeros_like(W)
-    with pytest.raises(CheckFailure):
+    with pytest.raises(CheckFailure, match=r"softmax without the max shift \(overflow\)"):
         lc.check_loss(unstable, golden, np.random.default_rng(3), kind="softmax", part="loss", offset=1000.0)
+
+
+def test_the_stability_test_judges_stability_only():
+    """A stable loss summed instead of averaged fails its own test, not the stability one."""
+    def summed(W, X, y, reg):
+        loss, dW = reference.softmax_loss_vectorized(W, X, y, reg)
+        return loss * len(y), dW * len(y)
+    lc.check_loss(summed, golden, np.random.default_rng(4), kind="softmax", part="loss", offset=1000.0)
+    with pytest.raises(CheckFailure):
+        lc.check_loss(summed, golden, np.random.default_rng(4), kind="softmax", part="loss")
 
 
 def gd_train_fn(kind, sign=1.0, batch="random"):

@@ -33,6 +33,21 @@ def test_reference_passes(reg_scale):
                             ref=reference if seed < 5 else None)
 
 
+def test_the_stability_test_judges_stability_only():
+    """A stable loss without the 1/N passes the stability test; a loss without the max shift fails it,
+    named."""
+    summed = ref_net_fn(1.0, mutate=lambda loss, grads: (loss * 5, grads))
+    tln.check_loss(summed, golden, np.random.default_rng(1), offset=1000.0)
+
+    def unstable(params, X, y, reg):
+        scores = np.maximum(0, X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
+        with np.errstate(all="ignore"):
+            p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+            return float(-np.log(p[np.arange(len(y)), y]).mean()), {}
+    with pytest.raises(CheckFailure, match=r"softmax without the max shift \(overflow\)"):
+        tln.check_loss(unstable, golden, np.random.default_rng(1), offset=1000.0)
+
+
 def test_other_reg_factor_is_diagnosed():
     with pytest.raises(CheckFailure) as info:
         tln.check_loss(ref_net_fn(1.0), golden, np.random.default_rng(0), reg=0.3, reg_scale=0.5)

@@ -26,16 +26,16 @@ def test_gradient(student, golden, rng, name):
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_loss_reg(student, golden, rng, name):
     """{name}: loss with regularization"""
-    lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name], part="loss",
-                  reg=0.7)
+    return lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name], part="loss",
+                         reg=0.7)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_gradient_reg(student, golden, rng, name):
     """{name}: gradient with regularization"""
-    lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name],
-                  part="gradient", reg=0.7)
+    return lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name],
+                         part="gradient", reg=0.7)
 
 
 @pytest.mark.points(1)
