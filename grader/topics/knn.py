@@ -17,6 +17,8 @@ from grader.checks.compare import assert_close
 from grader.sandbox import type_name
 
 NORMS = {"l2": None, "l1": lambda d: np.sum(np.abs(d))}
+K_IGNORED = "only the nearest neighbour is used (k ignored)"
+FARTHEST = "the k farthest neighbours voted (distances sorted in the wrong order)"
 
 
 def check_distances(dist_fn, golden, rng, *, num_train=7, num_test=4, D=5, norm="l2"):
@@ -76,17 +78,35 @@ def check_predict_labels(labels_fn, golden, rng, *, k=1, num_train=9, num_test=4
         k = 4
         dists, y_train = tie_problem(rng, num_test=num_test)
     else:
-        dists, y_train = label_problem(rng, num_train=num_train, num_test=num_test,
-                                       num_classes=num_classes, k=k)
+        for _ in range(50):   # until "the k farthest" fails and differs from "k ignored"
+            dists, y_train = label_problem(rng, num_train=num_train, num_test=num_test,
+                                           num_classes=num_classes, k=k)
+            if k == 1 or _nameable(dists, y_train, k):
+                break
     expected = golden(f"labels_k{k}", lambda ref: ref.predict_labels(dists, y_train, k=k))
-    nearest = y_train[np.argmin(dists, axis=1)]
+    nearest = _votes(dists, y_train, 1, nearest=True)
     largest = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=True) for row in dists])
+    farthest = _votes(dists, y_train, k, nearest=False)
     labels = labels_fn(dists.copy(), y_train.copy(), k)
-    alternatives = {"ties go to the larger label (or to the nearest neighbour)": largest.astype(np.float64)}
+    alternatives = {"ties go to the larger label (or to the nearest neighbour)": largest}
     if k > 1:
-        alternatives["only the nearest neighbour is used (k ignored)"] = nearest.astype(np.float64)
-    assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels",
-                 alternatives=alternatives)
+        alternatives[K_IGNORED] = nearest
+        alternatives[FARTHEST] = farthest
+    assert_labels(labels, expected, num_test, alternatives=alternatives)
+
+
+def _nameable(dists, y_train, k):
+    """Ignoring k and voting among the k farthest both give wrong labels here, and different ones."""
+    voted = _votes(dists, y_train, k, nearest=True)
+    nearest, farthest = _votes(dists, y_train, 1, nearest=True), _votes(dists, y_train, k, nearest=False)
+    return np.any(nearest != voted) and np.any(farthest != voted) and np.any(nearest != farthest)
+
+
+def _votes(dists, y_train, k, *, nearest):
+    """The vote (ties to the smaller label) of the k nearest, or of the k farthest, of each row."""
+    order = np.argsort(dists, axis=1)
+    chosen = order[:, :k] if nearest else order[:, -k:]
+    return np.array([_vote(y_train[row], prefer_larger=False) for row in chosen])
 
 
 def _vote(labels, prefer_larger):
@@ -110,16 +130,33 @@ def check_predict(predict_fn, golden, rng, *, k=1, num_train=9, num_test=4, D=5,
             X_train = np.vstack([X_train, X + 0.05 * rng.standard_normal(X.shape)])
             y_train = np.concatenate([y_train, (classes + 1) % num_classes])
         dists = np.linalg.norm(X[:, None, :] - X_train[None, :, :], axis=2)
-        nearest = y_train[np.argmin(dists, axis=1)]
-        voted = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=False) for row in dists])
-        if k == 1 or np.any(nearest != voted):
+        nearest, farthest = _votes(dists, y_train, 1, nearest=True), _votes(dists, y_train, k, nearest=False)
+        if k == 1 or _nameable(dists, y_train, k):
             break
     expected = golden(f"predict_k{k}", lambda ref: ref.predict_labels(
         ref.compute_distances_no_loops(X_train, X), y_train, k=k))
     labels = predict_fn(X_train.copy(), y_train.copy(), X.copy(), k)
-    alternatives = {"only the nearest neighbour is used (k ignored)": nearest.astype(np.float64)} if k > 1 else {}
-    assert_close(as_labels(labels, num_test), np.asarray(expected, dtype=np.float64), name="labels",
-                 alternatives=alternatives)
+    assert_labels(labels, expected, num_test, alternatives={K_IGNORED: nearest, FARTHEST: farthest} if k > 1 else {})
+
+
+def assert_labels(labels, expected, n, *, name="labels", alternatives=None):
+    """The ``n`` labels equal ``expected``; else a CheckFailure that counts the wrong labels and shows a
+    few (not relative errors: labels are categories), naming the alternatives that fit (with two
+    classes a flipped vote may fit several explanations: all are named)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    actual = as_labels(labels, n)
+    if actual is None or actual.shape != expected.shape or not np.all(np.isfinite(actual)):
+        assert_close(actual, expected, name=name)   # a missing, misshapen or non-finite result
+        return
+    wrong = np.flatnonzero(actual != expected)
+    if not wrong.size:
+        return
+    fits = [phrase for phrase, v in (alternatives or {}).items()
+            if np.array_equal(np.asarray(v, dtype=np.float64), actual)]
+    cause = ", or ".join(fits) or None
+    shown = ", ".join(f"point {i}: got {actual[i]:g}, expected {expected[i]:g}" for i in wrong[:3])
+    raise CheckFailure(f"{name}: {wrong.size} of {n} wrong ({shown}{', ...' if wrong.size > 3 else ''})"
+                       + (f". Likely cause: {cause}." if cause else "."), cause)
 
 
 def as_labels(labels, n):

@@ -19,7 +19,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
-from grader.topics.knn import as_labels
+from grader.topics.knn import assert_labels
 from grader.sandbox import type_name
 
 KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
@@ -212,7 +212,7 @@ def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):
     W, X, _ = draw_problem(rng, N=N, D=D, C=C, w_scale=1.0)
     expected = golden("predicted_labels", lambda ref: ref.linear_predict(W, X))
     labels = predict_fn(W.copy(), X.copy())
-    assert_close(as_labels(labels, N), np.asarray(expected, dtype=np.float64), name="predicted labels")
+    assert_labels(labels, expected, N, name="predicted labels")
 
 
 

@@ -1,5 +1,7 @@
 """Topic checks of k-NN: reference-based callables pass, typical bugs fail."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,25 @@ def test_predict_that_drops_k_fails():
     for seed in range(20):
         with pytest.raises(CheckFailure, match="k ignored"):
             knn.check_predict(predict, golden, np.random.default_rng(seed), k=3, num_classes=2)
+
+
+def test_the_k_farthest_and_k_ignored_are_told_apart_and_labels_are_counted():
+    """With two classes a flipped vote fits 'k ignored' as well: each bug gets its own name, and the
+    message counts wrong labels instead of giving relative errors."""
+    def farthest(dists, y_train, k):
+        return reference.predict_labels(-dists, y_train, k)      # argsort in the wrong order
+
+    def predict_farthest(X_train, y_train, X, k):
+        return farthest(reference.compute_distances_no_loops(X_train, X), y_train, k)
+
+    def predict_nearest_only(X_train, y_train, X, k):
+        return reference.predict_labels(reference.compute_distances_no_loops(X_train, X), y_train)
+    for seed in range(20):
+        for fn, cause in ((predict_farthest, knn.FARTHEST), (predict_nearest_only, knn.K_IGNORED)):
+            with pytest.raises(CheckFailure) as info:
+                knn.check_predict(fn, golden, np.random.default_rng(seed), k=3, num_classes=2)
+            assert info.value.diagnosis == cause
+            assert re.match(r"labels: \d of 4 wrong \(point \d: got \d, expected \d", str(info.value))
+        with pytest.raises(CheckFailure) as info:
+            knn.check_predict_labels(farthest, golden, np.random.default_rng(seed), k=5, num_classes=2)
+        assert info.value.diagnosis == knn.FARTHEST
