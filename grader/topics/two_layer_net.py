@@ -42,6 +42,18 @@ def reference_loss(ref, params, X, y, reg, reg_scale):
     return net.loss(X, y, reg=reg)
 
 
+BIASES_REGULARIZED = "the biases regularized too (only W1 and W2 are)"
+
+
+def _biases_regularized(result, params, factor):
+    """(loss, grads) of the net whose penalty ``factor * Σ‖W‖²`` also covers b1 and b2."""
+    loss, grads = result
+    grads = dict(grads)
+    for b in ("b1", "b2"):
+        grads[b] = grads[b] + 2 * factor * params[b]
+    return loss + factor * sum(float(np.sum(params[b] ** 2)) for b in ("b1", "b2")), grads
+
+
 def _copy(params):
     return {name: value.copy() for name, value in params.items()}
 
@@ -71,6 +83,8 @@ def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0
     alternatives = {NO_B2: golden("loss_grads_no_b2", lambda ref: reference_loss(
         ref, _without_b2(params), X, y, reg, reg_scale))}
     if reg:
+        alternatives[BIASES_REGULARIZED] = golden("loss_grads_biases_regularized", lambda ref: _biases_regularized(
+            reference_loss(ref, params, X, y, reg, reg_scale), params, reg * reg_scale))
         for label, s in {"regularization term missing": 0.0,
                          "regularization uses ½ (0.5 * reg)": 0.5,
                          "regularization without ½ (reg, not 0.5 * reg)": 1.0}.items():

@@ -87,3 +87,15 @@ def test_train_and_predict():
             tln.check_train(sgd_train_fn(0.5, batch=batch), golden, np.random.default_rng(2), reg_scale=0.5)
     tln.check_predict(lambda p, X: tln.reference_loss(reference, p, X, None, 0.0, 1.0).argmax(1), golden,
                       np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("reg_scale", [1.0, 0.5])
+def test_biases_regularized_too_is_named(reg_scale):
+    def with_biases(params, X, y, reg):
+        result = tln.reference_loss(reference, params, X, y, reg, reg_scale)
+        if y is None:
+            return result
+        return result[0] + reg_scale * reg * sum(np.sum(params[b] ** 2) for b in ("b1", "b2")), result[1]
+    with pytest.raises(CheckFailure) as info:
+        tln.check_loss(with_biases, golden, np.random.default_rng(0), reg=0.3, reg_scale=reg_scale)
+    assert info.value.diagnosis == tln.BIASES_REGULARIZED
