@@ -17,6 +17,8 @@ from grader.checks.gradcheck import check_gradient
 from grader.topics.knn import assert_labels
 from grader.topics.linear_classifiers import assert_shift_invariant, own_gradient_hint
 from grader.sandbox import type_name
+from grader.sandbox.errors import StudentException
+from grader.topics.layers import write_entries
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 NO_B2 = "b2 not added to the scores"
@@ -223,9 +225,16 @@ def _from_family(params, transposed):
 
 def _make_net(student, params, transposed):
     D, H = params["W1"].shape
-    net = student.TwoLayerNet(D, H, params["W2"].shape[1], std=1e-4)
-    for name, value in _to_family(params, transposed).items():
-        net.params[name] = value
+    try:
+        net = student.TwoLayerNet(D, H, params["W2"].shape[1], std=1e-4)
+    except StudentException as exc:
+        if exc.type_name == "TypeError" and "argument" in exc.message:
+            raise CheckFailure(f"TwoLayerNet(input_size, hidden_size, output_size, std=1e-4) could not be "
+                               f"built: {exc}. This assignment grades the starter's TwoLayerNet, which takes "
+                               "those arguments; the TwoLayerNet of a later year's fc_net.py (input_dim, "
+                               "hidden_dim, num_classes, weight_scale, reg) is another API.") from None
+        raise
+    write_entries(net.params, _to_family(params, transposed))
     return net
 
 

@@ -99,3 +99,22 @@ def test_biases_regularized_too_is_named(reg_scale):
     with pytest.raises(CheckFailure) as info:
         tln.check_loss(with_biases, golden, np.random.default_rng(0), reg=0.3, reg_scale=reg_scale)
     assert info.value.diagnosis == tln.BIASES_REGULARIZED
+
+
+def test_a_later_years_two_layer_net_is_told_which_api_is_graded(tmp_path):
+    """cs231n 2021+ moved TwoLayerNet to fc_net.py with (input_dim, hidden_dim, num_classes,
+    weight_scale, reg): the student is told the API graded here, not just the TypeError."""
+    from grader.assignment import load_assignment
+    from grader.runner import grade_many
+
+    from helpers import edited_example
+
+    assignment = load_assignment("cs231n/a1")
+    later = edited_example(tmp_path, assignment, "later", "cs231n/classifiers/neural_net.py", [(
+        "def __init__(self, input_size, hidden_size, output_size, std=1e-4):",
+        "def __init__(self, input_dim=3072, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):\n"
+        "        input_size, hidden_size, output_size, std = input_dim, hidden_dim, num_classes, weight_scale")])
+    result = grade_many(assignment, [later], public_only=True)[0]
+    failed = [o for o in result.outcomes if not o.passed]
+    assert failed and all(o.name.startswith("TwoLayerNet") for o in failed)
+    assert all("the TwoLayerNet of a later year's fc_net.py" in o.output for o in failed)
