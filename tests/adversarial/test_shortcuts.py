@@ -120,7 +120,8 @@ def test_a_backward_by_finite_differences_is_flagged_and_honest_loops_are_not(tm
     assert honest.score == honest.max_score and honest.flags == []
     assert numeric.score == numeric.max_score          # a flag is not a verdict...
     assert any(f.startswith("affine_backward called affine_forward") for f in numeric.flags), numeric.flags
-    assert any(f.startswith("Net.loss called Net.loss") for f in numeric.flags), numeric.flags
+    assert any(f.startswith(("Net.loss called Net.loss", "Net.loss called loss")) for f in numeric.flags), \
+        numeric.flags   # Python 3.10 code objects have no qualified name
     report = results_json(numeric)                      # ...but the instructor sees it, the student does not
     jsonschema.validate(report, SCHEMA)
     flags_entry = report["tests"][-1]
