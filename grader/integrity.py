@@ -67,6 +67,35 @@ def fast_layers_flag(name: str | None, fast) -> str | None:
     return f"{name} called the course's fast layers ({names}): the naive version is not the student's own"
 
 
+class FlagSet:
+    """The flags one submission's worker replies carry (``flags``, ``calls``, ``fast``), each once: a
+    repeated-calls flag keeps the largest count seen for its (graded name, function)."""
+
+    CAP = 200
+
+    def __init__(self):
+        self._texts, self._repeats = [], {}
+
+    def add(self, text) -> None:
+        if type(text) is str and text and text[:300] not in self._texts and len(self._texts) < self.CAP:
+            self._texts.append(text[:300])
+
+    def absorb(self, reply: dict, name: str | None) -> None:
+        """Take the flags of one worker reply to a request about graded ``name``."""
+        if type(reply.get("flags")) is list:
+            for text in reply["flags"][:self.CAP]:
+                self.add(text)
+        self.add(fast_layers_flag(name, reply.get("fast")))
+        repeated = repeated_calls(reply.get("calls"))
+        if repeated is not None and len(self._repeats) < self.CAP:
+            key = (name, repeated[0])
+            self._repeats[key] = max(self._repeats.get(key, 0), repeated[1])
+
+    def texts(self) -> list[str]:
+        return self._texts + [repeated_calls_flag(name, function, count)
+                              for (name, function), count in self._repeats.items()]
+
+
 def scan_plan(plan: dict, forbidden) -> list[str]:
     """Flags for the files of ``plan`` that define graded names (their modules, snippets, notebooks)."""
     forbidden = set(forbidden)

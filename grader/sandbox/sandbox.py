@@ -42,7 +42,7 @@ class Sandbox:
 
     def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None, forbidden=()):
         self.plan, self.files_root, self.limits = plan, os.fspath(files_root), limits
-        self.forbidden, self._flags, self._repeats = sorted(forbidden), [], {}
+        self.forbidden, self._flags = sorted(forbidden), integrity.FlagSet()
         self._preload = libraries_for(plan)   # the same for every worker of this submission
         self.hide = list(dict.fromkeys(os.path.realpath(p) for p in default_hidden() + list(hide)))
         self.isolation = (os.geteuid() == 0) if isolation is None else isolation
@@ -114,8 +114,7 @@ class Sandbox:
     def flags(self):
         """Forbidden shortcuts the worker saw (refused imports, a forward called by the dozen in a
         backward, a replaced trace function): instructor-facing, each once."""
-        return self._flags + [integrity.repeated_calls_flag(name, function, count)
-                              for (name, function), count in self._repeats.items()]
+        return self._flags.texts()
 
     def output(self):
         """Captured student output and crash notes (instructor-only), oldest first."""
@@ -247,10 +246,6 @@ class Sandbox:
             self._notes.append(text)
             (self._code_notes if kind == "code" else self._output).append(text)
 
-    def _flag(self, text):
-        if text and text[:300] not in self._flags and len(self._flags) < NOTES_CAP:
-            self._flags.append(text[:300])
-
     def _start(self):
         """Start a worker; a zygote that dies meanwhile (killed, out of memory) is replaced once."""
         try:
@@ -338,15 +333,7 @@ class Sandbox:
         return f"exit code {status}"
 
     def _absorb(self, reply, remote):
-        flags = reply.get("flags")
-        if type(flags) is list:
-            for flag in flags[:NOTES_CAP]:
-                self._flag(flag if type(flag) is str else "")
-        self._flag(integrity.fast_layers_flag(remote._graded_name(), reply.get("fast")))
-        repeated = integrity.repeated_calls(reply.get("calls"))
-        if repeated is not None:
-            key = (remote._graded_name(), repeated[0])
-            self._repeats[key] = max(self._repeats.get(key, 0), repeated[1])
+        self._flags.absorb(reply, remote._graded_name())
         notes = reply.get("notes")
         kind = "code" if self._loading_only else "output"  # after a test input was sent, a note may carry it
         if type(notes) is list:

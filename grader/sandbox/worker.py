@@ -1,12 +1,14 @@
 """The worker: runs ONLY in the forked sandbox child and serves the grader's RPCs. Stdlib and numpy only.
 
 Requests (one frame each, answered by one frame with the same ``id``):
-``hello {plan, forbidden}``, ``call {ref, args, kwargs, keep, count}``, ``get {ref}``, ``setattr {ref, name,
-value}``, ``setitem {ref, key, value}``, ``ping``. Any request may carry ``seed`` (np.random.seed + random.seed
-before it runs). A ``count`` call is run under guard.CallCounter; its reply carries ``calls``
-[function, count] and ``fast`` (the course's fast layer functions it called, if any). Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type", "message",
-"where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes), ``out``
-(captured student stdout/stderr, head and tail) and maybe ``flags`` (forbidden shortcuts, guard.py). Non-data leaves of results stay in a handle table.
+``hello {plan, forbidden}``, ``call {ref, args, kwargs, keep, count}``, ``get {ref}``, ``setattr {ref,
+name, value}``, ``setitem {ref, key, value}``, ``ping``. Any request may carry ``seed`` (np.random.seed
++ random.seed before it runs). Replies: ``{"id", "ok": value}`` or ``{"id", "err": {"kind", "type",
+"message", "where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes), ``out``
+(captured student stdout/stderr, head and tail) and maybe ``flags`` (forbidden shortcuts, guard.py).
+A ``count`` call runs under guard.CallCounter; its reply also carries ``calls`` [function, count] and
+``fast`` (the course's fast layer functions it called, if any). Non-data leaves of results stay in a
+handle table.
 """
 import collections
 import io

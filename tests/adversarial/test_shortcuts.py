@@ -246,3 +246,19 @@ def conv_forward_naive(x, w):
     assert honest.score == honest.max_score == flagged.score and honest.flags == []
     assert flagged.flags == ["conv_forward_naive called the course's fast layers (conv_forward_strides): "
                              "the naive version is not the student's own"]
+
+
+def test_a_flag_set_keeps_each_flag_once_and_the_largest_count_and_ignores_malformed_replies():
+    """Worker replies are untrusted: anything but the documented shapes is ignored."""
+    from grader.integrity import FlagSet
+
+    flags = FlagSet()
+    for reply in ({"calls": ["affine_forward", 40]}, {"calls": ["affine_forward", 80]},
+                  {"calls": ["affine_forward", 5]}, {"calls": ["x", "many"]}, {"calls": 7},
+                  {"flags": ["layers.py, line 1: imports torch", 3, None]}, {"flags": "not a list"},
+                  {"flags": ["layers.py, line 1: imports torch"]}, {"fast": ["conv_forward_strides"]}):
+        flags.absorb(reply, "affine_backward")
+    assert flags.texts() == [
+        "layers.py, line 1: imports torch",
+        "affine_backward called affine_forward 80 times in one call: a gradient computed by finite "
+        "differences of the forward?"]
