@@ -56,13 +56,18 @@ class CallCounter:
     """``with CallCounter() as counts:`` counts calls per code object in the block."""
 
     def __init__(self):
-        self.counts = {}
+        self.counts, self.owners = {}, {}
         self.tampered = False
 
     def __call__(self, frame, event, arg):
         code = frame.f_code
         counts = self.counts
-        counts[code] = counts.get(code, 0) + 1
+        if code in counts:
+            counts[code] += 1
+        else:
+            counts[code] = 1
+            if code.co_varnames[:1] == ("self",) and not hasattr(code, "co_qualname"):  # Python 3.10
+                self.owners[code] = type(frame.f_locals.get("self")).__name__
         return None
 
     def __enter__(self):
@@ -86,9 +91,16 @@ class CallCounter:
         for code, count in self.counts.items():
             if code.co_filename not in files and code.co_filename.split(" cell ")[0] not in files:
                 continue
-            qualname = getattr(code, "co_qualname", code.co_name).split(".")   # 3.10 has no co_qualname
+            qualname = self.qualname(code).split(".")
             method = len(qualname) == 2 and qualname[0] in graded   # not a function nested in a graded one
             if code is own or code.co_name in graded or method:
                 if best is None or count > best[1]:
-                    best = [getattr(code, "co_qualname", code.co_name), count]
+                    best = [".".join(qualname), count]
         return best
+
+    def qualname(self, code):
+        """"Net.loss" for a method (Python 3.10 has no co_qualname: the class of ``self`` at its first call)."""
+        if hasattr(code, "co_qualname"):
+            return code.co_qualname
+        owner = self.owners.get(code)
+        return f"{owner}.{code.co_name}" if owner else code.co_name

@@ -84,15 +84,14 @@ def affine_backward(dout, cache):
 class Net:
     def __init__(self, d):
         self.c = np.arange(d, dtype=float)
-    def loss(self, x, grads=True):
-        value = float(np.sum(self.c * x ** 2))
-        if not grads:
-            return value
+    def _value(self, x):
+        return float(np.sum(self.c * x ** 2))
+    def loss(self, x):
         g = np.zeros_like(x)
         for i in range(x.size):
             e = np.zeros_like(x); e[i] = 1e-5
-            g[i] = (self.loss(x + e, False) - self.loss(x - e, False)) / 2e-5
-        return value, g
+            g[i] = (self._value(x + e) - self._value(x - e)) / 2e-5
+        return self._value(x), g
     def train(self, x):
         pass
 '''
@@ -120,8 +119,7 @@ def test_a_backward_by_finite_differences_is_flagged_and_honest_loops_are_not(tm
     assert honest.score == honest.max_score and honest.flags == []
     assert numeric.score == numeric.max_score          # a flag is not a verdict...
     assert any(f.startswith("affine_backward called affine_forward") for f in numeric.flags), numeric.flags
-    assert any(f.startswith(("Net.loss called Net.loss", "Net.loss called loss")) for f in numeric.flags), \
-        numeric.flags   # Python 3.10 code objects have no qualified name
+    assert any(f.startswith("Net.loss called Net._value 41 times") for f in numeric.flags), numeric.flags
     report = results_json(numeric)                      # ...but the instructor sees it, the student does not
     jsonschema.validate(report, SCHEMA)
     flags_entry = report["tests"][-1]
