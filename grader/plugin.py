@@ -77,6 +77,9 @@ class GraderPlugin:
         config.addinivalue_line("markers", "points(n): points of the test (default 1)")
         config.addinivalue_line("markers", "hidden: hidden until after the due date (test_hidden_*.py only)")
         config.addinivalue_line("markers", "timeout(seconds): per-call time limit for this test")
+        # A failure's report holds Python's own traceback: pytest's long form parses the source file of
+        # every frame (~10% of a batch's time), and _short_traceback is what instructors read anyway.
+        config.option.tbstyle = "native"
 
     def pytest_collectreport(self, report):
         if report.failed and self.collection_error is None:
