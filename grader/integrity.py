@@ -121,10 +121,11 @@ def scan_plan(plan: dict, forbidden) -> list[str]:
 
 
 def scan_source(source: str, forbidden: set) -> list[str]:
-    """"<line>: <what>" for each shortcut in ``source`` (nothing when it does not parse)."""
+    """"<line>: <what>" for each shortcut in ``source`` (nothing when it does not parse, nested too deep
+    included)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     found = []
     for node in ast.walk(tree):

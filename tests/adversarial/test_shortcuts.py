@@ -193,6 +193,7 @@ def f(stack, derivative, compile=None):
 """
     assert scan_source(honest, set(DEFAULT_FORBIDDEN)) == []
     assert scan_source("def broken(:", set(DEFAULT_FORBIDDEN)) == []
+    assert scan_source("y = " + "+".join(["1"] * 200_000), set(DEFAULT_FORBIDDEN)) == []   # too deep to parse
 
 
 FAST_LAYERS = '''
