@@ -55,8 +55,8 @@ def repeated_calls(calls) -> tuple[str, int] | None:
 
 
 def repeated_calls_flag(name: str, function: str, count: int) -> str:
-    return (f"{name} called {function} {count} times in one call: a gradient computed by finite "
-            f"differences of the forward?")
+    return (f"{name} called {function} {count} times in one call on whole-size inputs (directly or "
+            f"through the functions it calls): a gradient computed by finite differences?")
 
 
 def fast_layers_flag(name: str | None, fast) -> str | None:
@@ -92,8 +92,12 @@ class FlagSet:
             self._repeats[key] = max(self._repeats.get(key, 0), repeated[1])
 
     def texts(self) -> list[str]:
+        """The flags; a repeated-calls flag of a net is left out when a backward was flagged for the same
+        function (the net only calls that backward: the instructor should look there)."""
+        in_backward = {function for (name, function) in self._repeats if "backward" in (name or "")}
         return self._texts + [repeated_calls_flag(name, function, count)
-                              for (name, function), count in self._repeats.items()]
+                              for (name, function), count in self._repeats.items()
+                              if "backward" in (name or "") or function not in in_backward]
 
 
 def scan_plan(plan: dict, forbidden) -> list[str]:
@@ -127,15 +131,28 @@ def scan_source(source: str, forbidden: set) -> list[str]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
+    aliases = _module_aliases(tree)
     found = []
     for node in ast.walk(tree):
-        what = _shortcut(node, forbidden)
+        what = _shortcut(node, forbidden, aliases)
         if what:
             found.append((node.lineno, what))
     return [f"{line}: {what}" for line, what in sorted(set(found))]
 
 
-def _shortcut(node, forbidden: set) -> str | None:
+def _module_aliases(tree) -> dict:
+    """Names bound to a module under another name: ``so`` -> "optimize" for ``import scipy.optimize as
+    so`` or ``from scipy import optimize as so``."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name.rsplit(".", 1)[-1]
+    return aliases
+
+
+def _shortcut(node, forbidden: set, aliases: dict) -> str | None:
     if isinstance(node, ast.Import):
         bad = [alias.name for alias in node.names if alias.name.split(".")[0] in forbidden]
         return f"imports {bad[0]} (forbidden in this assignment)" if bad else None
@@ -145,7 +162,8 @@ def _shortcut(node, forbidden: set) -> str | None:
             return f"imports {module} (forbidden in this assignment)"
         names = {alias.name for alias in node.names} & QUALIFIED.get(module.rsplit(".", 1)[-1], set())
         return f"imports {', '.join(sorted(names))} from {module}" if names else None
-    if isinstance(node, ast.Attribute) and node.attr in QUALIFIED.get(_last_name(node.value), ()):
+    base = _last_name(node.value) if isinstance(node, ast.Attribute) else ""
+    if base and node.attr in QUALIFIED.get(aliases.get(base, base), ()):
         return f"uses {ast.unparse(node)}"
     if isinstance(node, ast.Name) and node.id in DYNAMIC_CODE:
         return f"uses {node.id} (code built at run time)"

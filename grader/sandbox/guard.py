@@ -2,12 +2,12 @@
 
 * ``ImportBlocker``: a meta-path finder that refuses the libraries the assignment forbids (autodiff
   frameworks, ...): the import raises ImportError and a flag names the student file and line.
-* ``CallCounter``: counts the Python calls made while one graded call runs (``sys.settrace`` with no
-  line tracing: one dict update per call). ``most_called`` names the student function called most
-  often among those that matter for a gradient: a graded name, a method of a graded class, or the
-  called function itself (a helper nested in a graded function is not one: naive loops call those). A backward computed by finite differences of the forward calls that
-  forward about twice per input entry; the grader decides what is too many. ``course_fast`` names the
-  course's fast layer functions that were called (a naive function must not use them).
+* ``CallCounter``: watches the Python calls made while one graded call runs (``sys.settrace`` with no
+  line tracing). A backward computed by finite differences of the forward calls that forward, on
+  whole-size inputs, about twice per input entry: ``most_called`` names the graded function (or the
+  called function itself) called most often that way, and the grader decides what is too many.
+  ``course_fast`` names the course's fast layer functions that were called (a naive function must not
+  use them).
 """
 import sys
 
@@ -53,21 +53,29 @@ def student_frame(files):
 
 
 class CallCounter:
-    """``with CallCounter() as counts:`` counts calls per code object in the block."""
+    """``with CallCounter(target, args, files, graded):`` counts, while one graded call runs, the calls of
+    the functions that matter for a gradient by finite differences: a graded function of the student's
+    files (``affine_forward``) or the called function itself, each call counted only when it is given an
+    array at least ``SIZE_SHARE`` as large as the largest the graded call was given (a finite difference
+    perturbs the whole input; a naive loop calling a forward per window, per example or per time step
+    passes slices). Helper functions and methods are not counted: honest loops call them per entry."""
 
-    def __init__(self):
-        self.counts, self.owners = {}, {}
+    SIZE_SHARE = 0.4
+
+    def __init__(self, target, args, files, graded):
+        self.own = getattr(getattr(target, "__func__", target), "__code__", None)
+        self.files, self.graded = files, graded
+        self.size = max(1, int(largest_array(args) * self.SIZE_SHARE))
+        self.counts, self.seen = {}, set()
         self.tampered = False
 
     def __call__(self, frame, event, arg):
         code = frame.f_code
-        counts = self.counts
-        if code in counts:
-            counts[code] += 1
-        else:
-            counts[code] = 1
-            if code.co_varnames[:1] == ("self",) and not hasattr(code, "co_qualname"):  # Python 3.10
-                self.owners[code] = type(frame.f_locals.get("self")).__name__
+        self.seen.add(code)
+        if code is self.own or (code.co_name in self.graded and
+                                (code.co_filename in self.files or code.co_filename.split(" cell ")[0] in self.files)):
+            if largest_array(frame.f_locals.values()) >= self.size:
+                self.counts[code] = self.counts.get(code, 0) + 1
         return None
 
     def __enter__(self):
@@ -81,26 +89,29 @@ class CallCounter:
         return False
 
     def course_fast(self):
-        """Names of the course's fast layer functions called in the block (COURSE_FAST), sorted."""
-        return sorted({code.co_name for code in self.counts if code.co_name in COURSE_FAST})
+        """Names of the course's fast layer functions (COURSE_FAST) called in the block from another file
+        than the graded function's (a student's own helper named im2col_indices beside it is theirs)."""
+        home = self.own.co_filename if self.own is not None else None
+        return sorted({code.co_name for code in self.seen if code.co_name in COURSE_FAST and code.co_filename != home})
 
-    def most_called(self, target, files, graded):
-        """[name, count] of the most called student function that matters (see the module doc)."""
-        own = getattr(getattr(target, "__func__", target), "__code__", None)
-        best = None
-        for code, count in self.counts.items():
-            if code.co_filename not in files and code.co_filename.split(" cell ")[0] not in files:
-                continue
-            qualname = self.qualname(code).split(".")
-            method = len(qualname) == 2 and qualname[0] in graded   # not a function nested in a graded one
-            if code is own or code.co_name in graded or method:
-                if best is None or count > best[1]:
-                    best = [".".join(qualname), count]
-        return best
+    def most_called(self):
+        """[name, count] of the function counted most often (see the class doc), or None."""
+        if not self.counts:
+            return None
+        code, count = max(self.counts.items(), key=lambda item: item[1])
+        return [code.co_name if code is not self.own else getattr(code, "co_qualname", code.co_name), count]
 
-    def qualname(self, code):
-        """"Net.loss" for a method (Python 3.10 has no co_qualname: the class of ``self`` at its first call)."""
-        if hasattr(code, "co_qualname"):
-            return code.co_qualname
-        owner = self.owners.get(code)
-        return f"{owner}.{code.co_name}" if owner else code.co_name
+
+def largest_array(values, depth=2):
+    """The number of entries of the largest numpy array among ``values`` (in tuples, lists and dicts
+    ``depth`` levels down: a cache), 0 when there is none."""
+    best = 0
+    for value in values:
+        size = getattr(value, "size", None) if type(value).__module__ == "numpy" else None
+        if type(size) is int:
+            best = max(best, size)
+        elif depth and isinstance(value, (tuple, list)):
+            best = max(best, largest_array(value[:64], depth - 1))
+        elif depth and isinstance(value, dict):
+            best = max(best, largest_array(list(value.values())[:64], depth - 1))
+    return best

@@ -147,12 +147,12 @@ class Worker:
             if not req.get("count"):
                 result = target(*args, **kwargs)
             else:
-                counter = guard.CallCounter()
+                counter = guard.CallCounter(target, (args, kwargs), self.plan.files, self.graded)
                 try:
                     with counter:
                         result = target(*args, **kwargs)
                 finally:
-                    self.count_reply = counter.most_called(target, self.plan.files, self.graded)
+                    self.count_reply = counter.most_called()
                     self.fast_reply = counter.course_fast()
                     if counter.tampered:
                         self.flag("changes the interpreter's trace function while a graded function runs")

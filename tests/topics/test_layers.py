@@ -100,3 +100,13 @@ def test_loss_gradient_inconsistent_fails():
         return loss, dx * 2
     with pytest.raises(CheckFailure):
         L.check_loss_gradient(wrong, np.random.default_rng(6))
+
+
+def test_a_forward_test_does_not_call_the_backward():
+    """A relu_backward that raises (a forbidden import, a typo) fails only the backward's tests."""
+    def broken_backward(dout, cache):
+        raise ImportError("torch is not allowed in this assignment")
+    run = L.layer_pair(R.relu_forward, broken_backward)
+    L.check_relu(run, golden, np.random.default_rng(0), part="forward")
+    with pytest.raises(ImportError):
+        L.check_relu(run, golden, np.random.default_rng(0), part="backward")
