@@ -30,3 +30,23 @@ def edited_example(tmp_path, assignment, label, file, edits):
         text = text.replace(old, new)
     path.write_text(text)
     return folder
+
+
+def variant_of(root, assignment, name, edits):
+    """The assignment's correct example copied to ``root/name`` with each ``(rel, old, new)`` of ``edits``
+    applied once (in a notebook, to the one code cell that holds ``old``)."""
+    folder = root / name
+    shutil.copytree(assignment.examples()["correct"], folder)
+    for rel, old, new in edits:
+        path = folder / rel
+        if path.suffix == ".ipynb":
+            notebook = json.loads(path.read_text())
+            cells = [c for c in notebook["cells"] if old in "".join(c["source"])]
+            assert len(cells) == 1, (name, old)
+            cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new, 1).splitlines(True)
+            path.write_text(json.dumps(notebook))
+            continue
+        text = path.read_text()
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1))
+    return folder

@@ -2,13 +2,13 @@
 the bundled correct example fails the tests meant to catch it, and only those, and the report names
 the misconception; a stable loss with another bug passes the stability test."""
 
-import shutil
-
 import pytest
 
 from grader.assignment import load_assignment
 from grader.runner import grade_many
 from grader.topics import linear_classifiers as lc
+
+from helpers import variant_of
 
 CLASSIFIERS = "cs231n/classifiers/"
 VARIANTS = {
@@ -30,23 +30,13 @@ STABLE = "numerically stable when every score is offset by 1000"
 OVERFLOW = "softmax without the max shift (overflow)"
 
 
-def _variant(root, correct, name, edits):
-    folder = root / name
-    shutil.copytree(correct, folder)
-    for rel, old, new in edits:
-        path = folder / CLASSIFIERS / rel
-        text = path.read_text()
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1))
-    return folder
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Every variant graded, hidden tests included, in one session: {variant: {test name: Outcome}}."""
     assignment = load_assignment("cs231n/a1")
     root = tmp_path_factory.mktemp("a1")
-    folders = [_variant(root, assignment.examples()["correct"], name, edits) for name, edits in VARIANTS.items()]
+    folders = [variant_of(root, assignment, name, [(CLASSIFIERS + rel, old, new) for rel, old, new in edits])
+               for name, edits in VARIANTS.items()]
     return {name: {o.name: o for o in result.outcomes}
             for name, result in zip(VARIANTS, grade_many(assignment, folders))}
 

@@ -2,9 +2,6 @@
 example fails the public test meant to catch it, and the report names the misconception (a named
 alternative of the reference) or, for ``train``, says that it steps with the student's own loss."""
 
-import json
-import shutil
-
 import numpy as np
 import pytest
 
@@ -13,6 +10,8 @@ from grader.assignment import load_assignment
 from grader.checks import CheckFailure
 from grader.runner import grade_many
 from grader.topics import knn, linear_classifiers as lc
+
+from helpers import variant_of
 
 SVM_LOOP_SKIP = "        if j == y[i]:\n          continue\n"
 VARIANTS = {
@@ -40,29 +39,6 @@ VARIANTS = {
 }
 
 
-def _edit_notebook(path, old, new):
-    """Replace ``old`` in the one code cell that holds it (sources are kept as cells, not as text)."""
-    notebook = json.loads(path.read_text())
-    cells = [c for c in notebook["cells"] if old in "".join(c["source"])]
-    assert len(cells) == 1, old
-    cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new, 1).splitlines(True)
-    path.write_text(json.dumps(notebook))
-
-
-def _variant(root, assignment, name, edits):
-    folder = root / name
-    shutil.copytree(assignment.examples()["correct"], folder)
-    for rel, old, new in edits:
-        path = folder / rel
-        if path.suffix == ".ipynb":
-            _edit_notebook(path, old, new)
-            continue
-        text = path.read_text()
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1))
-    return folder
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Each assignment's variants graded in one session: {variant: {test name: Outcome}}."""
@@ -70,7 +46,7 @@ def graded(tmp_path_factory):
     for hw, variants in VARIANTS.items():
         assignment = load_assignment(hw)
         root = tmp_path_factory.mktemp(hw.replace("/", "_"))
-        folders = [_variant(root, assignment, name, edits) for name, edits in variants.items()]
+        folders = [variant_of(root, assignment, name, edits) for name, edits in variants.items()]
         for name, result in zip(variants, grade_many(assignment, folders, public_only=True)):
             results[name] = {o.name: o for o in result.outcomes}
     return results
