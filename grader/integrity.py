@@ -134,7 +134,10 @@ def scan_source(source: str, forbidden: set) -> list[str]:
     aliases = _module_aliases(tree)
     found = []
     for node in ast.walk(tree):
-        what = _shortcut(node, forbidden, aliases)
+        try:
+            what = _shortcut(node, forbidden, aliases)
+        except RecursionError:   # ast.unparse of an attribute chain thousands deep
+            what = "uses a name nested too deeply to show"
         if what:
             found.append((node.lineno, what))
     return [f"{line}: {what}" for line, what in sorted(set(found))]

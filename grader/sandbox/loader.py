@@ -6,6 +6,7 @@ skipped and noted instead of losing the rest of the file. A source marked "py2_d
 submission) has its ``/`` and ``/=`` rewritten into calls of ``py2_div``/``py2_idiv`` before compiling.
 """
 import ast
+import contextlib
 import copy
 import importlib.abc
 import importlib.machinery
@@ -78,16 +79,33 @@ class Missing(Exception):
     """A graded name is not available; the message says why."""
 
 
+COMPILE_RECURSION_LIMIT = 20_000   # compiling a tree is recursive: CPython compiles source deeper
+
+
+@contextlib.contextmanager
+def deep_compiling():
+    """A higher recursion limit while parsing and compiling (never while student code runs): a
+    statement of a few thousand chained terms, which Python itself imports, compiles here too."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def run_tolerant(source, filename, namespace, notes, py2_division=False):
     """exec ``source`` statement by statement in ``namespace``; failures are skipped and noted.
     ``py2_division``: divide as Python 2 did (see with_py2_division)."""
     try:
-        tree = ast.parse(source, filename)
-    except SyntaxError as exc:
-        notes.append(f"{filename}: not run, it does not parse (line {exc.lineno}: {exc.msg})")
+        with deep_compiling():
+            tree = ast.parse(source, filename)
+            if py2_division:
+                tree = with_py2_division(tree, namespace)
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+        where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else f"{type(exc).__name__}: {exc}"
+        notes.append(f"{filename}: not run, it does not parse ({where})")
         return
-    if py2_division:
-        tree = with_py2_division(tree, namespace)
     flags = 0
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
@@ -95,8 +113,9 @@ def run_tolerant(source, filename, namespace, notes, py2_division=False):
                 feature = getattr(__future__, alias.name, None)
                 flags |= getattr(feature, "compiler_flag", 0)
         try:
-            code = compile(ast.Module([stmt], type_ignores=[]), filename, "exec", flags=flags,
-                           dont_inherit=True)
+            with deep_compiling():
+                code = compile(ast.Module([stmt], type_ignores=[]), filename, "exec", flags=flags,
+                               dont_inherit=True)
             exec(code, namespace)
         except BaseException as exc:  # a student's statement may raise anything, even SystemExit
             text = (ast.get_source_segment(source, stmt) or "").strip().splitlines()

@@ -119,13 +119,15 @@ def _import_names(node) -> list:
 
 
 def module_scope_nodes(node: ast.AST):
-    """`node` and its descendants that run at module scope: a def/class/lambda/comprehension is
-    yielded itself, its body is not."""
-    yield node
-    if isinstance(node, _SCOPES):
-        return
-    for child in ast.iter_child_nodes(node):
-        yield from module_scope_nodes(child)
+    """`node` and its descendants that run at module scope, parents first: a def/class/lambda/
+    comprehension is yielded itself, its body is not. (Iterative: an expression of a few thousand
+    chained terms is deeper than Python's recursion limit.)"""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, _SCOPES):
+            stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
 
 def binds(node: ast.stmt) -> set:

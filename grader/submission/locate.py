@@ -112,8 +112,12 @@ class Locator:
     def _is_stub(self, file: str, name: str) -> bool:
         """An empty body, or an unchanged copy of the starter's definition (untouched starter code)."""
         node = self.units[file].stmts[self.defs[file][name]].node
-        return is_stub(node) or (name in self.starter_defs and hasattr(node, "name")
-                                 and skeleton(node) in self.starter_defs[name])
+        if is_stub(node):
+            return True
+        try:
+            return name in self.starter_defs and hasattr(node, "name") and skeleton(node) in self.starter_defs[name]
+        except RecursionError:  # nested deeper than Python's recursion limit: not the starter's code
+            return False
 
     def _module_of(self, rel: str) -> str | None:
         """The name to import `rel` by: the starter's (`nndl.layers`), else one in a starter

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .repair import parse
+
 BLOCKED_FILES = ("numpy.py", "sitecustomize.py", "usercustomize.py", "conftest.py", "test_*.py",
                  "*_test.py", "reference*", "grader*")
 SHADOWED_TOP = set(sys.stdlib_module_names) | {
@@ -162,7 +164,7 @@ def _missing_imports(entry: Entry, known: set) -> list:
     """Modules of the submission's own packages (or relative) that ``entry`` imports and nobody provides,
     such as a course's ``im2col_cython`` that was never compiled."""
     try:
-        tree = ast.parse(entry.source)
+        tree = parse(entry.source)
     except SyntaxError:
         return []
     package = entry.name.split(".")[:-1]

@@ -84,3 +84,17 @@ def test_the_accepted_regularization_convention_is_reported():
                for n in notes.values()), notes
     shown = {t["name"]: t["output"] for t in results_json(result)["tests"]}
     assert all(n[0] in shown[name] for name, n in notes.items())
+
+
+def test_a_long_generated_expression_is_graded_like_any_code(mini, tmp_path):
+    """A statement of 2,000 chained terms (generated code, a pasted table) imports in Python: the
+    grader's own passes over the tree and the worker's compiler must not stop at the recursion limit
+    (it ended the session with INTERNALERROR, no report)."""
+    chain = "+".join(["0"] * 2000)
+    source = ("import numpy as np\n"
+              f"def affine_forward(x, w, b):\n    k = {chain}\n"
+              "    return x.reshape(x.shape[0], -1) @ w + b + k, (x, w, b)\n"
+              "def relu_forward(x):\n    return np.maximum(0, x), x\n"
+              f"TABLE = {chain}\n")
+    result = grade(mini, write_submission(tmp_path / "s", {"layers.py": source}))
+    assert result.score == result.max_score, [o.output for o in result.outcomes]
