@@ -4,7 +4,6 @@ scores the submission 0 and tells the student why. Real submissions through the 
 worker; a false flag on honest code (naive loops, helpers, a training loop) is a failure too."""
 
 import json
-import sys
 
 import jsonschema
 import pytest
@@ -207,8 +206,7 @@ def f(stack, derivative, compile=None):
     assert scan_source("def broken(:", set(DEFAULT_FORBIDDEN)) == []
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="Python 3.10's parser has no depth guard: it crashes")
-def test_the_static_scan_skips_a_file_nested_too_deep_to_parse():
+def test_the_static_scan_survives_a_file_nested_200000_deep():
     assert scan_source("y = " + "+".join(["1"] * 200_000), set(DEFAULT_FORBIDDEN)) == []
 
 
