@@ -37,7 +37,7 @@ QUALIFIED = {
 }
 DYNAMIC_CODE = {"exec", "eval", "compile", "__import__"}
 REPEATED_CALLS = 32   # calls of a forward per gradient call that only finite differences make
-_COUNTED = re.compile(r"backward|loss|grad|naive", re.IGNORECASE)
+_COUNTED = re.compile(r"backward|loss|grad|naive|_net$", re.IGNORECASE)
 _NOT_COUNTED = re.compile(r"check|train|descent|predict|sample", re.IGNORECASE)
 
 
@@ -88,6 +88,10 @@ class FlagSet:
             for text in reply["flags"][:self.CAP]:
                 self.add(text)
         self.add(fast_layers_flag(name, reply.get("fast")))
+        if type(reply.get("numeric")) is list and reply["numeric"]:
+            helpers = ", ".join(str(n)[:60] for n in reply["numeric"][:3])
+            self.add(f"{name} called the course's numerical gradient helper ({helpers}): its gradient is "
+                     "computed by finite differences")
         repeated = repeated_calls(reply.get("calls"))
         if repeated is not None and len(self._repeats) < self.CAP:
             key = (name, repeated[0])
@@ -170,8 +174,8 @@ def _shortcut(node, forbidden: set, aliases: dict) -> str | None:
     base = _last_name(node.value) if isinstance(node, ast.Attribute) else ""
     if base and node.attr in QUALIFIED.get(aliases.get(base, base), ()):
         return f"uses {ast.unparse(node)}"
-    if isinstance(node, ast.Name) and node.id in DYNAMIC_CODE:
-        return f"uses {node.id} (code built at run time)"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CODE:
+        return f"uses {node.func.id} (code built at run time)"   # called: a parameter named eval is not
     return None
 
 

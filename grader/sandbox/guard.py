@@ -18,7 +18,11 @@ COURSE_FAST = frozenset({
     "conv_forward_im2col", "conv_backward_im2col", "conv_forward_strides", "conv_backward_strides",
     "conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast", "max_pool_backward_fast",
     "max_pool_forward_reshape", "max_pool_backward_reshape", "max_pool_forward_im2col",
-    "max_pool_backward_im2col", "im2col_indices", "col2im_indices"})
+    "max_pool_backward_im2col"})
+# The course's numerical gradient helpers (cs231n gradient_check.py, C147's grad_check_sparse): a graded
+# function that returns a gradient and calls one computes that gradient numerically.
+COURSE_NUMERIC = frozenset({"eval_numerical_gradient", "eval_numerical_gradient_array",
+                            "eval_numerical_gradient_blobs", "approx_fprime", "check_grad"})
 
 
 class ImportBlocker:
@@ -54,17 +58,21 @@ def student_frame(files):
 
 class CallCounter:
     """``with CallCounter(target, args, files, graded):`` counts, while one graded call runs, the calls of
-    the functions that matter for a gradient by finite differences: a graded function of the student's
-    files (``affine_forward``) or the called function itself, each call counted only when it is given an
-    array at least ``SIZE_SHARE`` as large as the largest the graded call was given (a finite difference
-    perturbs the whole input; a naive loop calling a forward per window, per example or per time step
-    passes slices). Helper functions and methods are not counted: honest loops call them per entry."""
+    the functions that matter for a gradient by finite differences: the called function itself, and for
+    a backward its own graded forward (``conv_backward_naive`` -> ``conv_*forward*``), each call counted
+    only when it is given an array at least ``SIZE_SHARE`` as large as the largest the graded call was
+    given (a finite difference perturbs the whole input; loops pass slices). Other graded functions,
+    helpers and methods are not counted: honest code calls them per window, per entry or per time step
+    (``lstm_backward`` calls ``lstm_step_backward``, a naive conv may call ``affine_forward``)."""
 
     SIZE_SHARE = 0.4
 
     def __init__(self, target, args, files, graded):
         self.own = getattr(getattr(target, "__func__", target), "__code__", None)
-        self.files, self.graded = files, graded
+        self.files = files
+        name = self.own.co_name if self.own is not None else ""
+        prefix = name.split("backward")[0] if "backward" in name else None
+        self.pairs = frozenset(g for g in graded if prefix is not None and g.startswith(prefix) and "forward" in g)
         self.size = max(1, int(largest_array(args) * self.SIZE_SHARE))
         self.counts, self.seen = {}, set()
         self.tampered = False
@@ -72,7 +80,7 @@ class CallCounter:
     def __call__(self, frame, event, arg):
         code = frame.f_code
         self.seen.add(code)
-        if code is self.own or (code.co_name in self.graded and
+        if code is self.own or (code.co_name in self.pairs and
                                 (code.co_filename in self.files or code.co_filename.split(" cell ")[0] in self.files)):
             if largest_array(frame.f_locals.values()) >= self.size:
                 self.counts[code] = self.counts.get(code, 0) + 1
@@ -93,6 +101,10 @@ class CallCounter:
         than the graded function's (a student's own helper named im2col_indices beside it is theirs)."""
         home = self.own.co_filename if self.own is not None else None
         return sorted({code.co_name for code in self.seen if code.co_name in COURSE_FAST and code.co_filename != home})
+
+    def course_numeric(self):
+        """Names of the course's numerical gradient helpers (COURSE_NUMERIC) called in the block."""
+        return sorted({code.co_name for code in self.seen if code.co_name in COURSE_NUMERIC})
 
     def most_called(self):
         """[name, count] of the function counted most often (see the class doc), or None."""

@@ -7,7 +7,8 @@ name, value}``, ``setitem {ref, key, value}``, ``ping``. Any request may carry `
 "message", "where"}}`` with ``kind`` in exception/missing/bad, plus ``notes`` (new load notes), ``out``
 (captured student stdout/stderr, head and tail) and maybe ``flags`` (forbidden shortcuts, guard.py).
 A ``count`` call runs under guard.CallCounter; its reply also carries ``calls`` [function, count] and
-``fast`` (the course's fast layer functions it called, if any). Non-data leaves of results stay in a
+``fast`` / ``numeric`` (the course's fast layers / numerical gradient helpers it called, if any).
+Non-data leaves of results stay in a
 handle table.
 """
 import collections
@@ -80,7 +81,7 @@ class Worker:
         self.handles, self.next_handle = {}, 1
         self.notes, self.plan = [], None
         self.flags, self.graded = [], frozenset()   # forbidden shortcuts seen (guard.py)
-        self.count_reply = self.fast_reply = None   # of the last counted call: [function, calls], [names]
+        self.count_reply = self.fast_reply = self.numeric_reply = None   # of the last counted call
         self.out = CappedText()
         self.raw = os.memfd_create("student-output")
 
@@ -154,6 +155,7 @@ class Worker:
                 finally:
                     self.count_reply = counter.most_called()
                     self.fast_reply = counter.course_fast()
+                    self.numeric_reply = counter.course_numeric()
                     if counter.tampered:
                         self.flag("changes the interpreter's trace function while a graded function runs")
             return (self.store(result), True) if req.get("keep") else (result, False)
@@ -224,6 +226,8 @@ class Worker:
             reply["calls"], self.count_reply = self.count_reply, None
         if self.fast_reply:
             reply["fast"], self.fast_reply = self.fast_reply, None
+        if self.numeric_reply:
+            reply["numeric"], self.numeric_reply = self.numeric_reply, None
         return reply, buffers
 
     def flag(self, text):

@@ -105,6 +105,23 @@ class Net:
 '''
 
 
+GRADIENT_CHECK = '''
+import numpy as np
+
+def eval_numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h; plus = f(x)
+        x[i] = old - h; minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+'''
+HELPER_CHEAT = HONEST.replace('''        grad = np.array([self._term(x, i) for i in range(x.size)]) * 0 + 2 * x * self.c''', '''        from gradient_check import eval_numerical_gradient
+        grad = eval_numerical_gradient(lambda z: float(np.sum(self.c * z ** 2)), x.copy())''')
+
+
 def make_assignment(tmp_path, integrity=""):
     folder = tmp_path / "shortcuts"
     write_submission(folder, {
@@ -136,6 +153,16 @@ def test_a_backward_by_finite_differences_is_flagged_and_honest_loops_are_not(tm
     assert report["extra_data"]["flags"] == numeric.flags
     assert "affine_forward" not in report["output"]
     assert "extra_data" not in results_json(honest)
+
+
+def test_the_courses_numerical_gradient_helper_in_a_loss_is_flagged(tmp_path):
+    """Net.loss through eval_numerical_gradient of an inline forward: no graded forward is called, but
+    the course's helper is."""
+    sub = write_submission(tmp_path / "helper", {"layers.py": HELPER_CHEAT, "gradient_check.py": GRADIENT_CHECK})
+    result = grade_many(make_assignment(tmp_path), [sub])[0]
+    assert result.score == result.max_score
+    assert result.flags == ["Net.loss called the course's numerical gradient helper (eval_numerical_gradient): "
+                            "its gradient is computed by finite differences"]
 
 
 def test_a_forbidden_library_is_refused_in_the_worker_and_flagged(tmp_path):
@@ -199,7 +226,9 @@ from builtins import range
 from past.builtins import xrange
 from scipy.stats import mode
 x = np.stack([np.zeros(2)]); y = re.compile("a"); model.eval(); self.derivative(x)
-def f(stack, derivative, compile=None):
+def f(stack, derivative, compile=None, eval=False):
+    if eval:
+        return compile
     return np.vstack(stack) + math.exp(1)
 """
     assert scan_source(honest, set(DEFAULT_FORBIDDEN)) == []
@@ -282,3 +311,36 @@ def test_a_flag_set_keeps_each_flag_once_and_the_largest_count_and_ignores_malfo
         "the functions it calls): a gradient computed by finite differences?",
         "ThreeLayerConvNet.loss called conv_forward_naive 300 times in one call on whole-size inputs (directly "
         "or through the functions it calls): a gradient computed by finite differences?"]
+
+
+def test_the_counter_counts_only_the_backwards_own_forward_and_itself():
+    """lstm_backward calling lstm_step_backward once per step (with the whole weights in each cache) is a
+    loop, however long the sequence; affine_backward calling affine_forward on whole inputs is not."""
+    import numpy as np
+
+    from grader.sandbox.guard import CallCounter
+
+    W = np.ones((20, 80))
+
+    def lstm_step_backward(dnext, cache):
+        return dnext @ cache[0].T
+
+    def lstm_backward(dh, caches):
+        return [lstm_step_backward(dh[:, t], caches[t]) for t in range(dh.shape[1])]
+
+    def affine_forward(x, w):
+        return x @ w
+
+    def affine_backward(dout, cache):
+        return [affine_forward(cache[0], cache[1]) for _ in range(40)]
+
+    files, graded = {__file__}, {"lstm_step_backward", "lstm_backward", "affine_forward", "affine_backward"}
+    dh, caches = np.ones((2, 40, 80)), [(W,)] * 40
+    with CallCounter(lstm_backward, ((dh, caches), {}), files, graded) as counter:
+        lstm_backward(dh, caches)
+    name, count = counter.most_called()
+    assert name.endswith("lstm_backward") and count == 1   # only the call itself
+    x = np.ones((3, 20))
+    with CallCounter(affine_backward, ((np.ones((3, 80)), (x, W)), {}), files, graded) as counter:
+        affine_backward(np.ones((3, 80)), (x, W))
+    assert counter.most_called() == ["affine_forward", 40]
