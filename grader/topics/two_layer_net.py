@@ -94,8 +94,7 @@ def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0
                 alternatives[label] = golden(f"loss_grads_reg_scale_{s}",
                                              lambda ref, s=s: reference_loss(ref, params, X, y, reg, s))
     result = net_fn(_copy(params), X.copy(), y.copy(), reg)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure(f"loss(X, y) should return (loss, grads); it returned {type_name(result)}")
+    _loss_of(result)   # a (loss, grads) pair
     return params, X, y, expected, alternatives, result
 
 
@@ -116,6 +115,7 @@ def check_loss(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=6, C=
 
 
 def _loss_of(result):
+    """The loss of a ``loss(X, y)`` result, which must be the pair (loss, grads)."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CheckFailure(f"loss(X, y) should return (loss, grads); it returned {type_name(result)}")
     return result[0]

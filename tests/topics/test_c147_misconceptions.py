@@ -52,7 +52,9 @@ def graded(tmp_path_factory):
     return results
 
 
-def _failed(graded, variant, test, *words, absent=()):
+def assert_fails_naming(graded, variant, test, *words, absent=()):
+    """The variant fails ``test`` as a mismatch whose message holds every one of ``words`` and none of
+    ``absent``."""
     outcome = graded[variant][test]
     assert outcome.kind == "mismatch", (variant, test, outcome.kind, outcome.output)
     for word in words:
@@ -62,27 +64,27 @@ def _failed(graded, variant, test, *words, absent=()):
 
 
 def test_knn_predict_that_ignores_k_fails_the_public_vote_test(graded):
-    _failed(graded, "k_ignored", "KNN.predict_labels: majority vote of the k=5 nearest", "k ignored")
-    _failed(graded, "k_ignored", "KNN.predict_labels: a batch of one test point", "k ignored")
+    assert_fails_naming(graded, "k_ignored", "KNN.predict_labels: majority vote of the k=5 nearest", "k ignored")
+    assert_fails_naming(graded, "k_ignored", "KNN.predict_labels: a batch of one test point", "k ignored")
     assert graded["k_ignored"]["KNN.predict_labels: majority vote of the k=1 nearest"].passed
 
 
 def test_svm_counting_the_correct_class_is_named(graded):
-    _failed(graded, "svm_include_correct", "SVM.loss: loss matches the reference",
+    assert_fails_naming(graded, "svm_include_correct", "SVM.loss: loss matches the reference",
             "the correct class's margin counted")
-    _failed(graded, "svm_margin_not_zeroed", "SVM.fast_loss_and_grad: loss matches the reference",
+    assert_fails_naming(graded, "svm_margin_not_zeroed", "SVM.fast_loss_and_grad: loss matches the reference",
             "the correct class's margin counted")
-    _failed(graded, "svm_margin_not_zeroed", "SVM.fast_loss_and_grad: gradient matches the reference",
+    assert_fails_naming(graded, "svm_margin_not_zeroed", "SVM.fast_loss_and_grad: gradient matches the reference",
             "the correct class's margin (always 1) not zeroed")
 
 
 def test_train_failures_point_at_the_students_own_loss(graded):
     own = "your own {}: if the tests of {} fail, fix those first"
-    _failed(graded, "svm_fast_no_N", "SVM.train: minibatch gradient descent steps W -= learning_rate * grad",
+    assert_fails_naming(graded, "svm_fast_no_N", "SVM.train: minibatch gradient descent steps W -= learning_rate * grad",
             own.format("SVM.fast_loss_and_grad", "SVM.fast_loss_and_grad"))
-    _failed(graded, "reg_missing_in_dW1", "TwoLayerNet.train: SGD steps on minibatches",
+    assert_fails_naming(graded, "reg_missing_in_dW1", "TwoLayerNet.train: SGD steps on minibatches",
             own.format("TwoLayerNet.loss", "TwoLayerNet.loss"))
-    _failed(graded, "train_no_reg", "TwoLayerNet.train: SGD steps on minibatches",
+    assert_fails_naming(graded, "train_no_reg", "TwoLayerNet.train: SGD steps on minibatches",
             "trained without regularization (reg not passed to loss)", absent=("fix those first",))
     assert graded["train_no_reg"]["TwoLayerNet.loss: gradients with reg=0.1"].passed
 
@@ -90,16 +92,16 @@ def test_train_failures_point_at_the_students_own_loss(graded):
 def test_two_layer_net_without_b2_is_named(graded):
     for test in ("TwoLayerNet.loss: scores without labels", "TwoLayerNet.loss: loss with reg=0.1",
                  "TwoLayerNet.loss: gradients with reg=0.0"):
-        _failed(graded, "no_b2", test, "b2 not added to the scores")
+        assert_fails_naming(graded, "no_b2", test, "b2 not added to the scores")
 
 
 def test_elu_forward_ignoring_alpha_is_named(graded):
-    _failed(graded, "elu_alpha_ignored", "elu_forward: matches the reference (alpha 0.5)", "alpha ignored")
+    assert_fails_naming(graded, "elu_alpha_ignored", "elu_forward: matches the reference (alpha 0.5)", "alpha ignored")
     assert graded["elu_alpha_ignored"]["elu_forward: matches the reference (alpha 1.0)"].passed
 
 
 def test_testing_errors_on_the_training_data_are_named(graded):
-    _failed(graded, "test_on_train",
+    assert_fails_naming(graded, "test_on_train",
             "testing_errors: squared loss of each fit on the test data (sum or mean, with or without ½)",
             "computed on the training data instead of the test data")
 
