@@ -4,8 +4,9 @@
   frameworks, ...): the import raises ImportError and a flag names the student file and line.
 * ``CallCounter``: watches the Python calls made while one graded call runs (``sys.settrace`` with no
   line tracing). A backward computed by finite differences of the forward calls that forward, on
-  whole-size inputs, about twice per input entry: ``most_called`` names the graded function (or the
-  called function itself) called most often that way, and the grader decides what is too many.
+  whole-size inputs, about twice per input entry: ``most_called`` names the backward's own forward (or
+  the called function itself) called most often that way, and the grader decides what is too many.
+  ``course_numeric`` names the course's numerical gradient helpers that were called.
   ``course_fast`` names the course's fast layer functions that were called (a naive function must not
   use them).
 """
