@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from grader.assignment import AssignmentError, bundled_names, load_assignment
+from grader.secret import SecretError, grading_secret
 from grader.submission import SubmissionError
 
 EXIT_USAGE = 2
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.command(args)
-    except (AssignmentError, SubmissionError) as exc:
+    except (AssignmentError, SubmissionError, SecretError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `grader list | head`: the reader left; no traceback
@@ -76,6 +77,7 @@ def cmd_grade(args) -> int:
     """Every test; one submission to a results.json, or a batch to a folder with grades.csv."""
     assignment = load_assignment(args.assignment)
     submissions = [_existing(p) for p in args.submissions]
+    grading_secret()  # made or read once here, before any worker or batch process needs it
     export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
     if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
         from grader.batch import grade_batch, summarize

@@ -27,6 +27,7 @@ from grader.golden import GoldenStore
 from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
 from grader.sandbox import Limits, Sandbox
+from grader.secret import tree_digest
 from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError,
                                    StudentTimeout)
 from grader.submission import NameSpec, open_submission
@@ -58,8 +59,9 @@ class GraderPlugin:
     """Runs the collected tests on each submission of ``jobs`` and hands each result to ``on_result``."""
 
     def __init__(self, assignment: Assignment, jobs: Iterable[Job], on_result: Callable[[SubmissionResult], None],
-                 golden: GoldenStore, hide: Iterable[Path] = ()):
+                 golden: GoldenStore, hide: Iterable[Path] = (), secret: str = ""):
         self.assignment = assignment
+        self.secret = secret  # grader.secret: set when grading against the reference
         self.jobs = jobs
         self.on_result = on_result
         self.golden_store = golden
@@ -129,7 +131,7 @@ class GraderPlugin:
         limits, policy = self.assignment.limits, self.assignment.integrity
         with open_submission(job.path, specs, support=self.assignment.support_files(),
                              starter=self.assignment.starter_dir) as submission:
-            self._digest = hashlib.sha256(json.dumps(submission.plan, sort_keys=True).encode()).hexdigest()
+            self._digest = self._submission_digest(submission)
             flags = scan_plan(submission.plan, policy.forbidden)
             self._sandbox = Sandbox(
                 submission.plan, submission.root, hide=self.hide, forbidden=policy.forbidden,
@@ -187,13 +189,22 @@ class GraderPlugin:
         outcome.instructor_output = self._failure_text or "\n".join(str(r.longrepr) for r in reports if r.failed)
         outcome.output = HIDDEN_FAILED if outcome.hidden else message
 
+    def _submission_digest(self, submission) -> str:
+        """When grading against the reference: the digest of every file of the submission and of its
+        load plan (grader.secret); a kit's replay of public values needs none."""
+        if self.golden_store.mode != "compute":
+            return ""
+        plan = hashlib.sha256(json.dumps(submission.plan, sort_keys=True).encode()).hexdigest()
+        return f"{plan}:{tree_digest(submission.root)}"
+
     def _seed(self, item) -> int:
-        """Seed of a test: the assignment seed and the test id, plus the submission digest for hidden
-        tests, and for public ones too when grading against the reference (a student kit records and
-        replays public values on fixed inputs, which a submission could otherwise carry as answers)."""
+        """Seed of a test: the assignment seed and the test id; when grading against the reference, also
+        the digest of the whole submission and the grading secret, so that inputs cannot be known before a
+        submission is graded and change with any change to it (answers harvested from an earlier grading's
+        feedback belong to other inputs). A student kit replays public values on fixed inputs."""
         text = f"{self.assignment.seed}:{item.nodeid}"
-        if item.stash[_HIDDEN] or self.golden_store.mode == "compute":
-            text += f":{self._digest}"
+        if self.golden_store.mode == "compute":
+            text += f":{self._digest}:{self.secret}"
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
 
     # ------------------------------------------------------------------------------- phase hooks

@@ -21,6 +21,7 @@ from grader.assignment import BUNDLED_DIR, METADATA_FILE, Assignment, Assignment
 from grader.golden import GoldenStore
 from grader.outcome import SubmissionResult
 from grader.plugin import GraderPlugin, Job
+from grader.secret import grading_secret, secret_file
 from grader.sandbox.zygote_client import get_zygote
 
 
@@ -32,8 +33,9 @@ UNUSED_PLUGINS = ("debugging", "unittest", "pastebin", "junitxml", "doctest", "s
 
 
 def secret_paths(assignment: Assignment, extra: Iterable[Path] = ()) -> list[Path]:
-    """Paths the worker must not see: the answer key, the assignments (tests, examples), outputs."""
-    paths = [assignment.path, BUNDLED_DIR]
+    """Paths the worker must not see: the answer key, the assignments (tests, examples), the grading
+    secret, outputs."""
+    paths = [assignment.path, BUNDLED_DIR, secret_file()]
     spec = importlib.util.find_spec("reference")
     if spec is not None and spec.origin:
         paths.append(Path(spec.origin).parent)
@@ -43,12 +45,14 @@ def secret_paths(assignment: Assignment, extra: Iterable[Path] = ()) -> list[Pat
 
 def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable[[SubmissionResult], None], *,
                 public_only: bool = False, golden: GoldenStore | None = None, hide: Iterable[Path] = (),
-                plugin_holder: list | None = None) -> None:
-    """Collect the assignment's tests once and run them on every job; results go to ``on_result``."""
+                plugin_holder: list | None = None, needs_secret: bool = True) -> None:
+    """Collect the assignment's tests once and run them on every job; results go to ``on_result``.
+    Grading against the reference reads the grading secret (grader.secret), which seeds the inputs."""
     golden = golden or GoldenStore.for_assignment(assignment.golden_file)
     if golden.mode == "replay":
         public_only = True  # a kit has no hidden tests
-    plugin = GraderPlugin(assignment, jobs, on_result, golden, hide=secret_paths(assignment, hide))
+    secret = grading_secret() if golden.mode == "compute" and needs_secret else ""
+    plugin = GraderPlugin(assignment, jobs, on_result, golden, hide=secret_paths(assignment, hide), secret=secret)
     if plugin_holder is not None:
         plugin_holder.append(plugin)
     args = [str(p) for p in assignment.test_files(public_only=public_only)] + [
@@ -78,7 +82,7 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
 def collect(assignment: Assignment) -> list[tuple[str, float, bool]]:
     """The tests of an assignment without running them: (name, points, hidden) each."""
     plugin_holder = []
-    run_session(assignment, [], lambda result: None, plugin_holder=plugin_holder)
+    run_session(assignment, [], lambda result: None, plugin_holder=plugin_holder, needs_secret=False)
     return plugin_holder[0].collected
 
 

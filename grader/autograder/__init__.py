@@ -1,7 +1,8 @@
 """Building the Gradescope autograder package (``grader autograder ASSIGNMENT -o autograder.zip``).
 
 The zip holds, at its root: ``setup.sh`` and ``run_autograder`` (the templates beside this module),
-``requirements.txt``, and the grader's source: ``grader/``, ``reference/`` and ``assignment/`` (the
+``requirements.txt``, ``grading.secret`` (the instructor's grading secret, grader.secret: it seeds the
+inputs at grading time) and the grader's source: ``grader/``, ``reference/`` and ``assignment/`` (the
 assignment folder without its example submissions). Gradescope extracts it to /autograder/source.
 """
 
@@ -12,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from grader.assignment import Assignment, AssignmentError
+from grader.secret import ZIP_NAME, grading_secret
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
@@ -29,7 +31,8 @@ def build_autograder_zip(assignment: Assignment, out: Path) -> Path:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for script in ("setup.sh", "run_autograder"):
             _add(archive, HERE / script, script, executable=True)
-        archive.writestr("requirements.txt", "\n".join(REQUIREMENTS) + "\n")
+        archive.writestr(_info("requirements.txt"), "\n".join(REQUIREMENTS) + "\n")
+        archive.writestr(_info(ZIP_NAME, mode=0o600), grading_secret() + "\n")
         _add_tree(archive, PROJECT / "grader", "grader")
         _add_tree(archive, PROJECT / "reference", "reference")
         _add_tree(archive, assignment.path, "assignment")
@@ -44,8 +47,13 @@ def _add_tree(archive: zipfile.ZipFile, root: Path, prefix: str) -> None:
 
 
 def _add(archive: zipfile.ZipFile, path: Path, name: str, executable: bool = False) -> None:
-    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     mode = 0o755 if executable or path.stat().st_mode & stat.S_IXUSR else 0o644
+    archive.writestr(_info(name, mode), path.read_bytes())
+
+
+def _info(name: str, mode: int = 0o644) -> zipfile.ZipInfo:
+    """A member with a fixed date, so that two builds of the same assignment are the same zip."""
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.external_attr = (stat.S_IFREG | mode) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, path.read_bytes())
+    return info
