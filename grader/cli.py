@@ -89,6 +89,7 @@ def cmd_grade(args) -> int:
         print(f"Reports in {out}/<submission>/results.json; table in {out / 'grades.csv'}")
         return 0
     from grader.report.gradescope import prepare_validator, results_json, write_results
+    from grader.report.terminal import render_table
     from grader.runner import grade
 
     if Path(args.results).is_dir():  # found before grading, not after
@@ -99,12 +100,9 @@ def cmd_grade(args) -> int:
     if result.student_output:
         print("Output of the student's code (instructors only):")
         print(result.student_output)
-    failed = result.failing()
+    print(render_table(result, title=f"{assignment.title} — {submissions[0]}"))
     print(f"{submissions[0]}: {result.score:g} / {result.max_score:g}"
-          + (f"; failed: {', '.join(failed)}" if failed else "; every test passed"))
-    if result.flags:
-        print("Flags (forbidden shortcuts" + ("; the score was set to 0" if result.zeroed else "") + "):")
-        print("\n".join(f"- {flag}" for flag in result.flags))
+          + ("; every test passed" if result.score == result.max_score else ""))
     print(f"Wrote {args.results}")
     return 0
 

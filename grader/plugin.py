@@ -33,7 +33,6 @@ from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, Stude
 from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
-HIDDEN_FAILED = "This hidden test failed; its details are shown after the due date."
 INTERNAL = ("The test could not use what your code returned ({error}). If your code returns what the "
             "assignment asks for, this is a problem of the test: tell your instructor.")
 
@@ -53,6 +52,18 @@ class Job:
 
     path: Path
     label: str
+
+
+def without_assert_source(message: str) -> str:
+    """A failed hidden test's message without pytest's explanation of a bare ``assert`` (its ``assert ...``
+    and ``where`` lines quote the test's source, which a hidden test never shows); the author's message
+    (``assert ok, "message"``) is kept. The message reaches students after the due date."""
+    kept = []
+    for line in message.splitlines():
+        if line.lstrip().startswith("assert "):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip() or "a check of this hidden test failed"
 
 
 class GraderPlugin:
@@ -187,7 +198,7 @@ class GraderPlugin:
             return
         outcome.kind = kind
         outcome.instructor_output = self._failure_text or "\n".join(str(r.longrepr) for r in reports if r.failed)
-        outcome.output = HIDDEN_FAILED if outcome.hidden else message
+        outcome.output = without_assert_source(message) if outcome.hidden else message
 
     def _submission_digest(self, submission) -> str:
         """When grading against the reference: the digest of every file of the submission and of its

@@ -6,6 +6,9 @@ from grader.outcome import SubmissionResult
 from grader.report.text import budget_note, clean, zeroed_note
 
 
+HIDDEN_LATER = "This hidden test failed; its details are shown after the due date."
+
+
 def render_feedback(result: SubmissionResult, title: str = "") -> str:
     """Markdown a student can read: hidden tests show only pass/fail; integrity flags only when the
     assignment's policy scored them 0 (the student is owed the reason)."""
@@ -23,7 +26,8 @@ def render_feedback(result: SubmissionResult, title: str = "") -> str:
     if failures:
         lines += ["", "## What went wrong", ""]
     for o in failures:
-        lines += [f"### {_cell(o.name)}", "", "```text", clean(o.output, 3000).replace("```", "'''"), "```", ""]
+        text = HIDDEN_LATER if o.hidden else o.output
+        lines += [f"### {_cell(o.name)}", "", "```text", clean(text, 3000).replace("```", "'''"), "```", ""]
     notes = [n for o in result.outcomes if not o.hidden for n in o.notes]
     if notes or result.load_notes:
         lines += ["", "## Notes", ""] + [f"- {_cell(n)}" for n in result.load_notes + notes]

@@ -1,5 +1,10 @@
 """The Gradescope ``results.json``: one entry per test, validated before it is written, atomically.
 
+A hidden test is an ``after_due_date`` entry with its real diagnosis: Gradescope shows it to instructors
+at once and to students after the (late) due date (inputs are seeded per submission and grading secret,
+grader.secret, so what it reveals is of no use to a later submission). The grader's own detail of a
+failure (the traceback) is in the test's ``extra_data``, which Gradescope stores and never displays.
+
 Format: ../shared/gradescope/results.schema.json (a copy ships beside this module). Student stdout is
 never put in the report (Gradescope shows run_autograder's stdout to instructors only).
 """
@@ -30,9 +35,9 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
     tests = []
     for number, outcome in enumerate(result.outcomes, start=1):
         output = outcome.output
-        if outcome.notes and not outcome.hidden:
+        if outcome.notes:
             output += "\n" + "\n".join(outcome.notes)
-        tests.append({
+        test = {
             "name": clean(outcome.name, 300),
             "number": str(number),
             "score": float(outcome.score),
@@ -40,7 +45,10 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
             "status": "passed" if outcome.passed else "failed",
             "output": clean(output, TEST_OUTPUT_LIMIT),
             "visibility": outcome.visibility,
-        })
+        }
+        if outcome.instructor_output:  # stored for instructors, never displayed
+            test["extra_data"] = {"detail": clean(outcome.instructor_output, TEST_OUTPUT_LIMIT)}
+        tests.append(test)
     if result.flags:  # instructors only: a hidden entry, and the list in extra_data
         tests.append({"name": "Integrity flags (instructors only)", "number": str(len(tests) + 1),
                       "score": 0.0, "max_score": 0.0, "status": "failed", "visibility": "hidden",

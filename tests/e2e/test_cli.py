@@ -156,8 +156,8 @@ def test_grade_writes_a_valid_report_with_hidden_tests_redacted(runs):
     by_name = {t["name"]: t for t in report["tests"]}
     hidden = by_name[HIDDEN]
     assert hidden["visibility"] == "after_due_date" and hidden["status"] == "failed"
-    assert "after the due date" in hidden["output"]
-    for field in ("got", "expected", "rng", "student.", "CANARY"):
+    assert "differ" in hidden["output"]  # its real diagnosis, which Gradescope shows after the due date
+    for field in ("rng", "student.", "CANARY", "assert "):  # never the test's source
         assert field not in hidden["output"]
     assert "CANARY" not in (tmp / "wrong.json").read_text()
     assert by_name[PUBLIC[0]]["visibility"] == "visible" and "factor 2" in by_name[PUBLIC[0]]["output"]
@@ -235,7 +235,7 @@ def test_demo_grades_every_example_as_expected(tmp_path):
             graded, sep, what = test["name"].partition(": ")
             assert sep and what and graded.split(".")[0] in hw4.names, test["name"]
             if test["visibility"] != "visible":
-                assert "after the due date" in test["output"] or test["status"] == "passed"
+                assert test["output"] and "after the due date" not in test["output"]
     rows = (out / "grades.csv").read_text().splitlines()
     assert len(rows) == 1 + len(examples)
 

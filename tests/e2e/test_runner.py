@@ -26,7 +26,7 @@ def test_report_validates_and_hides_hidden_details(mini, tmp_path):
     write_results(report, tmp_path / "results.json")
     text = (tmp_path / "results.json").read_text()
     hidden = [t for t in report["tests"] if t["visibility"] == "after_due_date"]
-    assert hidden and all("after the due date" in t["output"] for t in hidden)
+    assert hidden and all(t["status"] == "passed" or "differ" in t["output"] for t in hidden)
     assert "CANARY" not in text
     relu = next(t for t in report["tests"] if t["name"].startswith("relu_forward"))
     assert "a returned string is a note for the feedback" in relu["output"]

@@ -20,8 +20,8 @@ def _result():
         Outcome("affine_backward: dx matches the reference", "t2", 3, 0, "mismatch",
                 "dx differs: only the last column differs", diagnosis="padding off by one"),
         Outcome("affine_backward: hidden shapes", "t3", 1, 0, "mismatch",
-                "This hidden test failed; its details are shown after the due date.", visibility=AFTER_DUE_DATE,
-                instructor_output="expected [1.0, 2.0] CANARY-secret"),
+                "dx differs: DIAGNOSIS-after-due-date", visibility=AFTER_DUE_DATE,
+                instructor_output="Traceback: expected [1.0, 2.0] CANARY-secret"),
     ], load_notes=["layers.py: the block at line 12 has a syntax error and was left out"], execution_time=0.25)
 
 
@@ -37,11 +37,16 @@ def test_results_json_validates_against_the_shared_schema(tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "results.json"]  # no temp file left behind
 
 
-def test_hidden_detail_never_reaches_the_report():
-    text = json.dumps(results_json(_result()))
-    assert "CANARY" not in text
-    assert "CANARY" not in render_feedback(_result())
-    assert "CANARY" not in render_table(_result())
+def test_hidden_tests_carry_their_diagnosis_after_the_due_date_and_the_detail_for_instructors():
+    report = results_json(_result())
+    hidden = report["tests"][2]
+    assert hidden["visibility"] == "after_due_date" and "DIAGNOSIS-after-due-date" in hidden["output"]
+    assert "CANARY" in hidden["extra_data"]["detail"]  # stored for instructors, never displayed
+    assert all("CANARY" not in t["output"] for t in report["tests"]) and "CANARY" not in report["output"]
+    assert "extra_data" not in report["tests"][0]
+    feedback = render_feedback(_result())  # the local file a student may be given before the due date
+    assert "CANARY" not in feedback and "DIAGNOSIS" not in feedback and "after the due date" in feedback
+    assert "CANARY" not in render_table(_result()) and "DIAGNOSIS" in render_table(_result())
     assert "CANARY" in render_table(_result(), show_hidden_details=True)  # the instructor's view
 
 
@@ -81,3 +86,12 @@ def test_terminal_table_and_feedback_list_every_test():
     assert "Total: 2/6" in table
     feedback = render_feedback(_result())
     assert "**Score: 2 / 6**" in feedback and "| **fail** | 0/3 |" in feedback
+
+
+def test_a_hidden_bare_assert_never_quotes_the_test_source():
+    from grader.plugin import without_assert_source
+
+    rewritten = "assert False\n +  where False = <function all at 0x1>(array([1.]) < SECRET_BOUND)"
+    assert without_assert_source(rewritten) == "a check of this hidden test failed"
+    assert without_assert_source("the loss should fall\nassert 3.0 < 2.0") == "the loss should fall"
+    assert without_assert_source("out differs: 3 of 6 entries") == "out differs: 3 of 6 entries"
