@@ -17,6 +17,7 @@ import os
 import queue as queue_module
 import re
 import shutil
+import sys
 import zipfile
 from collections import Counter
 from dataclasses import asdict
@@ -170,7 +171,8 @@ def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None
              for _ in range(workers)]
     for proc in procs:
         proc.start()
-    bar = tqdm(total=len(todo), unit="sub", disable=not progress, desc=assignment.name)
+    # A log file gets no bar: tqdm redraws it with carriage returns.
+    bar = tqdm(total=len(todo), unit="sub", disable=not progress or not sys.stderr.isatty(), desc=assignment.name)
     try:
         finished, waited = 0, 0.0
         while finished < len(todo):

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader import __version__
 from grader.assignment import AssignmentError, bundled_names, load_assignment
 from grader.secret import SecretError, grading_secret
 from grader.submission import SubmissionError
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `grader list | head`: the reader left; no traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:  # an output the instructor named cannot be written (read-only, full, a file)
+        where = exc.filename if exc.filename is not None else "output"
+        print(f"grader: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
         return 130
@@ -83,6 +88,7 @@ def cmd_grade(args) -> int:
         from grader.batch import grade_batch, summarize
 
         out = Path(args.out or "graded")
+        writable_folder(out)
         records = grade_batch(assignment, submissions, out, jobs=args.jobs, force=args.force,
                               progress=not args.quiet)
         print(summarize(records))
@@ -94,6 +100,7 @@ def cmd_grade(args) -> int:
 
     if Path(args.results).is_dir():  # found before grading, not after
         raise AssignmentError(f"{args.results}: is a folder; --results takes the path of the file to write")
+    writable_folder(Path(args.results).absolute().parent)
     prepare_validator()
     result = grade(assignment, submissions[0])
     write_results(results_json(result, assignment.title), Path(args.results))
@@ -141,8 +148,33 @@ def _existing(path: str) -> Path:
     return p
 
 
+def writable_folder(folder: Path) -> None:
+    """Make ``folder`` and check that a file can be written in it, before any grading (OSError if not)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of processes, 1 or more")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage mistakes said in one line (exit 2), like every other instructor error."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Grade numpy deep-learning homework.")
+    parser = _Parser(prog="grader", description="Grade numpy deep-learning homework.")
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
 
     p = sub.add_parser("list", help="the bundled assignments")
@@ -158,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION")
     p.add_argument("--results", default="results.json", help="results.json path for one submission")
     p.add_argument("--out", help="batch: output folder (one folder per submission, grades.csv)")
-    p.add_argument("--jobs", type=int, default=None, help="batch: parallel processes (default: cores)")
+    p.add_argument("--jobs", type=_positive, default=None, help="batch: parallel processes (default: cores)")
     p.add_argument("--force", action="store_true", help="batch: regrade submissions already graded")
     p.add_argument("--quiet", action="store_true", help="batch: no progress bar")
     p.set_defaults(command=cmd_grade)
