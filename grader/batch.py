@@ -10,7 +10,7 @@ is extracted (with the safety checks of a submission zip) into ``OUT/.exports/<z
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import json
 import multiprocessing
 import os
@@ -19,37 +19,48 @@ import re
 import shutil
 import sys
 import zipfile
-from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
+from grader import __version__
 from grader.assignment import Assignment, AssignmentError, load_assignment
-from grader.outcome import Outcome, SubmissionResult
+from grader.batch_summary import write_csv
+from grader.outcome import SubmissionResult
 from grader.plugin import Job
 from grader.report.feedback import render_feedback
 from grader.report.gradescope import results_json, write_results
+from grader.roster import label_of, read_roster
+from grader.secret import content_digest, tree_digest
 from grader.submission.files import BadZip, extract_zip
 
 RESULTS = "results.json"
 OUTCOMES = "outcomes.json"
-QUOTES = "'\""  # YAML may quote an e-mail
 METADATA = "submission_metadata.yml"
 EXPORT_MEMBERS = 200_000          # a whole course's export: far above a submission zip's limits
 EXPORT_BYTES = 50 * 2**30
 
 
-def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None) -> list[Job]:
-    """Jobs for the given paths; a Gradescope export folder expands to its submissions, and so does an
-    export zip when ``unpack_dir`` is given (it is extracted there). Labels are unique."""
+SUBMISSION_SUFFIXES = {".zip", ".py", ".ipynb"}
+
+
+def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None, warn=None) -> list[Job]:
+    """Jobs for the given paths; a Gradescope export folder expands to its submissions (with their
+    submitters), and so does an export zip when ``unpack_dir`` is given (it is extracted there). A file
+    that cannot be a submission (``expected.toml``, a stray ``submission_metadata.yml``) is skipped and
+    ``warn(message)`` told. Labels are unique."""
     jobs: list[Job] = []
     for path in map(Path, paths):
         if unpack_dir is not None and _is_export_zip(path):
             path = unpack_export(path, unpack_dir / path.stem)
         if path.is_dir() and (path / METADATA).is_file():
-            names = _export_names(path / METADATA)
+            roster = read_roster(path / METADATA)
             for sub in sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith("submission_")):
-                jobs.append(Job(sub, names.get(sub.name, sub.name)))
+                members = roster.get(sub.name, [])
+                jobs.append(Job(sub, label_of(sub.name, members), members))
+        elif path.is_file() and path.suffix.lower() not in SUBMISSION_SUFFIXES:
+            if warn:
+                warn(f"{path}: skipped (not a submission: a folder, .zip, .py or .ipynb)")
         else:
             jobs.append(Job(path, path.stem if path.is_file() else path.name))
     taken: set[str] = set()
@@ -92,46 +103,56 @@ def unpack_export(path: Path, dest: Path) -> Path:
     return found[0].parent if found else dest
 
 
-def _export_names(metadata: Path) -> dict[str, str]:
-    """``submission_123`` -> ``submission_123-<email>`` from Gradescope's export metadata (YAML)."""
-    names, current = {}, None
-    for line in metadata.read_text(errors="replace").splitlines():
-        key = re.match(r"^:?(submission_\d+):\s*$", line.strip())
-        if key:
-            current = key.group(1)
-        email = re.match(r"^-?\s*:email:\s*(\S+)", line.strip())
-        if current and email and current not in names:
-            names[current] = f"{current}-{email.group(1).strip(QUOTES)}"
-    return names
-
-
-def save_result(result: SubmissionResult, folder: Path, title: str) -> None:
-    """Write the three files of one graded submission."""
+def save_result(result: SubmissionResult, folder: Path, title: str, extra: dict | None = None) -> None:
+    """Write the three files of one graded submission; ``extra`` (its resume key, its submitters) goes
+    into the record."""
     folder.mkdir(parents=True, exist_ok=True)
     write_results(results_json(result, title), folder / RESULTS)
     (folder / "feedback.md").write_text(render_feedback(result, title))
     record = {"submission": result.submission, "score": result.score, "max_score": result.max_score,
-              "flags": result.flags, "outcomes": [asdict(o) for o in result.outcomes]}
+              "flags": result.flags, "load_notes": result.load_notes,
+              "outcomes": [asdict(o) for o in result.outcomes], **(extra or {})}
     (folder / OUTCOMES).write_text(json.dumps(record, indent=1))
 
 
 def load_record(folder: Path) -> dict | None:
     try:
-        return json.loads((folder / OUTCOMES).read_text())
+        record = json.loads((folder / OUTCOMES).read_text())
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) and isinstance(record.get("outcomes"), list) else None
+
+
+def all_records(out_dir: Path) -> list[dict]:
+    """The record of every submission graded into ``out_dir`` so far, by any run, sorted by label."""
+    return [r for folder in sorted(out_dir.iterdir()) if folder.is_dir() and not folder.name.startswith(".")
+            and (r := load_record(folder)) is not None]
+
+
+def resume_key(job: Job, tests_digest: str) -> str:
+    """What a kept grade was computed from: the submission's content and the assignment's tests."""
+    return hashlib.sha256(f"{content_digest(job.path)}:{tests_digest}".encode()).hexdigest()
+
+
+def tests_digest(assignment: Assignment) -> str:
+    """The assignment folder (tests, metadata, support files) and the grader's version."""
+    return hashlib.sha256(f"{__version__}:{tree_digest(assignment.path)}".encode()).hexdigest()
 
 
 def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool) -> None:
     """One grader process: a pytest session over the jobs it pulls from ``queue``."""
     from grader.runner import run_session
 
+    extras: dict[str, dict] = {}
+
     def jobs():
         while (item := queue.get()) is not None:
-            yield Job(Path(item[0]), item[1])
+            path, label, extra = item
+            extras[label] = extra
+            yield Job(Path(path), label)
 
     def on_result(result: SubmissionResult) -> None:
-        save_result(result, Path(out_dir) / result.submission, title)
+        save_result(result, Path(out_dir) / result.submission, title, extras.pop(result.submission, None))
         done.put(result.submission)
 
     try:
@@ -143,27 +164,35 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
 
 
 def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *, jobs: int | None = None,
-                force: bool = False, public_only: bool = False, progress: bool = True) -> list[dict]:
-    """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records."""
+                force: bool = False, public_only: bool = False, progress: bool = True, warn=None) -> list[dict]:
+    """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records of every
+    submission graded there (by this run or an earlier one), which ``grades.csv`` lists. A submission is
+    regraded when its content or the assignment's tests changed since its record was written. On an
+    interrupt, the grades so far are written and the KeyboardInterrupt goes on."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    all_jobs = expand_inputs(inputs, out_dir / ".exports")
-    todo = [j for j in all_jobs if force or load_record(out_dir / j.label) is None]
+    all_jobs = expand_inputs(inputs, out_dir / ".exports", warn)
+    digest = tests_digest(assignment)
+    keys = {job.label: resume_key(job, digest) for job in all_jobs}
+    todo = [j for j in all_jobs if force or (load_record(out_dir / j.label) or {}).get("key") != keys[j.label]]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    if todo:
-        _run_pool(assignment, todo, out_dir, workers, public_only, progress)
-    records = [r for j in all_jobs if (r := load_record(out_dir / j.label)) is not None]
-    write_csv(records, out_dir / "grades.csv")
+    try:
+        if todo:
+            extras = {j.label: {"key": keys[j.label], "submitters": j.submitters} for j in todo}
+            _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress)
+    finally:
+        records = all_records(out_dir)
+        write_csv(records, out_dir / "grades.csv")
     return records
 
 
-def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None:
+def _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress) -> None:
     from tqdm import tqdm
 
     ctx = multiprocessing.get_context("spawn")
     queue, done = ctx.Queue(), ctx.Queue()
     for job in todo:
-        queue.put((str(job.path), job.label))
+        queue.put((str(job.path), job.label, extras[job.label]))
     for _ in range(workers):
         queue.put(None)
     procs = [ctx.Process(target=_process_main, daemon=True,
@@ -201,49 +230,3 @@ def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None
 def _stall_timeout(assignment: Assignment) -> float:
     """The longest a single submission may take before the batch is declared stuck."""
     return assignment.limits.submission_seconds * 2 + 120
-
-
-def write_csv(records: list[dict], path: Path) -> None:
-    """One row a submission, one column a test (its score), the total, and the integrity flags."""
-    names: list[str] = []
-    for record in records:
-        for o in record["outcomes"]:
-            if o["name"] not in names:
-                names.append(o["name"])
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["submission", *names, "total", "max", "flags"])
-        for record in records:
-            scores = {o["name"]: o["score"] for o in record["outcomes"]}
-            writer.writerow([record["submission"], *(scores.get(n, "") for n in names),
-                             record["score"], record["max_score"], " | ".join(record.get("flags", []))])
-
-
-def summarize(records: list[dict], top: int = 5) -> str:
-    """Mean score per test, the tests most submissions fail, the most frequent diagnoses, the flagged
-    submissions (forbidden shortcuts: grader.integrity)."""
-    if not records:
-        return "No submission graded."
-    outcomes = [Outcome(**o) for r in records for o in r["outcomes"]]
-    by_test: dict[str, list[Outcome]] = {}
-    for o in outcomes:
-        by_test.setdefault(o.name, []).append(o)
-    total = sum(r["score"] for r in records) / len(records)
-    lines = [f"{len(records)} submission(s); mean score {total:.2f} / {records[0]['max_score']:g}", "",
-             "Mean score per test:"]
-    for name, group in by_test.items():
-        lines.append(f"  {sum(o.score for o in group) / len(group):6.2f} / {group[0].max_score:g}  {name}")
-    failed = Counter(o.name for o in outcomes if not o.passed)
-    if failed:
-        lines += ["", "Tests failed most often:"]
-        lines += [f"  {count:4d}  {name}" for name, count in failed.most_common(top)]
-    causes = Counter(o.diagnosis or o.kind for o in outcomes if not o.passed and (o.diagnosis or o.kind != "mismatch"))
-    if causes:
-        lines += ["", "Most frequent causes:"]
-        lines += [f"  {count:4d}  {cause}" for cause, count in causes.most_common(top)]
-    flagged = [r for r in records if r.get("flags")]
-    if flagged:
-        lines += ["", f"Flagged for a forbidden shortcut ({len(flagged)}; see the flags column of grades.csv):"]
-        lines += [f"  {r['submission']}: {r['flags'][0]}" + (f" (+{len(r['flags']) - 1} more)" if len(r["flags"]) > 1 else "")
-                  for r in flagged[:20]]
-    return "\n".join(lines)

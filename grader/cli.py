@@ -85,12 +85,18 @@ def cmd_grade(args) -> int:
     grading_secret()  # made or read once here, before any worker or batch process needs it
     export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
     if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
-        from grader.batch import grade_batch, summarize
+        from grader.batch import grade_batch
+        from grader.batch_summary import summarize
 
         out = Path(args.out or "graded")
         writable_folder(out)
-        records = grade_batch(assignment, submissions, out, jobs=args.jobs, force=args.force,
-                              progress=not args.quiet)
+        try:
+            records = grade_batch(assignment, submissions, out, jobs=args.jobs, force=args.force,
+                                  progress=not args.quiet, warn=lambda text: print(f"grader: {text}", file=sys.stderr))
+        except KeyboardInterrupt:
+            print(f"grader: interrupted; the grades so far are in {out / 'grades.csv'}; "
+                  "rerun the same command to resume", file=sys.stderr)
+            return 130
         print(summarize(records))
         print(f"Reports in {out}/<submission>/results.json; table in {out / 'grades.csv'}")
         return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.assignment import bundled_names, load_assignment
-from grader.batch import grade_batch, summarize
+from grader.batch import grade_batch
+from grader.batch_summary import summarize
 from grader.report.terminal import render_table
 from grader.outcome import Outcome, SubmissionResult
 

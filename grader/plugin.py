@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -48,10 +48,12 @@ _KIND_OF_ERROR = [
 
 @dataclass
 class Job:
-    """One submission to grade: its path and the label used in reports."""
+    """One submission to grade: its path, the label used in reports, and (from a Gradescope export's
+    metadata, grader.roster) who submitted it."""
 
     path: Path
     label: str
+    submitters: list = field(default_factory=list)
 
 
 def without_assert_source(message: str) -> str:

@@ -97,6 +97,15 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+def content_digest(path: Path) -> str:
+    """``tree_digest`` of a folder, sha256 of a file's bytes."""
+    if Path(path).is_dir():
+        return tree_digest(path)
+    digest = hashlib.sha256()
+    _hash_entry(digest, os.fspath(path))
+    return digest.hexdigest()
+
+
 def _hash_entry(digest, path: str) -> None:
     try:
         if os.path.islink(path):

@@ -88,15 +88,18 @@ def test_grades_csv_has_a_row_per_submission_and_a_column_per_test(batch):
     _, out, _ = batch
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["submission", *TESTS, "total", "max", "flags"]
+    assert rows[0] == ["submission", "name", "sid", "email", *TESTS, "total", "max", "flags"]
     body = {row[0]: row[1:] for row in rows[1:]}
     assert len(rows) - 1 == len(body) == len(LABELS)
     for label, score in LABELS.items():
         assert float(body[label][-3]) == score and float(body[label][-2]) == 4.0
-        assert sum(map(float, body[label][:3])) == score
+        assert sum(map(float, body[label][3:6])) == score
     flagged = {label: row[-1] for label, row in body.items() if row[-1]}
     assert flagged == {"submission_101-ann@uni.edu": "layers.py, line 1: imports sklearn (forbidden in this assignment)"}
-    assert [float(x) for x in body["alice-2"][:3]] == [0.0, 1.0, 0.0]
+    assert [float(x) for x in body["alice-2"][3:6]] == [0.0, 1.0, 0.0]
+    assert body["submission_101-ann@uni.edu"][:3] == ["Ann Lee", "1", "ann@uni.edu"]
+    assert body["submission_102-bob@uni.edu"][:3] == ["Bob Ray", "2", "bob@uni.edu"]
+    assert body["alice"][:3] == ["", "", ""]
 
 
 def test_the_summary_is_printed(batch):
@@ -136,7 +139,8 @@ def test_force_regrades(batch):
     assert json.loads(record.read_text())["score"] == 4.0
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert [row[0] for row in rows[1:]] == ["alice"] and float(rows[1][-2]) == 4.0
+    assert sorted(row[0] for row in rows[1:]) == sorted(LABELS)  # every submission graded under --out
+    assert next(float(row[-3]) for row in rows[1:] if row[0] == "alice") == 4.0
 
 
 def test_a_broken_assignment_stops_the_batch_with_one_line(tmp_path):
