@@ -4,13 +4,20 @@ A kit is an assignment folder of its own: ``assignment.toml`` (marked ``kit = tr
 modules, ``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests,
 recorded by running them once against the assignment's correct example. No reference solution, no
 hidden test, no example submission.
+
+It is also a pip-installable distribution of the checker: ``pyproject.toml`` installs the ``grader``
+package copied beside it (the harness holds no answer: the answer key is the separate ``reference``
+package, which a kit never contains) and the ``grader`` command; ``README.md`` says how in three lines.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
+from grader import __version__
 from grader.assignment import METADATA_FILE, Assignment, AssignmentError
 from grader.golden import GoldenStore
 from grader.plugin import Job
@@ -43,4 +50,46 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
             shutil.copytree(assignment.path / folder, out_dir / folder,
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     store.save(out_dir / "golden.json")
+    _add_distribution(assignment, out_dir)
     return out_dir
+
+
+def _add_distribution(assignment: Assignment, out_dir: Path) -> None:
+    """``grader/`` (the checker), ``pyproject.toml`` and ``README.md``: the kit installs with pip."""
+    from grader.autograder import REQUIREMENTS
+
+    shutil.copytree(GRADER_PACKAGE, out_dir / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    name = "grader-kit-" + re.sub(r"[^a-z0-9]+", "-", assignment.name.lower()).strip("-")
+    dependencies = "".join(f"\n    {json.dumps(r)}," for r in REQUIREMENTS)
+    (out_dir / "pyproject.toml").write_text(KIT_PYPROJECT.format(name=name, version=__version__,
+                                                                 dependencies=dependencies))
+    (out_dir / "README.md").write_text(KIT_README.format(title=assignment.title, kit=out_dir.name))
+
+
+GRADER_PACKAGE = Path(__file__).resolve().parent
+KIT_PYPROJECT = """[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{name}"
+version = "{version}"
+description = "grader check for one assignment: public tests with recorded values, no answer key"
+requires-python = ">=3.10"
+dependencies = [{dependencies}
+]
+
+[project.scripts]
+grader = "grader.cli:run"
+
+[tool.setuptools.packages.find]
+include = ["grader*"]
+
+[tool.setuptools.package-data]
+"*" = ["*.json"]
+"""
+KIT_README = """# {title}: student kit
+Install the checker once: `python3 -m pip install ./{kit}` (in a virtual environment if your Python asks for one).
+Check your work before submitting: `grader check ./{kit} YOUR_FOLDER` (a folder, .zip, .py or .ipynb).
+Only the public tests run here, on fixed inputs; grading runs them and hidden tests on other inputs.
+"""

@@ -48,7 +48,7 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
                 plugin_holder: list | None = None, needs_secret: bool = True) -> None:
     """Collect the assignment's tests once and run them on every job; results go to ``on_result``.
     Grading against the reference reads the grading secret (grader.secret), which seeds the inputs."""
-    golden = golden or GoldenStore.for_assignment(assignment.golden_file)
+    golden = golden or _golden_store(assignment)
     if golden.mode == "replay":
         public_only = True  # a kit has no hidden tests
     secret = grading_secret() if golden.mode == "compute" and needs_secret else ""
@@ -77,6 +77,18 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
         raise AssignmentError(plugin.collection_error)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise AssignmentError(f"{assignment.path}: the tests could not be run (pytest exit code {int(code)})")
+
+
+def _golden_store(assignment: Assignment) -> GoldenStore:
+    """Replay a kit's recorded values, compute them elsewhere; a kit without readable values is an
+    AssignmentError naming its file (every test would fail otherwise)."""
+    file = assignment.golden_file
+    if assignment.is_kit and not file.is_file():
+        raise AssignmentError(f"{file}: this student kit has lost its recorded values; get the kit again")
+    try:
+        return GoldenStore.for_assignment(file)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise AssignmentError(f"{file}: the kit's recorded values cannot be read ({type(exc).__name__})") from None
 
 
 def collect(assignment: Assignment) -> list[tuple[str, float, bool]]:

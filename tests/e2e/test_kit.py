@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 try:
     import tomllib
@@ -64,9 +65,10 @@ def _given_to_students():
 
 
 def _kit_lines(kit):
+    """Every line of the kit but its copy of the grader package (the harness, checked apart below)."""
     lines = set()
     for path in kit.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.relative_to(kit).parts[0] != "grader":
             lines |= {line.strip() for line in path.read_text(errors="replace").splitlines()}
     return lines
 
@@ -128,3 +130,60 @@ def test_check_with_the_kit_needs_no_reference_and_agrees_with_the_assignment(ki
     failed = {name for name, (verdict, _) in kit_verdicts.items() if verdict == "FAIL"}
     assert failed and failed <= set(expected["fail"])
     assert "internal error" not in with_kit.stdout
+
+
+def test_the_kit_carries_the_harness_verbatim_and_nothing_else(kit):
+    """The kit's grader/ is the harness as it is (which never holds the answer key: that is the separate
+    reference package), so the kit installs on its own."""
+    package = ROOT / "grader"
+    ours = {p.relative_to(package).as_posix(): p.read_bytes() for p in package.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+    copied = {p.relative_to(kit / "grader").as_posix(): p.read_bytes() for p in (kit / "grader").rglob("*") if p.is_file()}
+    assert copied == ours
+    expected = {"README.md", "assignment.toml", "golden.json", "grader", "pyproject.toml", "starter", "tests"}
+    assert {p.name for p in kit.iterdir()} == expected | ({"support"} if (HW4 / "support").is_dir() else set())
+    assert len((kit / "README.md").read_text().strip().splitlines()) <= 4
+
+
+def _fresh_venv(tmp_path):
+    """A new virtual environment that sees this machine's installed libraries (numpy, pytest, ...) as
+    a plain path, so that nothing installed in development mode (the grader, the answer key) is in it."""
+    import sysconfig
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv
+
+
+def test_the_kit_installs_in_a_fresh_venv_and_checks_there(kit, tmp_path):
+    venv = _fresh_venv(tmp_path)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+                              "--no-deps", str(kit)], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr
+    probe = subprocess.run([str(python), "-c", "import grader, importlib.util; print(grader.__file__); "
+                            "print(importlib.util.find_spec('reference'))"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    where, reference = probe.stdout.split()
+    assert where.startswith(str(venv)) and reference == "None", probe.stdout + probe.stderr
+    grader = venv / "bin" / "grader"
+    good = subprocess.run([str(grader), "check", str(kit), str(HW4 / "examples" / "correct")], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    bad = subprocess.run([str(grader), "check", str(kit), str(BUGGY)], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert bad.returncode == 1 and "FAIL" in bad.stdout, bad.stdout + bad.stderr
+
+
+def test_a_kit_without_its_recorded_values_is_one_line_and_exit_2(kit, tmp_path):
+    import shutil
+    broken = tmp_path / "kit"
+    shutil.copytree(kit, broken)
+    (broken / "golden.json").unlink()
+    proc = _finish(_start(["-c", NO_REFERENCE], "check", broken, BUGGY))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "golden.json" in proc.stderr
