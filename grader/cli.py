@@ -19,6 +19,8 @@ from grader.secret import SecretError, grading_secret
 from grader.submission import SubmissionError
 
 EXIT_USAGE = 2
+CHECK_INPUTS_NOTE = ("These public tests ran on fixed inputs; grading runs them, and hidden tests, on other "
+                     "inputs drawn for your submission.")
 
 
 def run() -> None:
@@ -75,6 +77,7 @@ def cmd_check(args) -> int:
     submission = _existing(args.submission)
     result = grade(assignment, submission, public_only=True)
     print(render_table(result, title=f"{assignment.title} — public tests on {submission}"))
+    print(CHECK_INPUTS_NOTE)
     return 0 if all(o.passed for o in result.outcomes) else 1
 
 

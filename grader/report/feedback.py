@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.outcome import SubmissionResult
-from grader.report.text import budget_note, clean, zeroed_note
+from grader.report.text import budget_note, clean, names_line, said_once, zeroed_note
 
 
 HIDDEN_LATER = "This hidden test failed; its details are shown after the due date."
@@ -25,9 +25,9 @@ def render_feedback(result: SubmissionResult, title: str = "") -> str:
     failures = [o for o in result.outcomes if not o.passed]
     if failures:
         lines += ["", "## What went wrong", ""]
-    for o in failures:
-        text = HIDDEN_LATER if o.hidden else o.output
-        lines += [f"### {_cell(o.name)}", "", "```text", clean(text, 3000).replace("```", "'''"), "```", ""]
+    for names, text in said_once((o.name, HIDDEN_LATER if o.hidden else o.output) for o in failures):
+        heading = names_line(names).replace("|", "\\|").replace("\n", " ")
+        lines += [f"### {heading}", "", "```text", clean(text, 3000).replace("```", "'''"), "```", ""]
     notes = [n for o in result.outcomes if not o.hidden for n in o.notes]
     if notes or result.load_notes:
         lines += ["", "## Notes", ""] + [f"- {_cell(n)}" for n in result.load_notes + notes]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.outcome import SubmissionResult
-from grader.report.text import budget_note, clean, indent, zeroed_note
+from grader.report.text import budget_note, clean, indent, names_line, said_once, zeroed_note
 
 MARK = {True: "PASS", False: "FAIL"}
 
@@ -22,9 +22,10 @@ def render_table(result: SubmissionResult, *, title: str = "", show_hidden_detai
     if failures:
         lines.append("")
         lines.append("What went wrong:")
-    for o in failures:
-        detail = o.instructor_output if (o.hidden and show_hidden_details and o.instructor_output) else o.output
-        lines.append(f"- {clean(o.name, 200)}")
+    details = [(o.name, o.instructor_output if (o.hidden and show_hidden_details and o.instructor_output)
+                else o.output) for o in failures]
+    for names, detail in said_once(details):
+        lines.append(f"- {names_line(names)}")
         lines.append(indent(clean(detail, 3000)))
     notes = [(o.name, n) for o in result.outcomes if not o.hidden for n in o.notes]
     if notes:

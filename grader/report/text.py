@@ -43,3 +43,20 @@ def budget_note(result) -> str:
     if timed_out:
         text += f" Before that, {timed_out} test(s) timed out: a call that never finishes uses up the time."
     return text
+
+
+def said_once(pairs) -> list[tuple[list[str], str]]:
+    """``(name, text)`` pairs grouped by identical text, in first-seen order: a message that many tests
+    share (a class missing from the submission) is said once with the names it covers."""
+    groups: dict[str, list[str]] = {}
+    for name, text in pairs:
+        groups.setdefault(text, []).append(name)
+    return [(names, text) for text, names in groups.items()]
+
+
+def names_line(names: list[str], limit: int = 200) -> str:
+    """``a``, or ``a, b and c (3 tests)`` with long lists shortened."""
+    if len(names) == 1:
+        return clean(names[0], limit)
+    shown = names if len(names) <= 6 else names[:5] + [f"{len(names) - 5} more"]
+    return clean(", ".join(shown[:-1]) + " and " + shown[-1], 4 * limit) + f" ({len(names)} tests)"

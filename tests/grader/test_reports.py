@@ -95,3 +95,13 @@ def test_a_hidden_bare_assert_never_quotes_the_test_source():
     assert without_assert_source(rewritten) == "a check of this hidden test failed"
     assert without_assert_source("the loss should fall\nassert 3.0 < 2.0") == "the loss should fall"
     assert without_assert_source("out differs: 3 of 6 entries") == "out differs: 3 of 6 entries"
+
+
+def test_a_message_many_tests_share_is_said_once_with_their_names():
+    missing = "KNN is not defined in any file of your submission"
+    outcomes = [Outcome(f"KNN.method{i}: test", f"t{i}", 1, 0, "missing", missing) for i in range(22)]
+    outcomes.append(Outcome("SVM.loss: loss", "t99", 1, 0, "mismatch", "loss differs"))
+    result = SubmissionResult("bob", outcomes)
+    for text in (render_table(result), render_feedback(result)):
+        assert text.count(missing) == 1 and text.count("loss differs") == 1
+        assert "(22 tests)" in text and "KNN.method0: test" in text and "17 more" in text
