@@ -2,7 +2,9 @@
 
 Each grader process runs one pytest session (collection paid once) and pulls submissions from a
 shared queue. For every submission it writes ``OUT/<label>/results.json`` (validated),
-``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming).
+``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming);
+``OUT/grades.csv`` and ``OUT/report.html`` cover every submission graded under OUT (grader.batch_summary,
+grader.report.html).
 A Gradescope "export submissions" folder (it holds ``submission_metadata.yml``), or the zip Gradescope
 downloads it as, is accepted as input: each ``submission_*`` folder in it is one submission. A zip export
 is extracted (with the safety checks of a submission zip) into ``OUT/.exports/<zip name>/`` once.
@@ -30,6 +32,7 @@ from grader.outcome import SubmissionResult
 from grader.plugin import Job
 from grader.report.feedback import render_feedback
 from grader.report.gradescope import results_json, write_results
+from grader.report.html import render_report
 from grader.roster import label_of, read_roster
 from grader.secret import content_digest, tree_digest
 from grader.submission.files import BadZip, extract_zip
@@ -183,6 +186,7 @@ def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *
     finally:
         records = all_records(out_dir)
         write_csv(records, out_dir / "grades.csv")
+        (out_dir / "report.html").write_text(render_report(records, assignment.title))
     return records
 
 
