@@ -76,9 +76,11 @@ def _snapshot(param):
 
 def _change(before, after):
     """How far ``after`` is from ``before`` (0.0 when the same; inf when not comparable). Arrays may
-    differ by singleton axes ((1, D) for (D,)) and by float rounding (1e-9 relative)."""
+    differ by singleton axes ((1, D) for (D,)) and by rounding (1e-7 of the largest magnitude; 1e-4
+    when written back as float32), far below any update with a momentum under 0.999."""
     if isinstance(before, str) or isinstance(after, str):
         return 0.0 if type(before) is type(after) and before == after else float("inf")
+    rtol = 1e-4 if getattr(after, "dtype", None) == np.float32 else 1e-7
     try:
         b = np.asarray(before, dtype=float)
         a = np.asarray(after, dtype=float)
@@ -92,7 +94,7 @@ def _change(before, after):
         diff = float(np.max(np.abs(a - b), initial=0.0))
     if not np.isfinite(diff):
         return float("inf")
-    return 0.0 if diff <= 1e-9 * max(1.0, float(np.max(np.abs(b), initial=0.0))) else diff
+    return 0.0 if diff <= rtol * max(1.0, float(np.max(np.abs(b), initial=0.0))) else diff
 
 
 RUNNING = ("running_mean", "running_var")
