@@ -224,17 +224,18 @@ def _shape_hypotheses(a, e, rtol):
     return None
 
 
-def crop_offset(actual, expected, *, max_offsets=4096):
-    """The offset ``o`` at which ``actual`` equals the sub-array ``expected[o_k : o_k + actual.shape[k]]``
-    of a larger ``expected`` of the same rank (within the tolerance of ``diagnose``), top-left first; None
-    when there is none (or more than ``max_offsets`` offsets to try)."""
+def crop_offset(actual, expected, *, max_work=10 ** 7):
+    """The offset ``o`` at which ``actual`` (two entries or more) equals the sub-array
+    ``expected[o_k : o_k + actual.shape[k]]`` of a larger ``expected`` of the same rank (within the
+    tolerance of ``diagnose``), top-left first; None when there is none (or when trying every offset
+    would compare more than ``max_work`` entries)."""
     a, e = _as_array(actual), _as_array(expected)
-    if a is None or e is None or a.ndim != e.ndim or a.shape == e.shape or a.size == 0:
+    if a is None or e is None or a.ndim != e.ndim or a.shape == e.shape or a.size < 2:
         return None
     if any(n > m for n, m in zip(a.shape, e.shape)) or not np.isfinite(e).all():
         return None
     ranges = [range(m - n + 1) for n, m in zip(a.shape, e.shape)]
-    if int(np.prod([len(r) for r in ranges])) > max_offsets:
+    if int(np.prod([len(r) for r in ranges])) * a.size > max_work:
         return None
     rtol = _rtol_of(a)
     for offset in np.ndindex(*(len(r) for r in ranges)):

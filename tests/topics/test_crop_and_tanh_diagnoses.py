@@ -51,11 +51,20 @@ def test_output_size_from_h_plus_pad_is_named_a_top_left_crop(case):
     assert "padding off by one" not in str(failure)
 
 
-def test_padding_off_by_one_is_still_named_as_padding():
-    def forward(x, w, b, p):  # pad − 1: same shape as H + pad here, but shifted values
+@pytest.mark.parametrize("case", [dict(), dict(x_shape=(1, 2, 8, 7), w_shape=(2, 2, 3, 3), stride=1, pad=2)])
+def test_padding_off_by_one_is_still_named_as_padding(case):
+    def forward(x, w, b, p):  # pad − 1: shifted values (stride 2), or the right output without its border
         return R.conv_forward_naive(x, w, b, dict(p, pad=p["pad"] - 1))
-    failure = _failure(C.check_conv_forward, forward)
+    failure = _failure(C.check_conv_forward, forward, **case)
     assert failure.diagnosis == "padding off by one (pad − 1 on each side)"
+
+
+def test_a_crop_at_another_offset_is_named_as_a_crop():
+    def forward(x, w, b, p):
+        out, cache = R.conv_forward_naive(x, w, b, p)
+        return out[:, :, 1:, :-1].copy(), cache
+    failure = _failure(C.check_conv_forward, forward)
+    assert failure.diagnosis.startswith("your values are the part expected[:, :, 1:4, :3] of the expected value")
 
 
 @pytest.mark.parametrize("db_in_loop", [False, True])
