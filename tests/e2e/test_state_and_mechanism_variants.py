@@ -2,7 +2,8 @@
 exactly the broken name, with the mechanism named.
 
 * batch norm (c147 hw4, cs231n a2) and spatial batch norm (c147 hw5, cs231n a2) whose test mode also folds
-  the test batch into the running statistics (the output of that call is still right);
+  the test batch into the running statistics (the output of that call is still right), or keeps it in a
+  module global (two test-mode calls then differ);
 * a conv forward that pads right but takes the output size from ``H + pad`` (the top-left crop of the
   right output), and a conv backward that loops over that size (c147 hw5, cs231n a2);
 * an LSTM step backward taking the derivative of tanh(c) from h (cs231n a3; ``lstm_backward`` steps with it).
@@ -24,6 +25,11 @@ TANH_C = "the derivative of tanh(c) taken from h: use 1 - tanh(c)**2, not 1 - h*
 BN_TEST_BRANCH = "    x_hat = (x - running_mean) / np.sqrt(running_var + eps)\n    out = gamma * x_hat + beta\n"
 BN_FOLD = BN_TEST_BRANCH + ("    running_mean = momentum * running_mean + (1 - momentum) * np.mean(x, axis=0)\n"
                             "    running_var = momentum * running_var + (1 - momentum) * np.var(x, axis=0)\n")
+BN_GLOBAL = ("    seen = globals().setdefault('_test_means', {})\n"
+             "    mean = seen.get(D, running_mean)\n"
+             "    seen[D] = momentum * mean + (1 - momentum) * np.mean(x, axis=0)\n"
+             "    x_hat = (x - mean) / np.sqrt(running_var + eps)\n    out = gamma * x_hat + beta\n")
+TWO_CALLS = "two test-mode calls on the same input gave different outputs: test mode must not update any state"
 SBN_CALL = "  out_flat, cache = batchnorm_forward(x_flat, gamma, beta, bn_param)\n"
 SBN_FOLD = SBN_CALL + ("  if bn_param['mode'] == 'test':\n"
                        "    bn_param['running_mean'] = 0.9 * bn_param['running_mean'] + 0.1 * x_flat.mean(axis=0)\n"
@@ -45,7 +51,10 @@ def _conv_variants(file):
 
 # assignment -> variant -> (edits, the names that may lose points (the first must), the diagnosis)
 VARIANTS = {
-    "c147/hw4": {"bn_test_folds": ([("nndl/layers.py", BN_TEST_BRANCH, BN_FOLD)], ["batchnorm_forward"], STATE)},
+    "c147/hw4": {"bn_test_folds": ([("nndl/layers.py", BN_TEST_BRANCH, BN_FOLD)], ["batchnorm_forward"], STATE),
+                 # the test batch kept in a module global instead: the first call is right, the second not
+                 "bn_test_global_state": ([("nndl/layers.py", BN_TEST_BRANCH, BN_GLOBAL)], ["batchnorm_forward"],
+                                          TWO_CALLS)},
     "c147/hw5": {"sbn_test_folds": ([("nndl/conv_layers.py", SBN_CALL, SBN_FOLD)], ["spatial_batchnorm_forward"],
                                     STATE),
                  **_conv_variants("nndl/conv_layers.py")},
