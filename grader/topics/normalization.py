@@ -110,7 +110,7 @@ def check_test_mode_state(param, after, name="bn_param"):
     if running:
         how = "; ".join(f"{name}[{k!r}] removed" if changed[k] is None else
                         f"{name}[{k!r}] changed by up to {changed[k]:.3g}" for k in running)
-        phrase = f"test mode updated {' and '.join(running)}"
+        phrase = f"test mode updated {running[0]}"  # the details name every statistic that changed
         raise CheckFailure(f"{phrase}: the running statistics must only change in train mode ({how} in "
                            "one test-mode call).", phrase)
     for k, change in changed.items():

@@ -16,7 +16,7 @@ from grader.runner import grade_many
 
 from helpers import variant_of
 
-STATE = "test mode updated running_mean and running_var: the running statistics must only change in train mode"
+STATE = "test mode updated running_mean: the running statistics must only change in train mode"
 CROP = ("output size computed wrong: your output is the top-left crop of the expected one "
         "(H_out = 1 + (H + 2*pad - HH) / stride)")
 DOUT_PART = "output size computed wrong: only the top-left part of dout was used"
