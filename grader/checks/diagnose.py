@@ -4,7 +4,8 @@
 order (the first that fits wins):
 
 1. shape level: transposed; right values in another shape (reshape missing); summed over an axis that
-   should be kept; the shape of the other convention (reversed shape, other values);
+   should be kept; a crop of the expected value (a smaller sub-array at some offset: the top-left one is
+   an output size computed too small); the shape of the other convention (reversed shape, other values);
 2. non-finite values where the reference is finite: softmax without the max shift, when
    ``context["large_offset"]`` says the inputs carry a large constant offset (+1000 on the scores);
 3. each named alternative ``{phrase: value}`` (reference values of known misconceptions: the test
@@ -38,6 +39,7 @@ MISCONCEPTIONS = {
     "averaged_twice": "divided by N once too often",
     "softmax_overflow": "softmax without the max shift (overflow)",
     "pad_off_by_one": "off by one",
+    "crop": "your values are {where} of the expected value",
     "reg_missing": "regularization missing",
     "reg_doubled": "regularization doubled",
     "reg_half": "regularization with the factor ½",
@@ -214,9 +216,43 @@ def _shape_hypotheses(a, e, rtol):
         s = np.asarray(s)
         if s.shape == a.shape and _fits(a, s, s, rtol):
             return M["summed_axis"]
+    offset = crop_offset(a, e)
+    if offset is not None:
+        return crop_phrase(offset, a.shape, e.shape)
     if a.ndim >= 2 and a.shape == e.shape[::-1]:
         return f"{M['other_layout']}: {a.shape} instead of {e.shape}"
     return None
+
+
+def crop_offset(actual, expected, *, max_work=10 ** 7):
+    """The offset ``o`` at which ``actual`` (two entries or more) equals the sub-array
+    ``expected[o_k : o_k + actual.shape[k]]`` of a larger ``expected`` of the same rank (within the
+    tolerance of ``diagnose``), top-left first; None when there is none (or when trying every offset
+    would compare more than ``max_work`` entries)."""
+    a, e = _as_array(actual), _as_array(expected)
+    if a is None or e is None or a.ndim != e.ndim or a.shape == e.shape or a.size < 2:
+        return None
+    if any(n > m for n, m in zip(a.shape, e.shape)) or not np.isfinite(e).all():
+        return None
+    ranges = [range(m - n + 1) for n, m in zip(a.shape, e.shape)]
+    if int(np.prod([len(r) for r in ranges])) * a.size > max_work:
+        return None
+    rtol = _rtol_of(a)
+    for offset in np.ndindex(*(len(r) for r in ranges)):
+        part = e[tuple(slice(o, o + n) for o, n in zip(offset, a.shape))]
+        if _fits(a, part, part, rtol):
+            return tuple(int(o) for o in offset)
+    return None
+
+
+def crop_phrase(offset, shape, full=None):
+    """"your values are the top-left part expected[:, :3, :3] of the expected value" (or the part at
+    ``offset``); an axis of the whole length ``full[k]`` is written ``:``."""
+    full = full or (None,) * len(shape)
+    where = ", ".join(":" if (o, n) == (0, m) else f"{o}:{o + n}" if o else f":{n}"
+                      for o, n, m in zip(offset, shape, full))
+    part = "the top-left part" if not any(offset) else "the part"
+    return M["crop"].format(where=f"{part} expected[{where}]")
 
 
 def _diagnose_structure(actual, expected, alternatives, context):

@@ -12,6 +12,7 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
+from grader.checks.diagnose import crop_offset, crop_phrase
 from grader.checks.gradcheck import check_gradient, untie_pool_windows
 from grader.topics.layers import as_tuple, fetch_data, forward_objective, with_fixed_cache
 
@@ -64,12 +65,46 @@ def check_conv_forward(conv_forward, golden, rng, *, x_shape=(2, 3, 7, 9), w_sha
                   "the input was not padded": shape(0, stride) if pad > 0 else None,
                   "padding added on one side only": shape(pad, stride) if pad > 0 else None,
                   "the stride was ignored (stride 1 used)": shape(2 * pad, 1) if stride > 1 else None}
+    _check_crop(out, expected)
     _check_output_shape(out, expected.shape, hypotheses)
     assert_close(out, expected, name="out",
                  alternatives={"the bias was left out": expected - b[None, :, None, None],
                                "the filters were flipped (true convolution instead of cross-correlation)":
                                flipped,
                                "padding off by one (pad + 1 zeros on each side, output size right)": over_padded})
+
+
+OUTPUT_SIZE = "output size computed wrong: {what} (H_out = 1 + (H + 2*pad - HH) / stride)"
+
+
+def _check_crop(out, expected):
+    """Raise CheckFailure when ``out`` is a smaller crop of ``expected`` (same values, not shifted): the
+    top-left one is the output size computed too small with the padding itself right (``H + pad``). The
+    centre one (a border cut off evenly, stride 1) is left to the padding hypotheses."""
+    if not isinstance(out, np.ndarray) or out.shape == expected.shape:
+        return
+    offset = crop_offset(out, expected)
+    symmetric = offset is not None and all(2 * o == m - n for o, n, m in zip(offset, out.shape, expected.shape))
+    if offset is None or (any(offset) and symmetric):  # a border cut off evenly: the padding (stride 1)
+        return
+    where = crop_phrase(offset, out.shape, expected.shape)
+    phrase = (OUTPUT_SIZE.format(what="your output is the top-left crop of the expected one")
+              if not any(offset) else f"{where} (a crop: the output size or its first position is wrong)")
+    raise CheckFailure(f"out has shape {out.shape}, expected {expected.shape}: {where}. Likely cause: {phrase}.",
+                       diagnosis=phrase)
+
+
+def _top_left_only(ref, dout, cache, stride, pad):
+    """The reference backward with dout zeroed outside its top-left H' × W' part, where H' and W' come
+    from ``H + pad`` instead of ``H + 2·pad`` (a misconception's value); None when that part is all of dout."""
+    x, w = cache[0], cache[1]
+    h = _out_size(x.shape[2], w.shape[2], stride, pad / 2)
+    v = _out_size(x.shape[3], w.shape[3], stride, pad / 2)
+    if h is None or v is None or (h, v) == dout.shape[2:] or h > dout.shape[2] or v > dout.shape[3]:
+        return None
+    kept = np.zeros_like(dout)
+    kept[:, :, :h, :v] = dout[:, :, :h, :v]
+    return tuple(ref.conv_backward_naive(kept, cache))
 
 
 def _over_padded(ref, x, w, b, stride, pad):
@@ -101,9 +136,15 @@ def check_conv_backward(conv_backward, golden, rng, *, x_shape=(2, 3, 7, 9), w_s
     _check_output_shape(dx, x.shape, {"dx still holds the padding (crop pad rows and columns)":
                                       (N, x_shape[1], x_shape[2] + 2 * pad, x_shape[3] + 2 * pad)}, name="dx")
     keys = ("dx", "dw", "db")
+    alternatives = {"db averaged instead of summed over the batch and positions": dict(zip(
+        keys, (expected[0], expected[1], expected[2] / (N * H_out * W_out))))}
+    top_left = golden(key + "_top_left", lambda ref: _top_left_only(ref, dout, (x, w, b, dict(param)), stride, pad))
+    if top_left is not None:
+        what = "only the top-left part of dout was used"
+        alternatives[OUTPUT_SIZE.format(what=what)] = dict(zip(keys, top_left[:2] + expected[2:]))
+        alternatives[OUTPUT_SIZE.format(what=what + ", db included")] = dict(zip(keys, top_left))
     assert_close(dict(zip(keys, (dx, dw, db))), dict(zip(keys, expected)), name="grads", context={"N": N},
-                 alternatives={"db averaged instead of summed over the batch and positions": dict(zip(
-                     keys, (expected[0], expected[1], expected[2] / (N * H_out * W_out))))})
+                 alternatives=alternatives)
     if ref_forward is not None:
         f = forward_objective(ref_forward, ["x", "w", "b", "param"], {"param": param}, dout)
         check_gradient(f, {"x": x, "w": w, "b": b}, {"x": dx, "w": dw, "b": db}, rng=rng)

@@ -7,12 +7,19 @@ Canonical forms (same names in both families):
   left it (running statistics are written back into ``bn_param``); see :func:`worker_param_forward`;
 * ``run(args, dout) -> (out, (dx, dgamma, dbeta))``: a pair bound by ``layers.layer_pair`` (the
   normalization caches are the student's own).
+
+Test mode changes no state: after a test-mode call every entry of ``bn_param`` the test passed is as it
+was, and a second call with the same dict on the same input gives the same output
+(:func:`check_test_mode_state`; the calls share one dict held in the student's process,
+:func:`worker_param_calls`).
 """
 
 import numpy as np
 
-from grader.checks.compare import assert_close
+from grader.checks import CheckFailure
+from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.sandbox import type_name
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
@@ -34,6 +41,93 @@ def worker_param_forward(forward, sandbox=None):
         result = forward.keep(x, gamma, beta, remote)
         return fetch_data(result[0]), fetch_data(remote)
     return run
+
+
+def worker_param_calls(forward, sandbox=None, name="batchnorm_forward"):
+    """Bind ``forward`` for several calls that share ONE parameter dict (as a model passes the same
+    ``bn_param`` to every forward): ``open(param)`` puts a copy of ``param`` where the student's code runs
+    and returns ``call(*args) -> (out, param_after)``, which calls ``forward(*args, the_dict)`` (a pair
+    ``(out, cache)`` expected back; the cache stays in the worker) and snapshots the dict as that call left
+    it. Without a sandbox a local dict plays that part."""
+    if sandbox is None and type(forward).__name__ == "Remote":
+        raise TypeError("worker_param_calls: a sandboxed forward needs its sandbox to read the dict back")
+
+    def open_(param):
+        if sandbox is None:
+            local = _snapshot(param)
+
+            def call(*args):
+                return as_tuple(forward(*args, local), 2, name)[0], _snapshot(local)
+            return call
+        remote = sandbox.put(dict(param))
+
+        def call(*args):
+            result = forward.keep(*args, remote)
+            if type_name(result) not in ("tuple", "list"):
+                as_tuple(fetch_data(result), 2, name)  # raises: names what came back
+            return fetch_data(result[0]), fetch_data(remote)
+        return call
+    return open_
+
+
+def _snapshot(param):
+    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in dict(param).items()}
+
+
+def _change(before, after):
+    """How far ``after`` is from ``before`` (0.0 when the same; inf when not comparable). Arrays may
+    differ by singleton axes ((1, D) for (D,)) and by rounding (1e-7 of the largest magnitude; 1e-4
+    when written back as float32), far below any update with a momentum under 0.999."""
+    if isinstance(before, str) or isinstance(after, str):
+        return 0.0 if type(before) is type(after) and before == after else float("inf")
+    rtol = 1e-4 if getattr(after, "dtype", None) == np.float32 else 1e-7
+    try:
+        b = np.asarray(before, dtype=float)
+        a = np.asarray(after, dtype=float)
+    except (TypeError, ValueError):
+        return float("inf")
+    if a.shape != b.shape:
+        if a.size != b.size or [n for n in a.shape if n != 1] != [n for n in b.shape if n != 1]:
+            return float("inf")
+        a = a.reshape(b.shape)
+    with np.errstate(invalid="ignore"):
+        diff = float(np.max(np.abs(a - b), initial=0.0))
+    if not np.isfinite(diff):
+        return float("inf")
+    return 0.0 if diff <= rtol * max(1.0, float(np.max(np.abs(b), initial=0.0))) else diff
+
+
+RUNNING = ("running_mean", "running_var")
+
+
+def check_test_mode_state(param, after, name="bn_param"):
+    """Raise ``CheckFailure`` naming the mechanism when a test-mode call changed ``param``: a running
+    statistic updated or removed ("test mode updated running_mean: ..."), or any other entry the test
+    passed changed or removed. Entries the call added are not judged."""
+    after = after if isinstance(after, dict) else {}
+    changed = {k: _change(param[k], after[k]) if k in after else None for k in param}
+    running = [k for k in RUNNING if k in changed and changed[k] != 0.0]
+    if running:
+        how = "; ".join(f"{name}[{k!r}] removed" if changed[k] is None else
+                        f"{name}[{k!r}] changed by up to {changed[k]:.3g}" for k in running)
+        phrase = f"test mode updated {running[0]}"  # the details name every statistic that changed
+        raise CheckFailure(f"{phrase}: the running statistics must only change in train mode ({how} in "
+                           "one test-mode call).", phrase)
+    for k, change in changed.items():
+        if change != 0.0:
+            what = "removed" if change is None else f"changed from {param[k]!r} to {after[k]!r}"
+            phrase = f"test mode changed {name}[{k!r}]"
+            raise CheckFailure(f"{phrase} ({name}[{k!r}] {what}): a test-mode call must leave {name} "
+                               "as it was.", phrase)
+
+
+def check_repeatable(first, second, name="out"):
+    """Raise ``CheckFailure`` when two test-mode calls on the same input gave different outputs."""
+    result = compare(second, first, name=name, rtol=1e-9)
+    if not result.ok:
+        phrase = "two test-mode calls on the same input gave different outputs"
+        raise CheckFailure(f"{phrase}: test mode must not update any state (the running statistics change "
+                           f"only in train mode). Second call against the first:\n{result.message}", phrase)
 
 
 def _bn_inputs(rng, N=8, D=5):
@@ -79,15 +173,20 @@ def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
                                unbiased})
 
 
-def check_batchnorm_test(forward, golden, rng, *, N=6, D=4):
-    """Test mode normalizes with ``bn_param['running_mean']`` and ``['running_var']``, not the batch."""
+def check_batchnorm_test(forward, golden, rng, *, N=6, D=4, sandbox=None):
+    """Test mode normalizes with ``bn_param['running_mean']`` and ``['running_var']``, not the batch, and
+    changes no state (:func:`check_test_mode_state`; ``sandbox`` is the one ``forward`` runs in)."""
     x, gamma, beta = _bn_inputs(rng, N, D)
     param = dict(BN_PARAM, mode="test", running_mean=rng.standard_normal(D), running_var=1 + rng.random(D))
     expected = golden("bn_test", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(param))[0])
     batch = golden("bn_test_batch", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
-    out, _ = forward(x.copy(), gamma.copy(), beta.copy(), param)
+    call = worker_param_calls(forward, sandbox)(param)
+    out, after = call(x.copy(), gamma.copy(), beta.copy())
+    if not compare(out, batch).ok:  # batch statistics used: that message names the mechanism
+        check_test_mode_state(param, after)
     assert_close(out, expected, name="out",
                  alternatives={"the batch statistics were used in test mode": batch})
+    check_repeatable(out, call(x.copy(), gamma.copy(), beta.copy())[0])
 
 
 def check_layernorm_forward(forward, golden, rng, *, N=5, D=7):

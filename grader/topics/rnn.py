@@ -127,11 +127,41 @@ def _backward_alternatives(kind, args, douts, ref):
             dx[:, t], dh0, gx, gh, gb = ref.rnn_step_backward(douts[0][:, t], steps[t])
             dWx, dWh, db = dWx + gx, dWh + gh, db + gb
         return {"the gradient flowing back from step t+1 is not added to dh[:, t]": (dx, dh0, dWx, dWh, db)}
+    if kind == "lstm_step":
+        cache = ref.lstm_step_forward(*_copies(args))[2]
+        return {TANH_C_FROM_H: _lstm_step_backward_h(*douts, cache)}
+    if kind == "lstm":
+        return {TANH_C_FROM_H: _lstm_backward_h(douts[0], ref.lstm_forward(*_copies(args))[1])}
     if kind == "word_embedding":
         dW = np.zeros_like(args["W"])
         dW[args["x"].ravel()] += douts[0].reshape(-1, dW.shape[1])
         return {"repeated words overwrite instead of adding up (use np.add.at)": (dW,)}
     return {}
+
+
+TANH_C_FROM_H = "the derivative of tanh(c) taken from h: use 1 - tanh(c)**2, not 1 - h**2"
+
+
+def _lstm_step_backward_h(dnext_h, dnext_c, cache):
+    """The reference ``lstm_step_backward`` (its cache) with ``1 − next_h²`` in place of ``1 − tanh²(next_c)``
+    in ``dc = dnext_c + dnext_h · o · (1 − tanh²(next_c))`` (a misconception's value)."""
+    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
+    dc = dnext_c + dnext_h * o * (1.0 - (o * tanh_c) ** 2)
+    da = np.concatenate([dc * g * i * (1.0 - i), dc * prev_c * f * (1.0 - f),
+                         dnext_h * tanh_c * o * (1.0 - o), dc * i * (1.0 - g ** 2)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def _lstm_backward_h(dh, cache):
+    """The reference ``lstm_backward`` (its cache) stepping back with :func:`_lstm_step_backward_h`."""
+    x_shape, h0_shape, Wx, Wh, steps = cache
+    dx = np.zeros(x_shape)
+    dWx, dWh, db = np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(Wh.shape[1])
+    dprev_h, dprev_c = np.zeros(h0_shape), np.zeros(h0_shape)
+    for t in reversed(range(x_shape[1])):
+        dx[:, t], dprev_h, dprev_c, gx, gh, gb = _lstm_step_backward_h(dh[:, t] + dprev_h, dprev_c, steps[t])
+        dWx, dWh, db = dWx + gx, dWh + gh, db + gb
+    return dx, dprev_h, dWx, dWh, db
 
 
 def check_backward(kind, run, golden, rng, **sizes):

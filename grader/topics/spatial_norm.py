@@ -12,10 +12,11 @@ Canonical forms (same names in both families):
 
 import numpy as np
 
-from grader.checks.compare import assert_close
+from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
-from grader.topics.normalization import worker_param_forward
+from grader.topics.normalization import (check_repeatable, check_test_mode_state, worker_param_calls,
+                                         worker_param_forward)
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
 GN_PARAM = {"eps": 1e-5}
@@ -83,8 +84,9 @@ def check_spatial_batchnorm_running_stats(forward_with_param, golden, rng, *, sh
         "running statistics not written back into bn_param": unchanged})
 
 
-def check_spatial_batchnorm_test(forward, golden, rng, *, shape=(2, 3, 4, 5)):
-    """Test mode normalizes each channel with bn_param's running mean and variance."""
+def check_spatial_batchnorm_test(forward, golden, rng, *, shape=(2, 3, 4, 5), sandbox=None):
+    """Test mode normalizes each channel with bn_param's running mean and variance and changes no state
+    (``normalization.check_test_mode_state``; ``sandbox`` is the one ``forward`` runs in)."""
     x = _images(rng, shape)
     C = shape[1]
     gamma, beta = _channel_params(rng, C, (C,))
@@ -92,9 +94,13 @@ def check_spatial_batchnorm_test(forward, golden, rng, *, shape=(2, 3, 4, 5)):
     expected = golden(f"sbn_test_{shape}", lambda ref: ref.spatial_batchnorm_forward(x, gamma, beta, dict(param))[0])
     batch = golden(f"sbn_test_batch_{shape}",
                    lambda ref: ref.spatial_batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
-    out, _ = as_tuple(forward(x.copy(), gamma.copy(), beta.copy(), param), 2, "spatial_batchnorm_forward")
-    assert_close(fetch_data(out), expected, name="out",
+    call = worker_param_calls(forward, sandbox, "spatial_batchnorm_forward")(param)
+    out, after = call(x.copy(), gamma.copy(), beta.copy())
+    if not compare(out, batch).ok:  # batch statistics used: that message names the mechanism
+        check_test_mode_state(param, after)
+    assert_close(out, expected, name="out",
                  alternatives={"the batch statistics were used in test mode": batch})
+    check_repeatable(out, call(x.copy(), gamma.copy(), beta.copy())[0])
 
 
 # ---------------------------------------------------------------- spatial group norm

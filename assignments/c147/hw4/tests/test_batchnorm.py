@@ -19,9 +19,9 @@ def test_running_stats(student, sandbox, golden, rng):
 
 
 @pytest.mark.points(1)
-def test_test_mode(student, golden, rng):
+def test_test_mode(student, sandbox, golden, rng):
     """batchnorm_forward: test mode uses the running statistics"""
-    normalization.check_batchnorm_test(student.batchnorm_forward, golden, rng)
+    normalization.check_batchnorm_test(student.batchnorm_forward, golden, rng, sandbox=sandbox)
 
 
 @pytest.mark.points(3)

@@ -19,9 +19,9 @@ def test_running_stats(student, sandbox, golden, rng):
 
 
 @pytest.mark.points(1)
-def test_test_mode(student, golden, rng):
+def test_test_mode(student, sandbox, golden, rng):
     """spatial_batchnorm_forward: test mode uses the running statistics"""
-    spatial_norm.check_spatial_batchnorm_test(student.spatial_batchnorm_forward, golden, rng)
+    spatial_norm.check_spatial_batchnorm_test(student.spatial_batchnorm_forward, golden, rng, sandbox=sandbox)
 
 
 @pytest.mark.points(2)
