@@ -17,6 +17,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.checks.compare import accept_singleton_shape
 from grader.topics.layers import fetch_data, write_entries
 from grader.sandbox import type_name
 
@@ -59,7 +60,7 @@ def check_cnn_init(make_net, *, weight_scale=0.01, dims=None):
     for name, shape in _shapes(**dims).items():
         if name not in params:
             raise CheckFailure(f"params has no {name!r} (keys: {sorted(params)})")
-        value = np.asarray(params[name])
+        value = accept_singleton_shape(np.asarray(params[name]), shape, f"params[{name!r}]")
         if value.shape != shape:
             raise CheckFailure(f"params[{name!r}] has shape {value.shape}, expected {shape}"
                                + (" (transposed)" if value.shape == shape[::-1] else ""),

@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient, resample
+from grader.checks.compare import accept_singleton_shape
 from grader.topics.layers import fetch_data, write_entries
 from grader.sandbox import type_name
 
@@ -104,7 +105,7 @@ def check_fc_init(make, rng, *, hidden_dims=(20, 15), input_dim=30, num_classes=
     if missing:
         raise CheckFailure(f"params is missing {missing} (it has {sorted(map(str, params))})")
     for key, shape in shapes.items():
-        value = np.asarray(params[key])
+        value = accept_singleton_shape(np.asarray(params[key]), shape, f"params[{key!r}]")
         if value.shape != shape:
             raise CheckFailure(f"params[{key!r}] has shape {value.shape}, expected {shape}")
         if key[0] == "W":

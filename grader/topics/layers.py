@@ -14,7 +14,7 @@ Every check computes its golden values first, then calls the student's code, and
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close
+from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
 
 
@@ -98,6 +98,7 @@ def forward_objective(forward, names, fixed, dout, out_index=0):
         result = forward(*args)
         out = np.asarray(fetch_data(result[out_index] if isinstance(result, (tuple, list)) else result),
                          dtype=np.float64)
+        out = accept_singleton_shape(out, dout.shape, "the forward's output")
         if out.shape != dout.shape:
             raise CheckFailure(f"the forward returned shape {out.shape}, expected {dout.shape}")
         terms = out * dout

@@ -21,7 +21,7 @@ from grader.checks import note
 from grader.checks.compare import assert_close, compare
 
 EPS = 1e-5
-MIN_VAR = 0.1  # eps_rtol(0.1) = 2e-4; below this the placements are not judged alike (the tolerance would grow with 1/var)
+MIN_VAR = 0.1  # eps_rtol(0.1) = 2e-4; below it the tolerance (growing with 1/var) is not used
 
 
 def eps_rtol(min_var, eps=EPS):
