@@ -14,7 +14,7 @@ import numpy as np
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
-from grader.topics.norm_eps import assert_close_eps, eps_forms
+from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
 
@@ -138,7 +138,7 @@ def check_norm_gradient(forward, run, rng, *, kind="batchnorm", backward="batchn
     """The student's ``(dx, dgamma, dbeta)`` agree with finite differences of their own forward."""
     x, gamma, beta = _bn_inputs(rng, N, D, 0 if kind == "batchnorm" else 1)
     dout = rng.standard_normal((N, D))
-    param = dict(BN_PARAM) if kind == "batchnorm" else {"eps": 1e-5}
+    param = with_small_eps(BN_PARAM if kind == "batchnorm" else {})  # consistency: eps not judged here
     _, grads = run((x.copy(), gamma.copy(), beta.copy(), dict(param)), dout.copy())
     dx, dgamma, dbeta = as_tuple(grads, 3, backward)
     f = forward_objective(forward, ["x", "gamma", "beta", "param"], {"param": param}, dout)

@@ -157,9 +157,9 @@ def check_gradients(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=
     if missing:
         raise CheckFailure(f"grads has no entry for {', '.join(missing)}")
     own = next((s for s in scales if compare(loss, expected[s][0], name="loss").ok), None)
-    if own is not None and len(scales) > 1:  # the gradients of the student's own loss
-        alternatives.update({f"regularization {REG_FORMS.get(s, s)} in grads, but {REG_FORMS.get(own, own)} in "
-                             "the loss": expected[s] for s in scales if s != own})
+    if own is not None and len(scales) > 1:  # the gradients of the student's own loss (named first)
+        alternatives = dict({f"regularization {REG_FORMS.get(s, s)} in grads, but {REG_FORMS.get(own, own)} in "
+                             "the loss": expected[s] for s in scales if s != own}, **alternatives)
         scales = (own,)
     chosen = next((s for s in scales if all(compare(grads[name], expected[s][1][name], name=name).ok
                                             for name in PARAM_NAMES)), scales[0])
