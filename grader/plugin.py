@@ -22,7 +22,7 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from grader.assignment import Assignment, AssignmentError, is_hidden_file
-from grader.checks import CheckFailure, Inconclusive
+from grader.checks import CheckFailure, Inconclusive, collecting_notes
 from grader.golden import GoldenStore
 from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
@@ -170,12 +170,13 @@ class GraderPlugin:
     def _run(self, item) -> Outcome:
         self._failure, self._failure_text, self._notes = None, "", []
         self._sandbox.reseed(self._seed(item) % 2**32)
-        reports = runtestprotocol(item, nextitem=None, log=False)
+        with collecting_notes() as check_notes:  # notes of the checks (a shape accepted, ...)
+            reports = runtestprotocol(item, nextitem=None, log=False)
         points = item.stash[_POINTS]
         hidden = item.stash[_HIDDEN]
         outcome = Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=points, score=0.0,
                           kind="passed", output="", visibility=AFTER_DUE_DATE if hidden else VISIBLE)
-        outcome.notes = list(self._notes)
+        outcome.notes = list(self._notes) + [n for n in check_notes if n not in self._notes]
         if all(r.passed for r in reports) and self._failure is None:
             outcome.score = points
             outcome.output = "Passed."

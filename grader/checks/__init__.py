@@ -1,7 +1,32 @@
 """Numerical checks: pure numpy, no I/O, no student process.
 
-The two exceptions below are the verdict vocabulary every check and every test shares.
+The two exceptions below are the verdict vocabulary every check and every test shares. ``note`` is
+how a check that accepts something worth telling the student (a shape that differs only by axes of
+length 1) says so: the plugin collects the notes of each test (``collecting_notes``) into its outcome.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_NOTES: ContextVar = ContextVar("grader_check_notes", default=None)
+
+
+def note(text: str) -> None:
+    """Record a student-facing note for the current test (ignored outside ``collecting_notes``)."""
+    sink = _NOTES.get()
+    if sink is not None and text and text not in sink:
+        sink.append(text)
+
+
+@contextmanager
+def collecting_notes():
+    """Collect the ``note``s made inside the block into the yielded list (in order, without repeats)."""
+    sink: list[str] = []
+    token = _NOTES.set(sink)
+    try:
+        yield sink
+    finally:
+        _NOTES.reset(token)
 
 
 class CheckFailure(AssertionError):

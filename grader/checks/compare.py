@@ -14,7 +14,13 @@ from the float64 truth by at most 3.2e-6 max-abs over max|g| (30x below 1e-4), w
 real bug measured was 4e-2 (400x above); 1e-4 is also the norm-wise float32 rule of the gradient
 checker, so both tools draw the same line. Otherwise ``rtol_eff = rtol``.
 
-No broadcasting: an (n, 1) against an (n,) is a shape mismatch. Bool against numbers is a kind
+No broadcasting, but axes of length 1 do not count: a value whose shape differs from the expected one
+only by axes of length 1 (``(1, D)`` or ``(D, 1)`` for ``(D,)``, ``(N, 1)`` for ``(N,)``; the same
+non-singleton axes in the same order, so the same entries in the same order) is reshaped to the
+expected shape and judged by value, with a note ("accepted"): the course notebooks' ``rel_error``
+broadcasts, so students never saw the difference, and the numbers are right. Any other shape
+difference fails: ``(D, M)`` against ``(M, D)``, ``(N,)`` against ``(N, N)`` or ``(N·D,)`` against
+``(N, D)``. The grader never broadcasts a student's value against its own. Bool against numbers is a kind
 mismatch; int against float is judged by value (a note is added when such values differ). Only plain
 data is accepted from the student (exact ``ndarray``, Python/numpy scalars, str, None, list, tuple,
 dict); anything else is an "unsupported type".
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.checks import CheckFailure
+from grader.checks import CheckFailure, note
 from grader.checks.diagnose import diagnose
 from grader.checks.patterns import describe, index_str
 
@@ -37,13 +43,15 @@ _SCALARS = (bool, int, float, np.bool_, np.integer, np.floating)
 class Comparison:
     """Result of ``compare``: ``ok``, the student-facing ``message`` ('' when ok), the
     ``diagnosis`` (named misconception or None), and the largest errors over all numeric leaves:
-    ``max_abs = max|a − e|``, ``max_rel = max |a − e| / max(|e|, atol)`` (atol keeps it finite)."""
+    ``max_abs = max|a − e|``, ``max_rel = max |a − e| / max(|e|, atol)`` (atol keeps it finite);
+    ``notes``: what was accepted on the way (a shape differing only by axes of length 1)."""
 
     ok: bool
     message: str
     diagnosis: str | None
     max_abs: float
     max_rel: float
+    notes: tuple = ()
 
 
 @dataclass
@@ -52,10 +60,34 @@ class _Leaf:
     diagnosis: str | None = None
     max_abs: float = 0.0
     max_rel: float = 0.0
+    note: str = ""
 
     @property
     def ok(self):
         return not self.message
+
+
+def singleton_only(shape, expected_shape) -> bool:
+    """True when ``shape`` differs from ``expected_shape`` only by axes of length 1: the same
+    non-singleton axes in the same order (so a C-order reshape keeps every entry in its place)."""
+    shape, expected_shape = tuple(shape), tuple(expected_shape)
+    return shape != expected_shape and \
+        tuple(d for d in shape if d != 1) == tuple(d for d in expected_shape if d != 1)
+
+
+def shape_note(name, shape, expected_shape) -> str:
+    """The note of an accepted singleton-only shape difference."""
+    return (f"{name}: returned shape {tuple(shape)} where {tuple(expected_shape)} is expected (they differ "
+            "only by axes of length 1): accepted, judged by value.")
+
+
+def accept_singleton_shape(value, expected_shape, name):
+    """``value`` reshaped to ``expected_shape`` (with a ``note``) when its shape differs only by axes of
+    length 1; otherwise ``value`` unchanged. For checks that take a student's array outside ``compare``."""
+    if isinstance(value, np.ndarray) and singleton_only(value.shape, expected_shape):
+        note(shape_note(name, value.shape, expected_shape))
+        return value.reshape(expected_shape)
+    return value
 
 
 def compare(actual, expected, *, name="output", rtol=1e-6, atol=None, alternatives=None, context=None):
@@ -66,7 +98,10 @@ def compare(actual, expected, *, name="output", rtol=1e-6, atol=None, alternativ
     max_abs = max((leaf.max_abs for leaf in leaves), default=0.0)
     max_rel = max((leaf.max_rel for leaf in leaves), default=0.0)
     if not failed:
-        return Comparison(True, "", None, max_abs, max_rel)
+        notes = tuple(leaf.note for leaf in leaves if leaf.note)
+        for text in notes:
+            note(text)
+        return Comparison(True, "", None, max_abs, max_rel, notes)
     messages = [leaf.message for leaf in failed[:MAX_REPORTED_PARTS]]
     if len(failed) > MAX_REPORTED_PARTS:
         messages.append(f"... and {len(failed) - MAX_REPORTED_PARTS} more parts differ.")
@@ -203,15 +238,24 @@ def _compare_numeric(actual, expected, name, rtol, atol, alternatives, context):
                      f"(dtype {a.dtype}).")
     if e.shape == () and a.size == 1:
         a = a.reshape(())  # a loss of shape (1,) or (1, 1) (`r.T @ r`, keepdims) is that scalar
+    accepted = ""
+    if singleton_only(a.shape, e.shape):
+        accepted, a = shape_note(name, a.shape, e.shape), a.reshape(e.shape)
     if a.shape != e.shape:
         what = "a scalar" if e.shape == () else f"shape {e.shape}"
         got = "a scalar" if a.shape == () else f"shape {a.shape}"
         message = f"{name}: shape mismatch: expected {what}, got {got} (no broadcasting)."
         diagnosis = _diagnose(a, e, alternatives, context)
         return _Leaf(message + (f" Likely cause: {diagnosis}." if diagnosis else ""), diagnosis)
-    if e.dtype.kind == "b":
-        return _compare_bool(a, e, name)
-    return _compare_float(a, e, name, rtol, atol, alternatives, context)
+    leaf = _compare_bool(a, e, name) if e.dtype.kind == "b" else \
+        _compare_float(a, e, name, rtol, atol, alternatives, context)
+    if accepted:
+        if leaf.ok:
+            leaf.note = accepted
+        else:
+            leaf.message += (f" (The shape {tuple(np.shape(actual))} for {e.shape} is accepted: it differs "
+                             "only by axes of length 1.)")
+    return leaf
 
 
 def _compare_bool(a, e, name):

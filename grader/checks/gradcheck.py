@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks import CheckFailure, Inconclusive
+from grader.checks.compare import accept_singleton_shape
 from grader.checks.diagnose import MISCONCEPTIONS, diagnose
 from grader.checks.kinks import away_from_zero, hinge_margin_ok, untie_pool_windows  # noqa: F401 (re-exported)
 from grader.checks.patterns import describe, index_str, worst_entries
@@ -144,6 +145,7 @@ def _validated(grads, base, labels, reference_grads):
         g = np.asarray(g)
         if g.dtype.kind not in "iuf":
             raise CheckFailure(f"{label}: unsupported dtype {g.dtype}.")
+        g = accept_singleton_shape(g, p.shape, label)  # (1, D) for (D,): the same entries, noted
         if g.shape != p.shape:
             reference = (reference_grads or {}).get(name)
             if reference is not None:

@@ -9,7 +9,7 @@ Entries where x == 0 say nothing about the mask and are not judged.
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import compare
+from grader.checks.compare import accept_singleton_shape, compare
 from grader.checks.diagnose import MISCONCEPTIONS
 
 SCALE_RTOL = 1e-6
@@ -27,6 +27,7 @@ def binomial_bound(n, p, z=6):
 def _array(value, name, shape):
     if type(value) is not np.ndarray:
         raise CheckFailure(f"{name}: expected a numpy array, got {type(value).__name__}.")
+    value = accept_singleton_shape(value, shape, name)
     if value.shape != shape:
         raise CheckFailure(f"{name}: shape mismatch: expected {shape}, got {value.shape}.")
     if value.dtype.kind not in "iuf" or not np.all(np.isfinite(value)):

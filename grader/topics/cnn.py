@@ -15,9 +15,10 @@ Without batch norm the values are compared with the reference given the same par
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close
+from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import fetch_data, write_entries
+from grader.topics.norm_eps import set_net_eps
 from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
@@ -59,7 +60,7 @@ def check_cnn_init(make_net, *, weight_scale=0.01, dims=None):
     for name, shape in _shapes(**dims).items():
         if name not in params:
             raise CheckFailure(f"params has no {name!r} (keys: {sorted(params)})")
-        value = np.asarray(params[name])
+        value = accept_singleton_shape(np.asarray(params[name]), shape, f"params[{name!r}]")
         if value.shape != shape:
             raise CheckFailure(f"params[{name!r}] has shape {value.shape}, expected {shape}"
                                + (" (transposed)" if value.shape == shape[::-1] else ""),
@@ -152,6 +153,8 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
     ``normalized`` the net must have parameters beyond W1, b1, ..., b3 (the scales and shifts)."""
     dims = dims or SMALL
     net = make_net(weight_scale=0.3, reg=reg, dtype="float64", **dims)
+    if normalized:
+        set_net_eps(net)  # where eps goes is not judged by a consistency check (norm_eps)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in _params_dict(net).items()}
     if normalized and not set(params) - set(_shapes(**dims)):
         raise CheckFailure("with use_batchnorm=True, params holds only W1, b1, W2, b2, W3, b3: the batch "

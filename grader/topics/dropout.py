@@ -9,7 +9,7 @@ Canonical form: ``dropout_forward(x, dropout_param) -> (out, cache)``, ``dropout
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close, compare
+from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.topics.layers import fetch_data, nonzero_normal
 
 
@@ -79,7 +79,7 @@ def check_dropout_pair(dropout_forward, dropout_backward, rng, *, p=0.6, shape=(
     else:
         out, cache = dropout_forward(x.copy(), param)
         dx = dropout_backward(dout.copy(), cache)
-    out = np.asarray(out, dtype=np.float64)
+    out = accept_singleton_shape(np.asarray(out, dtype=np.float64), x.shape, "out")
     if out.shape != x.shape:
         raise CheckFailure(f"dropout_forward returned shape {out.shape}, expected {x.shape}")
     assert_close(dx, dout * out / x, name="dx", alternatives={"the mask was not applied": dout})

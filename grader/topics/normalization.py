@@ -21,6 +21,7 @@ from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.sandbox import type_name
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
+from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
 
@@ -130,8 +131,15 @@ def check_repeatable(first, second, name="out"):
                            f"only in train mode). Second call against the first:\n{result.message}", phrase)
 
 
-def _bn_inputs(rng, N=8, D=5):
-    x = 3.0 * rng.standard_normal((N, D)) + 2.0 * rng.standard_normal(D)
+def _bn_inputs(rng, N=8, D=5, axis=0):
+    """x (N, D), gamma, beta (D,). Along ``axis`` (0: each feature over the batch, 1: each example's
+    features) x has a random mean and a variance of exactly 1 to 9: bounded away from 0, so every
+    placement of eps agrees within ``norm_eps.eps_rtol(1)``."""
+    z = rng.standard_normal((N, D))
+    if z.shape[axis] > 1:
+        z = (z - z.mean(axis, keepdims=True)) / z.std(axis, keepdims=True)
+    size = (1, D) if axis == 0 else (N, 1)
+    x = (1.0 + 2.0 * rng.random(size)) * z + 2.0 * rng.standard_normal(size)
     gamma = 1.0 + 0.5 * rng.standard_normal(D)
     beta = rng.standard_normal(D)
     return x, gamma, beta
@@ -145,8 +153,9 @@ def check_batchnorm_train(forward, golden, rng, *, N=8, D=5):
     unbiased = golden("bn_train_ddof1", lambda ref: gamma * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + 1e-5)
                       + beta)
     out, _ = forward(x.copy(), gamma.copy(), beta.copy(), dict(BN_PARAM))
-    assert_close(out, expected, name="out",
-                 alternatives={"unbiased variance (ddof=1) used; batch norm uses the biased one": unbiased})
+    assert_close_eps(out, expected, name="out", min_var=x.var(0).min(),
+                     forms=eps_forms(x, x.mean(0), x.var(0), gamma, beta),
+                     alternatives={"unbiased variance (ddof=1) used; batch norm uses the biased one": unbiased})
 
 
 def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
@@ -184,26 +193,29 @@ def check_batchnorm_test(forward, golden, rng, *, N=6, D=4, sandbox=None):
     out, after = call(x.copy(), gamma.copy(), beta.copy())
     if not compare(out, batch).ok:  # batch statistics used: that message names the mechanism
         check_test_mode_state(param, after)
-    assert_close(out, expected, name="out",
-                 alternatives={"the batch statistics were used in test mode": batch})
+    assert_close_eps(out, expected, name="out", min_var=param["running_var"].min(),
+                     forms=eps_forms(x, param["running_mean"], param["running_var"], gamma, beta),
+                     alternatives={"the batch statistics were used in test mode": batch})
     check_repeatable(out, call(x.copy(), gamma.copy(), beta.copy())[0])
 
 
 def check_layernorm_forward(forward, golden, rng, *, N=5, D=7):
     """Layer norm: each row (example) normalized over its D features, then ``gamma * x_hat + beta``."""
-    x, gamma, beta = _bn_inputs(rng, N, D)
+    x, gamma, beta = _bn_inputs(rng, N, D, axis=1)
     expected = golden("ln_forward", lambda ref: ref.layernorm_forward(x, gamma, beta, {"eps": 1e-5})[0])
     over_batch = golden("ln_over_batch", lambda ref: ref.batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
     out, _ = forward(x.copy(), gamma.copy(), beta.copy(), {"eps": 1e-5})
-    assert_close(out, expected, name="out",
-                 alternatives={"normalized over the batch (axis 0) instead of each example's features":
-                               over_batch})
+    assert_close_eps(out, expected, name="out", min_var=x.var(1).min(),
+                     forms=eps_forms(x, x.mean(1, keepdims=True), x.var(1, keepdims=True), gamma, beta),
+                     alternatives={"normalized over the batch (axis 0) instead of each example's features":
+                                   over_batch})
 
 
 def check_norm_backward(run, golden, rng, *, kind="batchnorm", backward="batchnorm_backward", N=8, D=5):
     """The student's backward on their own forward's cache matches the reference ``(dx, dgamma, dbeta)``
     (``kind`` is ``batchnorm`` (train mode) or ``layernorm``; ``backward`` names the reference backward)."""
-    x, gamma, beta = _bn_inputs(rng, N, D)
+    axis = 0 if kind == "batchnorm" else 1
+    x, gamma, beta = _bn_inputs(rng, N, D, axis)
     dout = rng.standard_normal((N, D))
     param = dict(BN_PARAM) if kind == "batchnorm" else {"eps": 1e-5}
 
@@ -217,14 +229,15 @@ def check_norm_backward(run, golden, rng, *, kind="batchnorm", backward="batchno
                     (dout * gamma / np.sqrt(x.var(0 if kind == "batchnorm" else 1,
                                                 keepdims=kind != "batchnorm") + 1e-5),)
                     + expected[1:]}
-    assert_close(grads, expected, name="(dx, dgamma, dbeta)", alternatives=alternatives, context={"N": N})
+    assert_close_eps(grads, expected, name="(dx, dgamma, dbeta)", min_var=x.var(axis).min(),
+                     alternatives=alternatives, context={"N": N})
 
 
 def check_norm_gradient(forward, run, rng, *, kind="batchnorm", backward="batchnorm_backward", N=6, D=4):
     """The student's ``(dx, dgamma, dbeta)`` agree with finite differences of their own forward."""
-    x, gamma, beta = _bn_inputs(rng, N, D)
+    x, gamma, beta = _bn_inputs(rng, N, D, 0 if kind == "batchnorm" else 1)
     dout = rng.standard_normal((N, D))
-    param = dict(BN_PARAM) if kind == "batchnorm" else {"eps": 1e-5}
+    param = with_small_eps(BN_PARAM if kind == "batchnorm" else {})  # consistency: eps not judged here
     _, grads = run((x.copy(), gamma.copy(), beta.copy(), dict(param)), dout.copy())
     dx, dgamma, dbeta = as_tuple(grads, 3, backward)
     f = forward_objective(forward, ["x", "gamma", "beta", "param"], {"param": param}, dout)

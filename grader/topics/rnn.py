@@ -22,7 +22,7 @@ A pair is bound with :func:`own_pair` (the forward's cache is kept in the worker
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close, compare
+from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, fetch_data
 
@@ -202,7 +202,8 @@ def check_own_gradient(kind, forward, run, rng, **sizes):
     def f(point):
         values = {k: point.get(k, v) for k, v in args.items()}
         result = as_tuple(forward(*_copies(values)), count + 1, f"{kind}_forward")
-        outputs = [np.asarray(fetch_data(o), dtype=np.float64) for o in result[:count]]
+        outputs = [accept_singleton_shape(np.asarray(fetch_data(o), dtype=np.float64), d.shape,
+                                          f"{kind}_forward's output") for o, d in zip(result[:count], douts)]
         for o, d in zip(outputs, douts):
             if o.shape != d.shape:
                 raise CheckFailure(f"{kind}_forward returned an output of shape {o.shape}, expected {d.shape}")

@@ -15,6 +15,7 @@ import numpy as np
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
+from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 from grader.topics.normalization import (check_repeatable, check_test_mode_state, worker_param_calls,
                                          worker_param_forward)
 
@@ -54,7 +55,9 @@ def check_spatial_batchnorm_train(forward, golden, rng, *, shape=(3, 4, 5, 6)):
     per_example = golden(f"sbn_per_example_{shape}", lambda ref: g4 * (x - x.mean((1, 2, 3), keepdims=True))
                          / np.sqrt(x.var((1, 2, 3), keepdims=True) + 1e-5) + b4)
     out, _ = as_tuple(forward(x.copy(), gamma.copy(), beta.copy(), dict(BN_PARAM)), 2, "spatial_batchnorm_forward")
-    assert_close(fetch_data(out), expected, name="out", alternatives={
+    mean, var = x.mean((0, 2, 3), keepdims=True), x.var((0, 2, 3), keepdims=True)
+    assert_close_eps(fetch_data(out), expected, name="out", min_var=var.min(),
+                     forms=eps_forms(x, mean, var, g4, b4), alternatives={
         "statistics over the batch only (axis 0), per position; use N, H and W of each channel": per_position,
         "statistics over each example's C, H, W (that is layer norm)": per_example})
 
@@ -98,8 +101,11 @@ def check_spatial_batchnorm_test(forward, golden, rng, *, shape=(2, 3, 4, 5), sa
     out, after = call(x.copy(), gamma.copy(), beta.copy())
     if not compare(out, batch).ok:  # batch statistics used: that message names the mechanism
         check_test_mode_state(param, after)
-    assert_close(out, expected, name="out",
-                 alternatives={"the batch statistics were used in test mode": batch})
+    c4 = (1, C, 1, 1)
+    assert_close_eps(out, expected, name="out", min_var=param["running_var"].min(),
+                     forms=eps_forms(x, param["running_mean"].reshape(c4), param["running_var"].reshape(c4),
+                                     gamma.reshape(c4), beta.reshape(c4)),
+                     alternatives={"the batch statistics were used in test mode": batch})
     check_repeatable(out, call(x.copy(), gamma.copy(), beta.copy())[0])
 
 
@@ -116,7 +122,9 @@ def check_groupnorm_forward(forward, golden, rng, *, shape=(2, 6, 3, 4), G=3):
     instance = golden(key + "_instance",
                       lambda ref: ref.spatial_groupnorm_forward(x, gamma, beta, shape[1], dict(GN_PARAM))[0])
     out, _ = as_tuple(forward(x.copy(), gamma.copy(), beta.copy(), G, dict(GN_PARAM)), 2, "spatial_groupnorm_forward")
-    assert_close(fetch_data(out), expected, name="out", alternatives={
+    mean, var = (_per_group(x, G, np.mean), _per_group(x, G, np.var))
+    assert_close_eps(fetch_data(out), expected, name="out", min_var=var.min(),
+                     forms=eps_forms(x, mean, var, gamma, beta), alternatives={
         "G ignored: all channels normalized together (layer norm)": layer,
         "each channel normalized alone (instance norm); group C/G channels together": instance})
 
@@ -150,9 +158,17 @@ def check_spatial_backward(run, golden, rng, *, kind="batchnorm", shape=(3, 4, 5
     _, grads = run(_copies(args), dout.copy())
     grads = tuple(fetch_data(g) for g in as_tuple(grads, 3, f"{name}_backward"))
     keys = ("dx", "dgamma", "dbeta")
-    assert_close(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads", context={"N": shape[0]},
-                 alternatives={"only the direct term dout · gamma / std (mean and variance terms missing)":
-                               dict(zip(keys, (direct,) + expected[1:]))})
+    min_var = (args[0].var((0, 2, 3)) if kind == "batchnorm" else _per_group(args[0], G, np.var)).min()
+    assert_close_eps(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads", context={"N": shape[0]},
+                     min_var=min_var, alternatives={
+                         "only the direct term dout · gamma / std (mean and variance terms missing)":
+                         dict(zip(keys, (direct,) + expected[1:]))})
+
+
+def _per_group(x, G, statistic):
+    """``statistic`` (np.mean, np.var) of each (example, group of C/G channels), broadcast to x's shape."""
+    groups = x.reshape(x.shape[0], G, -1)
+    return np.broadcast_to(statistic(groups, axis=2, keepdims=True), groups.shape).reshape(x.shape)
 
 
 def _inv_std(x, kind, G):
@@ -165,8 +181,10 @@ def _inv_std(x, kind, G):
 
 
 def check_spatial_gradient(forward, run, rng, *, kind="batchnorm", shape=(2, 3, 4, 3), G=3):
-    """The student's (dx, dgamma, dbeta) agree with finite differences of their own forward."""
+    """The student's (dx, dgamma, dbeta) agree with finite differences of their own forward (run with a
+    tiny eps: where eps goes is not judged here, see norm_eps)."""
     args, name = _norm_case(rng, kind, shape, G)
+    args = args[:-1] + (with_small_eps(args[-1]),)
     dout = rng.standard_normal(shape)
     _, grads = run(_copies(args), dout.copy())
     dx, dgamma, dbeta = (fetch_data(g) for g in as_tuple(grads, 3, f"{name}_backward"))

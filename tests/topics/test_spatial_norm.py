@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import reference as R
-from grader.checks import CheckFailure
+from grader.checks import CheckFailure, collecting_notes
 from grader.topics import layers as L
 from grader.topics import spatial_norm as S
 
@@ -89,10 +89,20 @@ def test_backward_with_only_the_direct_term_is_named():
         S.check_spatial_gradient(forward, run, np.random.default_rng(1))
 
 
-def test_groupnorm_dgamma_of_the_wrong_shape_fails():
-    def backward(dout, cache):
-        dx, dgamma, dbeta = R.spatial_groupnorm_backward(dout, cache)
-        return dx, dgamma.ravel(), dbeta.ravel()
-    run = L.layer_pair(R.spatial_groupnorm_forward, backward)
-    with pytest.raises(CheckFailure):
+def test_groupnorm_dgamma_of_shape_c_is_judged_by_value():
+    """(C,) for (1, C, 1, 1) differs only by axes of length 1: accepted with a note; wrong values in
+    that shape, or a shape of other sizes, still fail."""
+    def backward_with(scale=1.0, take=None):
+        def backward(dout, cache):
+            dx, dgamma, dbeta = R.spatial_groupnorm_backward(dout, cache)
+            return dx, (scale * dgamma).ravel()[:take], dbeta.ravel()
+        return L.layer_pair(R.spatial_groupnorm_forward, backward)
+
+    def check(run):
         S.check_spatial_backward(run, golden, np.random.default_rng(2), kind="groupnorm", shape=(2, 4, 3, 3), G=2)
+    with collecting_notes() as notes:
+        check(backward_with())
+    assert any("returned shape (4,) where (1, 4, 1, 1) is expected" in n for n in notes)
+    for wrong in (backward_with(scale=1.5), backward_with(take=3)):
+        with pytest.raises(CheckFailure):
+            check(wrong)

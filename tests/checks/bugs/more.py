@@ -64,7 +64,8 @@ def groupnorm_backward_flat_dgamma(x, gamma, beta, G, dout):
     N, C, H, W = x.shape
     xg = x.reshape(N, G, -1)
     xhat = ((xg - xg.mean(2, keepdims=True)) / np.sqrt(xg.var(2, keepdims=True) + 1e-5)).reshape(x.shape)
-    return (dout * xhat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))  # (C,), not (1, C, 1, 1)
+    # (C,), not (1, C, 1, 1): the same entries, accepted with a note (tests/checks/test_singleton_shapes.py)
+    return (dout * xhat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 
 
 # -- attention ---------------------------------------------------------------------------------------
@@ -182,11 +183,6 @@ BUGS = [
         lambda a: spatial_bn_reshape_without_transpose(*[a[n] for n in SBN]), None,
         ("spatial_batchnorm_forward",),
         expected=lambda ref, a: ref.spatial_batchnorm_forward(*[a[n] for n in SBN])[0]),
-    Bug("group norm", "dgamma, dbeta of shape (C,)", "value", group_case,
-        lambda a: groupnorm_backward_flat_dgamma(a["x"], a["gamma"], a["beta"], a["G"], a["dout"]),
-        M["reshape_missing"], ("spatial_groupnorm_forward",),
-        expected=lambda ref, a: ref.spatial_groupnorm_backward(
-            a["dout"], ref.spatial_groupnorm_forward(*[a[n] for n in GN])[1])[1:]),
     Bug("attention", "scores not scaled by 1/√d", "value", attention_case,
         lambda a: attention_without_scaling(*[a[n] for n in ATT]), None, ("attention_forward",),
         expected=lambda ref, a: ref.attention_forward(*[a[n] for n in ATT])[0]),
