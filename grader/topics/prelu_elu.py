@@ -106,7 +106,8 @@ def _net_inputs(rng, n, m, per_feature):
         alpha = 0.1 + 0.3 * rng.random(n) if per_feature else 0.2
         q6 = W1 @ x
         q4 = W2 @ np.where(q6 >= 0, q6, alpha * q6)
-        if min(np.abs(q6).min(), np.abs(q4).min()) > 0.02:
+        both_branches = all((q < 0).any() and (q > 0).any() for q in (q6, q4))  # PReLU's and ELU's two pieces
+        if both_branches and min(np.abs(q6).min(), np.abs(q4).min()) > 0.02:
             return x, rng.standard_normal(m), W1, W2, W3, alpha
 
 

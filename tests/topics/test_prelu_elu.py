@@ -90,3 +90,14 @@ def test_net_with_an_extra_gradient_passes_and_a_missing_one_fails():
         return loss, {k: v for k, v in grads.items() if k != "W2"}
     with pytest.raises(CheckFailure, match="W2"):
         P.check_prelu_elu_net(missing, golden, np.random.default_rng(5))
+
+
+def test_the_exam_network_inputs_exercise_both_pieces_of_each_activation():
+    """A wrong negative-side derivative of ELU went unnoticed for the 1 draw in 32 where every ELU input
+    was positive."""
+    from grader.topics.prelu_elu import _net_inputs
+    for seed in range(200):
+        x, _, W1, W2, _, alpha = _net_inputs(np.random.default_rng(seed), 5, 3, False)
+        q6 = W1 @ x
+        q4 = W2 @ np.where(q6 >= 0, q6, alpha * q6)
+        assert (q6 < 0).any() and (q6 > 0).any() and (q4 < 0).any() and (q4 > 0).any()
