@@ -63,12 +63,17 @@ def tree_size(path):
 
 
 def processes_of(uid):
-    """Live processes of ``uid``: without a sandbox uid, RLIMIT_NPROC counts the grader's own ones."""
+    """Live threads of real uid ``uid``: without a sandbox uid, RLIMIT_NPROC counts the grader's own
+    ones (read from status: the /proc folder of a process that is not dumpable belongs to root)."""
     count = 0
     for entry in os.listdir("/proc"):
         try:
-            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
-        except OSError:
+            if entry.isdigit():
+                with open(f"/proc/{entry}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+                if int(fields["Uid"].split()[0]) == uid:
+                    count += int(fields.get("Threads", "1"))
+        except (OSError, ValueError, KeyError, IndexError):
             pass
     return count
 
