@@ -17,6 +17,8 @@ import os
 import queue as queue_module
 import re
 import shutil
+import sys
+import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import asdict
@@ -121,8 +123,10 @@ def load_record(folder: Path) -> dict | None:
         return None
 
 
-def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool) -> None:
-    """One grader process: a pytest session over the jobs it pulls from ``queue``."""
+def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool,
+                  hide: tuple = ()) -> None:
+    """One grader process: a pytest session over the jobs it pulls from ``queue``. The output folder
+    and every submission of the batch (``hide``) are hidden from the workers like the answer key."""
     from grader.runner import run_session
 
     def jobs():
@@ -134,7 +138,8 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
         done.put(result.submission)
 
     try:
-        run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only, hide=[out_dir])
+        run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only,
+                    hide=[out_dir, *hide])
     except AssignmentError as exc:  # an instructor error: the parent reports it in one line and stops
         done.put(("error", str(exc)))
     except Exception as exc:  # a bug of the grader: the parent stops with the type and message
@@ -146,17 +151,32 @@ def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *
     """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = list(inputs)
     all_jobs = expand_inputs(inputs, out_dir / ".exports")
     todo = [j for j in all_jobs if force or load_record(out_dir / j.label) is None]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if todo:
-        _run_pool(assignment, todo, out_dir, workers, public_only, progress)
+        paths = [Path(p).resolve() for p in [*inputs, *(j.path for j in all_jobs)]]
+        hide = tuple(_hideable(paths + [p.parent for p in paths]))
+        _run_pool(assignment, todo, out_dir, workers, public_only, progress, hide)
     records = [r for j in all_jobs if (r := load_record(out_dir / j.label)) is not None]
     write_csv(records, out_dir / "grades.csv")
     return records
 
 
-def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None:
+def _hideable(paths) -> list[str]:
+    """The submissions of a batch and the folders holding them (other students' work may sit there too),
+    but a folder holding the Python the workers run, its libraries, or the temp folder."""
+    import site
+
+    import numpy
+    keep = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, site.getusersitepackages(),
+                                        os.path.dirname(numpy.__file__), tempfile.gettempdir())]
+    return list(dict.fromkeys(str(p) for p in map(Path, paths)
+                              if p != Path("/") and not any(k == p or p in k.parents for k in keep)))
+
+
+def _run_pool(assignment, todo, out_dir, workers, public_only, progress, hide=()) -> None:
     from tqdm import tqdm
 
     ctx = multiprocessing.get_context("spawn")
@@ -166,7 +186,7 @@ def _run_pool(assignment, todo, out_dir, workers, public_only, progress) -> None
     for _ in range(workers):
         queue.put(None)
     procs = [ctx.Process(target=_process_main, daemon=True,
-                         args=(str(assignment.path), queue, done, assignment.title, str(out_dir), public_only))
+                         args=(str(assignment.path), queue, done, assignment.title, str(out_dir), public_only, hide))
              for _ in range(workers)]
     for proc in procs:
         proc.start()

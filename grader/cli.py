@@ -76,6 +76,7 @@ def cmd_grade(args) -> int:
     """Every test; one submission to a results.json, or a batch to a folder with grades.csv."""
     assignment = load_assignment(args.assignment)
     submissions = [_existing(p) for p in args.submissions]
+    _isolation_notice()
     export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
     if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
         from grader.batch import grade_batch, summarize
@@ -105,6 +106,16 @@ def cmd_grade(args) -> int:
         print("\n".join(f"- {flag}" for flag in result.flags))
     print(f"Wrote {args.results}")
     return 0
+
+
+def _isolation_notice() -> None:
+    """One line on stderr when workers cannot get their own namespaces (no root, no user namespaces)."""
+    if os.geteuid() != 0:
+        from grader.sandbox.confine import probe_userns
+        from grader.sandbox.sandbox import NO_ISOLATION
+
+        if not probe_userns():
+            print(NO_ISOLATION, file=sys.stderr)
 
 
 def cmd_autograder(args) -> int:
