@@ -10,7 +10,9 @@
   told): ``keyctl``, ``add_key``, ``request_key`` fail with EPERM (the uid's keyrings outlive a
   submission), so do ``unshare`` and ``clone`` with CLONE_NEWUSER; ``clone3`` fails with ENOSYS (its
   flags are in memory a filter cannot read; libc falls back to ``clone``); other ABIs (i386, x32) fail
-  with ENOSYS. Inherited by every child, kept across exec.
+  with ENOSYS. Inherited by every child, kept across exec. ``protect``: pids the worker may not signal,
+  ``pidfd_open`` nor ``prlimit`` (its ancestors, their process groups negated, and -1: everything), for
+  a worker without namespaces, which shares its uid with the grader.
 - ``probe_userns()``: whether this kernel lets this (non-root) user build such a sandbox.
 """
 import ctypes
@@ -85,13 +87,19 @@ def drop_capabilities():
 
 AUDIT_ARCH_X86_64 = 0xC000003E
 X86_64 = {"keyctl": 250, "add_key": 248, "request_key": 249, "clone3": 435, "unshare": 272, "clone": 56}
+TARGETED = {"kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+            "pidfd_open": 434, "prlimit64": 302}   # first argument: a pid
 LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
 ALLOW, ERRNO = 0x7FFF0000, 0x00050000
 
 
-def _program():
+def _program(protect=()):
     """(code, jump-if-true label, jump-if-false label, k) rows with labels; assembled by ``_assemble``."""
     nr = X86_64
+    targeted = [(JEQ, "target", None, n) for n in TARGETED.values()] if protect else []
+    target = [("target", LD_W_ABS, None, None, 16)]
+    target += [(JEQ, "eperm", None, pid & 0xFFFFFFFF) for pid in sorted(set(protect))]
+    target += [(RET, None, None, ALLOW)]
     return [
         (LD_W_ABS, None, None, 4),                    # seccomp_data.arch
         (JEQ, None, "enosys", AUDIT_ARCH_X86_64),
@@ -103,7 +111,9 @@ def _program():
         (JEQ, "enosys", None, nr["clone3"]),
         (JEQ, "flags", None, nr["unshare"]),
         (JEQ, "flags", None, nr["clone"]),
+        *targeted,
         (RET, None, None, ALLOW),
+        *(target if protect else []),
         ("flags", LD_W_ABS, None, None, 16),          # low 32 bits of args[0]: the flags
         (JSET, "eperm", None, CLONE_NEWUSER),
         (RET, None, None, ALLOW),
@@ -126,11 +136,21 @@ def _assemble(rows):
     return out, len(plain)
 
 
-def install_seccomp():
+def ancestors():
+    """The pids above this process up to init, and their process groups negated, and -1."""
+    found, pid = [-1], os.getppid()
+    while pid > 1:
+        found += [pid, -os.getpgid(pid)]
+        with open(f"/proc/{pid}/stat") as f:
+            pid = int(f.read().rsplit(")", 1)[1].split()[1])
+    return found
+
+
+def install_seccomp(protect=()):
     """Install the filter (after PR_SET_NO_NEW_PRIVS); False when this machine is not x86_64."""
     if platform.machine() != "x86_64":
         return False
-    code, count = _assemble(_program())
+    code, count = _assemble(_program(protect[:100]))
     filters = ctypes.create_string_buffer(code)
 
     class Fprog(ctypes.Structure):

@@ -201,7 +201,7 @@ def worker_entry(sock, cfg, work, ready_fd):
             os.setgid(cfg["gid"])
             os.setuid(cfg["uid"])
         prctl(PR_SET_NO_NEW_PRIVS, 1)
-        sbx_confine.install_seccomp()
+        sbx_confine.install_seccomp(() if cfg["isolate"] else sbx_confine.ancestors())
         os.read(ready_fd, 1)
         os.close(ready_fd)
         resource.setrlimit(resource.RLIMIT_AS, (cfg["memory_mb"] << 20, cfg["memory_mb"] << 20))

@@ -4,7 +4,9 @@ the grader's memory, a detached helper rewriting results.json, other submissions
 Every attack is the honest-wrong submission (1 of 4 points) that switches to the right answer when its
 attack works, graded by ``python -m grader grade`` in a real process, as root (Gradescope) and as an
 ordinary user (a TA's laptop; needs user namespaces: where the kernel refuses them the grader says so
-and this mode is skipped). Each must score what its honest twin scores, and leave nothing behind.
+and says so), and as an ordinary user on a kernel that refuses user namespaces ("fallback": no
+namespaces, so no hidden files and no IPC separation; what still holds is tested). Each must score what
+its honest twin scores, and leave nothing behind.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from adversarial import unprivileged
 from adversarial.arena import CLI_TIMEOUT
 from adversarial.attacks import layers_source
 
-MODES = ["root", "user"]
+MODES = ["root", "user", "fallback"]
 GRADER_CANARY = "CANARY-GRADER-ENV-" + os.urandom(6).hex()
 RIGHT = "return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)"
 
@@ -135,8 +137,10 @@ def grade(arena, mode: str, submissions: list[Path], cwd: Path, *, out: Path | N
     argv += ["--out", str(out), "--jobs", "1", "--quiet"] if out else ["--results", str(results)]
     env = dict(os.environ, PYTHONPATH=str(arena.lib), GRADER_TEST_SECRET=GRADER_CANARY)
     env.pop("PYTEST_ADDOPTS", None)
-    runner = unprivileged.run if mode == "user" else subprocess.run
-    return runner(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    if mode == "root":
+        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    return unprivileged.run(argv, userns=mode == "user", cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=CLI_TIMEOUT)
 
 
 def score(path: Path) -> float:
@@ -168,24 +172,41 @@ def sysv_keys() -> set[int]:
 
 @pytest.fixture(params=MODES)
 def mode(request):
-    if request.param == "user" and unprivileged.available():
+    if request.param != "root" and unprivileged.available():
         pytest.skip(unprivileged.available())
     return request.param
 
 
+def namespaces_only(mode):
+    if mode == "fallback":
+        pytest.skip("without namespaces other submissions and System V IPC are not isolated (README)")
+
+
 @pytest.fixture(scope="module")
-def twin_scores(arena):
-    """The honest-wrong twin, graded alone in each mode."""
-    scores = {}
+def twins(arena):
+    """The honest-wrong twin, graded alone in each mode: its score and what the grader said on stderr."""
+    found = {}
     for m in MODES:
-        if m == "user" and unprivileged.available():
+        if m != "root" and unprivileged.available():
             continue
         folder, place = submission(arena, f"iso-twin-{m}", layers_source())
         run = grade(arena, m, [folder], Path(place["CWD"]), results=Path(place["RESULTS"]))
         assert run.returncode == 0, run.stderr
-        scores[m] = score(Path(place["RESULTS"]))
+        found[m] = (score(Path(place["RESULTS"])), run.stderr)
+    return found
+
+
+@pytest.fixture(scope="module")
+def twin_scores(twins):
+    scores = {m: found[0] for m, found in twins.items()}
     assert set(scores.values()) == {1.0}
     return scores
+
+
+def test_grade_says_once_when_workers_get_no_namespaces(twins):
+    from grader.sandbox.sandbox import NO_ISOLATION
+    for m, (_, stderr) in twins.items():
+        assert stderr.count(NO_ISOLATION) == (1 if m == "fallback" else 0), (m, stderr)
 
 
 def check_clean(arena, place):
@@ -194,6 +215,7 @@ def check_clean(arena, place):
 
 
 def test_system_v_ipc_of_one_submission_is_invisible_to_the_next_and_gone_after_it(arena, mode, twin_scores):
+    namespaces_only(mode)
     shm, msg = random.randrange(1 << 20, 1 << 30), random.randrange(1 << 20, 1 << 30)
     writer, wplace = submission(arena, f"iso-ipc-writer-{mode}", fill(layers_source(IPC_WRITER), {"SHM": shm, "MSG": msg}))
     reader, rplace = submission(arena, f"iso-ipc-reader-{mode}",
@@ -235,6 +257,7 @@ def test_a_detached_helper_cannot_rewrite_the_results_after_the_grader_exits(are
 
 
 def test_other_submissions_and_reports_of_a_batch_are_hidden(arena, mode, twin_scores):
+    namespaces_only(mode)
     victim, vplace = submission(arena, f"iso-victim-{mode}", VICTIM)
     out = Path(vplace["CWD"]) / "out"
     thief, tplace = submission(arena, f"iso-thief-{mode}", attack_source(
