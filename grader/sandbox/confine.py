@@ -140,9 +140,13 @@ def ancestors():
     """The pids above this process up to init, and their process groups negated, and -1."""
     found, pid = [-1], os.getppid()
     while pid > 1:
-        found += [pid, -os.getpgid(pid)]
-        with open(f"/proc/{pid}/stat") as f:
-            pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        found.append(pid)
+        try:
+            found.append(-os.getpgid(pid))
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):   # it exited meanwhile: its own pid is kept
+            break
     return found
 
 

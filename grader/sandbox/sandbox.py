@@ -26,7 +26,7 @@ from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, Stude
                      StudentTimeout)
 from .remote import Func, Remote
 from .worker_setup import Limits, default_hidden, libraries_for, processes_of, sandbox_user, tree_size, worker_env
-from .zygote_client import get_zygote
+from .zygote_client import get_zygote, isolation_mode
 
 NOTES_CAP = 200          # notes kept per submission
 NOTE_CHARS = 16_000      # characters per note
@@ -417,15 +417,3 @@ class Sandbox:
         except wire.WireError as exc:
             raise BadValue(str(exc)) from None
 
-
-def isolation_mode():
-    """"root" (namespaces + the sandbox user), "userns" (namespaces inside a user namespace, same uid)
-    or "none" (no root and no user namespaces: the process boundary, limits and seccomp only)."""
-    if os.geteuid() == 0:
-        return "root"
-    return "userns" if get_zygote().userns() else "none"
-
-
-NO_ISOLATION = ("grader: not root and this kernel refuses user namespaces: student code runs as your user "
-                "without namespaces; it can read what you can read (hidden tests, other submissions) and "
-                "signal your processes (README, \"The sandbox\")")

@@ -107,3 +107,16 @@ def not_dumpable():
         ctypes.CDLL(None).prctl(4, ctypes.c_ulong(0), 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def isolation_mode():
+    """"root" (namespaces + the sandbox user), "userns" (namespaces inside a user namespace, same uid)
+    or "none" (no root and no user namespaces: the process boundary, limits and seccomp only)."""
+    if os.geteuid() == 0:
+        return "root"
+    return "userns" if get_zygote().userns() else "none"
+
+
+NO_ISOLATION = ("grader: not root and this kernel refuses user namespaces: student code runs as your user "
+                "without namespaces; it can read what you can read (hidden tests, other submissions) and "
+                "signal your other processes (README, \"The sandbox\")")

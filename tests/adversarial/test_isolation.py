@@ -204,7 +204,7 @@ def twin_scores(twins):
 
 
 def test_grade_says_once_when_workers_get_no_namespaces(twins):
-    from grader.sandbox.sandbox import NO_ISOLATION
+    from grader.sandbox.zygote_client import NO_ISOLATION
     for m, (_, stderr) in twins.items():
         assert stderr.count(NO_ISOLATION) == (1 if m == "fallback" else 0), (m, stderr)
 
@@ -253,7 +253,9 @@ def test_a_detached_helper_cannot_rewrite_the_results_after_the_grader_exits(are
     run = grade(arena, mode, [folder], Path(place["CWD"]), results=results)
     assert run.returncode == 0, run.stderr
     check_clean(arena, place)   # nothing of it runs any more: the file is final
-    assert score(results) == twin_scores[mode]
+    # without namespaces the helper can kill its own worker (its cmdline names the zygote): a crash of
+    # its own making, which may cost it the honest point of relu_forward
+    assert score(results) <= twin_scores[mode]
 
 
 def test_other_submissions_and_reports_of_a_batch_are_hidden(arena, mode, twin_scores):
