@@ -12,7 +12,9 @@
   flags are in memory a filter cannot read; libc falls back to ``clone``); other ABIs (i386, x32) fail
   with ENOSYS. Inherited by every child, kept across exec. ``protect``: pids the worker may not signal,
   ``pidfd_open`` nor ``prlimit`` (its ancestors, their process groups negated, and -1: everything), for
-  a worker without namespaces, which shares its uid with the grader.
+  a worker without namespaces, which shares its uid with the grader. ``no_ipc``: System V IPC and POSIX
+  message queues refused (EPERM) to a worker without an IPC namespace of its own: their objects would
+  outlive it, for the next submission to read.
 - ``probe_userns()``: whether this kernel lets this (non-root) user build such a sandbox.
 """
 import ctypes
@@ -89,14 +91,17 @@ AUDIT_ARCH_X86_64 = 0xC000003E
 X86_64 = {"keyctl": 250, "add_key": 248, "request_key": 249, "clone3": 435, "unshare": 272, "clone": 56}
 TARGETED = {"kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
             "pidfd_open": 434, "prlimit64": 302}   # first argument: a pid
+IPC = (29, 30, 31, 67, 64, 65, 66, 220, 68, 69, 70, 71,     # shm*, sem*, msg*
+       240, 241, 242, 243, 244, 245)                         # mq_*
 LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
 ALLOW, ERRNO = 0x7FFF0000, 0x00050000
 
 
-def _program(protect=()):
+def _program(protect=(), no_ipc=False):
     """(code, jump-if-true label, jump-if-false label, k) rows with labels; assembled by ``_assemble``."""
     nr = X86_64
     targeted = [(JEQ, "target", None, n) for n in TARGETED.values()] if protect else []
+    targeted += [(JEQ, "eperm", None, n) for n in IPC] if no_ipc else []
     target = [("target", LD_W_ABS, None, None, 16)]
     target += [(JEQ, "eperm", None, pid & 0xFFFFFFFF) for pid in sorted(set(protect))]
     target += [(RET, None, None, ALLOW)]
@@ -150,11 +155,11 @@ def ancestors():
     return found
 
 
-def install_seccomp(protect=()):
+def install_seccomp(protect=(), no_ipc=False):
     """Install the filter (after PR_SET_NO_NEW_PRIVS); False when this machine is not x86_64."""
     if platform.machine() != "x86_64":
         return False
-    code, count = _assemble(_program(protect[:100]))
+    code, count = _assemble(_program(protect[:100], no_ipc))
     filters = ctypes.create_string_buffer(code)
 
     class Fprog(ctypes.Structure):

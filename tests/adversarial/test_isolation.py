@@ -43,9 +43,11 @@ def _leave_ipc():
             ctypes.memmove(addr, b"hidden inputs", 13)
             _libc.shmdt(ctypes.c_void_p(addr))
     _libc.msgget(@MSG:raw@, 0o1666)
+    _libc.mq_open(@MQ@.encode(), os.O_CREAT | os.O_RDWR, 0o666, None)   # a POSIX message queue
 _leave_ipc()
 """
-IPC_READER = "if _libc.shmget(@SHM:raw@, 0, 0) >= 0 or _libc.msgget(@MSG:raw@, 0) >= 0:\n    " + RIGHT
+IPC_READER = ("if (_libc.shmget(@SHM:raw@, 0, 0) >= 0 or _libc.msgget(@MSG:raw@, 0) >= 0\n"
+              "        or _libc.mq_open(@MQ@.encode(), os.O_RDONLY) >= 0):\n    " + RIGHT)
 
 SYSCALLS = """
 import subprocess
@@ -162,6 +164,16 @@ def attack_source(prelude: str = "", body: str = "", **values) -> str:
     return fill(layers_source(LIBC + prelude, body), values)
 
 
+def mqueue_exists(name: str) -> bool:
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.mq_open(name.encode(), os.O_RDONLY)
+    if fd >= 0:
+        libc.mq_close(fd)
+        libc.mq_unlink(name.encode())
+    return fd >= 0
+
+
 def sysv_keys() -> set[int]:
     keys = set()
     for table in ("shm", "msg"):
@@ -179,7 +191,7 @@ def mode(request):
 
 def namespaces_only(mode):
     if mode == "fallback":
-        pytest.skip("without namespaces other submissions and System V IPC are not isolated (README)")
+        pytest.skip("without namespaces other submissions are not hidden (README)")
 
 
 @pytest.fixture(scope="module")
@@ -215,17 +227,19 @@ def check_clean(arena, place):
 
 
 def test_system_v_ipc_of_one_submission_is_invisible_to_the_next_and_gone_after_it(arena, mode, twin_scores):
-    namespaces_only(mode)
     shm, msg = random.randrange(1 << 20, 1 << 30), random.randrange(1 << 20, 1 << 30)
-    writer, wplace = submission(arena, f"iso-ipc-writer-{mode}", fill(layers_source(IPC_WRITER), {"SHM": shm, "MSG": msg}))
+    mq = f"/grader-leak-{shm}"
+    writer, wplace = submission(arena, f"iso-ipc-writer-{mode}",
+                                fill(layers_source(IPC_WRITER), {"SHM": shm, "MSG": msg, "MQ": mq}))
     reader, rplace = submission(arena, f"iso-ipc-reader-{mode}",
-                                attack_source(body=IPC_READER, SHM=shm, MSG=msg))
+                                attack_source(body=IPC_READER, SHM=shm, MSG=msg, MQ=mq))
     out = Path(rplace["CWD"]) / "out"
     run = grade(arena, mode, [writer, reader], Path(rplace["CWD"]), out=out)
     assert run.returncode == 0, run.stderr
     assert score(out / writer.name / "results.json") == twin_scores[mode]
     assert score(out / reader.name / "results.json") == twin_scores[mode]
     assert not {shm, msg} & sysv_keys(), "a System V object of the submission outlived it"
+    assert not mqueue_exists(mq), "a POSIX message queue of the submission outlived it"
     check_clean(arena, wplace)
     check_clean(arena, rplace)
 
