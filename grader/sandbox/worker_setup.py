@@ -40,6 +40,13 @@ def default_hidden():
     return [p for p in dict.fromkeys(paths) if os.path.exists(p)]
 
 
+def home_mask():
+    """Without root: the user's home folder, covered in the worker by an empty tmpfs (but for the
+    Python the worker runs; zygote.mask): other years' solutions, other students' work, keys."""
+    home = os.path.realpath(os.path.expanduser("~"))
+    return [home] if home != "/" and os.path.isdir(home) else []
+
+
 def sandbox_user():
     """(uid, gid) of GRADER_SANDBOX_USER, else "grader-student", else "nobody"."""
     for name in (os.environ.get("GRADER_SANDBOX_USER"), "grader-student", "nobody"):

@@ -84,6 +84,8 @@ def isolate(cfg):
     src = os.open(cfg["files"], os.O_RDONLY | os.O_DIRECTORY)
     sbx_confine.enter_namespaces(cfg.get("userns", False), cfg["memory_mb"])
     mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for path in cfg.get("mask", ()):
+        mask(path)
     for path in cfg["hide"]:
         if os.path.isdir(path) and not os.path.islink(path):
             mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
@@ -105,6 +107,31 @@ def isolate(cfg):
         for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
             os.lchown(name, cfg["uid"], cfg["gid"])
     return work
+
+
+def mask(folder):
+    """Cover ``folder`` (the user's home, without root) with an empty tmpfs but for what this
+    interpreter imports from (its prefixes and sys.path entries inside it), bound back in place."""
+    paths = sorted({os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+                    if p and os.path.isabs(p) and os.path.exists(p)})
+    if any(folder == p or inside_other(folder, p) for p in paths):
+        return   # the folder is inside a prefix: needed whole
+    keep = [p for p in paths if inside_other(p, folder)]
+    keep = [p for p in keep if not any(inside_other(p, q) for q in keep)]
+    fds = [(p, os.open(p, os.O_PATH)) for p in keep]
+    mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    for path, fd in fds:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "w").close()
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+
+
+def inside_other(path, other):
+    return path != other and path.startswith(other.rstrip("/") + "/")
 
 
 def mount_points():

@@ -283,3 +283,33 @@ def test_other_submissions_and_reports_of_a_batch_are_hidden(arena, mode, twin_s
     assert score(out / victim.name / "results.json") == 4.0
     assert score(out / thief.name / "results.json") == twin_scores[mode]
     check_clean(arena, tplace)
+
+
+def test_without_root_the_users_home_is_hidden_but_for_the_python_kept_in_it(arena, mode, twin_scores):
+    """A thief walking $HOME for last year's solutions finds nothing; the grader's Python, a virtual
+    environment in $HOME, still works in the worker: a module of its site-packages and one of the
+    standard library, first imported there, load."""
+    if mode != "user":
+        pytest.skip("as root $HOME is not the worker's; without namespaces it cannot be hidden (README)")
+    home = arena.root / f"home-{os.urandom(4).hex()}"
+    (home / "old-solutions").mkdir(parents=True)
+    (home / "old-solutions" / "layers.py").write_text(VICTIM)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(home / "venv")],
+                   check=True)
+    site_packages = next((home / "venv" / "lib").glob("python3*/site-packages"))
+    (site_packages / "isolation_probe_module.py").write_text("VALUE = 1\n")
+    for top, _, files in os.walk(home):   # never chmod a file: venv/bin/python is the interpreter's symlink
+        os.chmod(top, 0o755)
+    python = str(home / "venv" / "bin" / "python")
+    source = attack_source(body=THIEF, VICTIM=str(home), SUBMISSIONS=str(home), OUT=str(home))
+    source = source.replace("def relu_forward(x):\n",   # its honest point needs both imports to work
+                            "def relu_forward(x):\n    import xml.dom.minidom, isolation_probe_module\n")
+    folder, place = submission(arena, f"iso-home-{mode}", source)
+    argv = [python, "-m", "grader", "grade", str(arena.assignment_path), str(folder), "--results", place["RESULTS"]]
+    env = dict(os.environ, PYTHONPATH=str(arena.lib))
+    env.pop("PYTEST_ADDOPTS", None)
+    run = unprivileged.run(["/usr/bin/env", f"HOME={home}", *argv], cwd=place["CWD"], env=env,
+                           capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    assert run.returncode == 0, run.stderr
+    assert score(Path(place["RESULTS"])) == twin_scores[mode]
+    check_clean(arena, place)
