@@ -20,6 +20,7 @@ import queue as queue_module
 import re
 import shutil
 import sys
+import tempfile
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -142,8 +143,10 @@ def tests_digest(assignment: Assignment) -> str:
     return hashlib.sha256(f"{__version__}:{tree_digest(assignment.path)}".encode()).hexdigest()
 
 
-def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool) -> None:
-    """One grader process: a pytest session over the jobs it pulls from ``queue``."""
+def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool,
+                  hide: tuple = ()) -> None:
+    """One grader process: a pytest session over the jobs it pulls from ``queue``. The output folder
+    and every submission of the batch (``hide``) are hidden from the workers like the answer key."""
     from grader.runner import run_session
 
     extras: dict[str, dict] = {}
@@ -159,7 +162,8 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
         done.put(result.submission)
 
     try:
-        run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only, hide=[out_dir])
+        run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only,
+                    hide=[out_dir, *hide])
     except AssignmentError as exc:  # an instructor error: the parent reports it in one line and stops
         done.put(("error", str(exc)))
     except Exception as exc:  # a bug of the grader: the parent stops with the type and message
@@ -174,6 +178,7 @@ def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *
     interrupt, the grades so far are written and the KeyboardInterrupt goes on."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = list(inputs)
     all_jobs = expand_inputs(inputs, out_dir / ".exports", warn)
     digest = tests_digest(assignment)
     keys = {job.label: resume_key(job, digest) for job in all_jobs}
@@ -182,7 +187,9 @@ def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *
     try:
         if todo:
             extras = {j.label: {"key": keys[j.label], "submitters": j.submitters} for j in todo}
-            _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress)
+            paths = [Path(p).resolve() for p in [*inputs, *(j.path for j in all_jobs)]]
+            hide = tuple(_hideable(paths + [p.parent for p in paths]))
+            _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress, hide)
     finally:
         records = all_records(out_dir)
         write_csv(records, out_dir / "grades.csv")
@@ -190,7 +197,19 @@ def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *
     return records
 
 
-def _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress) -> None:
+def _hideable(paths) -> list[str]:
+    """The submissions of a batch and the folders holding them (other students' work may sit there too),
+    but a folder holding the Python the workers run, its libraries, or the temp folder."""
+    import site
+
+    import numpy
+    keep = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, site.getusersitepackages(),
+                                        os.path.dirname(numpy.__file__), tempfile.gettempdir())]
+    return list(dict.fromkeys(str(p) for p in map(Path, paths)
+                              if p != Path("/") and not any(k == p or p in k.parents for k in keep)))
+
+
+def _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress, hide=()) -> None:
     from tqdm import tqdm
 
     ctx = multiprocessing.get_context("spawn")
@@ -200,7 +219,7 @@ def _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress)
     for _ in range(workers):
         queue.put(None)
     procs = [ctx.Process(target=_process_main, daemon=True,
-                         args=(str(assignment.path), queue, done, assignment.title, str(out_dir), public_only))
+                         args=(str(assignment.path), queue, done, assignment.title, str(out_dir), public_only, hide))
              for _ in range(workers)]
     for proc in procs:
         proc.start()

@@ -86,6 +86,7 @@ def cmd_grade(args) -> int:
     assignment = load_assignment(args.assignment)
     submissions = [_existing(p) for p in args.submissions]
     grading_secret()  # made or read once here, before any worker or batch process needs it
+    _isolation_notice()
     export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
     if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
         from grader.batch import grade_batch
@@ -121,6 +122,16 @@ def cmd_grade(args) -> int:
           + ("; every test passed" if result.score == result.max_score else ""))
     print(f"Wrote {args.results}")
     return 0
+
+
+def _isolation_notice() -> None:
+    """One line on stderr when workers cannot get their own namespaces (no root, no user namespaces)."""
+    if os.geteuid() != 0:
+        from grader.sandbox.confine import probe_userns
+        from grader.sandbox.zygote_client import NO_ISOLATION
+
+        if not probe_userns():
+            print(NO_ISOLATION, file=sys.stderr)
 
 
 def cmd_autograder(args) -> int:

@@ -25,8 +25,9 @@ from . import wire
 from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException,
                      StudentTimeout)
 from .remote import Func, Remote
-from .worker_setup import Limits, default_hidden, libraries_for, processes_of, sandbox_user, tree_size, worker_env
-from .zygote_client import get_zygote
+from .worker_setup import (Limits, default_hidden, home_mask, libraries_for, processes_of, sandbox_user, tree_size,
+                           worker_env)
+from .zygote_client import get_zygote, isolation_mode
 
 NOTES_CAP = 200          # notes kept per submission
 NOTE_CHARS = 16_000      # characters per note
@@ -37,7 +38,8 @@ SIGNALS = {9: "it was killed (SIGKILL; often the memory limit)", 11: "segmentati
 class Sandbox:
     """Runs one submission's code in a worker; ``root`` is the Remote of the graded names.
 
-    ``isolation``: None (default) isolates (namespaces + uid drop) when the grader is root.
+    ``isolation``: None (default) isolates (namespaces + uid drop) when the grader is root, and without
+    root in a user namespace when the kernel allows it (``isolation_mode``).
     ``forbidden``: top-level packages the worker refuses to import (grader.integrity)."""
 
     def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None, forbidden=()):
@@ -45,7 +47,7 @@ class Sandbox:
         self.forbidden, self._flags = sorted(forbidden), integrity.FlagSet()
         self._preload = libraries_for(plan)   # the same for every worker of this submission
         self.hide = list(dict.fromkeys(os.path.realpath(p) for p in default_hidden() + list(hide)))
-        self.isolation = (os.geteuid() == 0) if isolation is None else isolation
+        self._isolation = isolation
         self.root = Remote(self, None, (), 0)
         self.generation = 0
         self._lock = threading.RLock()
@@ -137,6 +139,13 @@ class Sandbox:
 
     def __exit__(self, *exc):
         self.close()
+
+    @property
+    def isolation(self):
+        """True when workers run in their own namespaces (as root, or in a user namespace)."""
+        if self._isolation is None:
+            self._isolation = isolation_mode() != "none"
+        return self._isolation
 
     @property
     def worker_pid(self):
@@ -266,14 +275,16 @@ class Sandbox:
         files = os.path.join(self._tmp, f"files{self.generation}")
         shutil.rmtree(files, ignore_errors=True)   # left by a start that failed
         shutil.copytree(self.files_root, files, symlinks=True)
-        uid, gid = sandbox_user() if self.isolation else (os.getuid(), os.getgid())
-        if not self.isolation:
+        root = os.geteuid() == 0
+        uid, gid = sandbox_user() if self.isolation and root else (os.getuid(), os.getgid())
+        if not (self.isolation and root):
             os.chmod(self._tmp, 0o700)
         size, count = tree_size(files)
         config = {"files": files, "hide": self.hide, "isolate": self.isolation, "uid": uid, "gid": gid,
+                  "userns": self.isolation and not root, "mask": home_mask() if self.isolation and not root else [],
                   "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count, "cpu_seconds": self.limits.cpu_seconds,
                   "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
-                  "nproc": self.limits.processes + (0 if self.isolation else processes_of(uid)),
+                  "nproc": self.limits.processes + (0 if self.isolation and root else processes_of(uid)),
                   "memory_mb": self.limits.memory_mb, "preload": self._preload,
                   "env": worker_env()}
         mine, theirs = socket.socketpair()
@@ -406,3 +417,4 @@ class Sandbox:
             return wire.decode(reply.get("ok"), bufs, tag)
         except wire.WireError as exc:
             raise BadValue(str(exc)) from None
+

@@ -40,6 +40,13 @@ def default_hidden():
     return [p for p in dict.fromkeys(paths) if os.path.exists(p)]
 
 
+def home_mask():
+    """Without root: the user's home folder, covered in the worker by an empty tmpfs (but for the
+    Python the worker runs; zygote.mask): other years' solutions, other students' work, keys."""
+    home = os.path.realpath(os.path.expanduser("~"))
+    return [home] if home != "/" and os.path.isdir(home) else []
+
+
 def sandbox_user():
     """(uid, gid) of GRADER_SANDBOX_USER, else "grader-student", else "nobody"."""
     for name in (os.environ.get("GRADER_SANDBOX_USER"), "grader-student", "nobody"):
@@ -63,12 +70,17 @@ def tree_size(path):
 
 
 def processes_of(uid):
-    """Live processes of ``uid``: without a sandbox uid, RLIMIT_NPROC counts the grader's own ones."""
+    """Live threads of real uid ``uid``: without a sandbox uid, RLIMIT_NPROC counts the grader's own
+    ones (read from status: the /proc folder of a process that is not dumpable belongs to root)."""
     count = 0
     for entry in os.listdir("/proc"):
         try:
-            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
-        except OSError:
+            if entry.isdigit():
+                with open(f"/proc/{entry}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+                if int(fields["Uid"].split()[0]) == uid:
+                    count += int(fields.get("Threads", "1"))
+        except (OSError, ValueError, KeyError, IndexError):
             pass
     return count
 

@@ -8,11 +8,15 @@ Requests on FD: ``{"op": "spawn", "config": {...}}`` with the worker's socket pa
 -> ``{"keeper": pid}``; ``{"op": "reap", "pid": pid}`` -> ``{"status": code}`` (128+n: signal n).
 ``config["preload"]`` names libraries of ``LIBRARIES`` the zygote imports (once) before the fork.
 
-A spawn forks a *keeper* (stays root, child subreaper, new session). As root the keeper enters new
-mount, network and pid namespaces, hides the secret paths, mounts a small tmpfs over /tmp, /var/tmp and
+A spawn forks a *keeper* (child subreaper, new session, not dumpable). With ``isolate`` the keeper
+enters new mount, network, pid, IPC and UTS namespaces (confine.py; as root, or without root inside a
+new user namespace when ``userns``), hides the secret paths, mounts a small tmpfs over /tmp, /var/tmp and
 /dev/shm and copies the submission there. It then forks the *worker* (pid 1 of the pid namespace:
 when it dies every process of the sandbox dies), sends ``{"worker": pid}`` on the worker socket and
 waits; when the worker is gone it kills what is left (subreaped orphans) and exits with its status.
+The worker drops to the sandbox user (as root) or every capability (user namespace), and installs
+the seccomp filter of confine.py before any student code runs. ``{"op": "probe"}`` -> ``{"userns":
+bool}``: whether user-namespace sandboxes work here.
 """
 import ctypes
 import importlib.util
@@ -41,9 +45,9 @@ PRELOAD = (
 LIBRARIES = frozenset({"scipy", "scipy.stats", "scipy.special"})
 
 libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = \
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1024, 2048, 1 << 21, 1 << 24
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 
 
@@ -75,11 +79,13 @@ def prctl(option, value):
 # ------------------------------------------------------------------ keeper (root side of a sandbox)
 
 def isolate(cfg):
-    """New mount/net/pid namespaces; hide paths; a private tmpfs /tmp holding a copy of the files.
-    Returns the worker's working directory."""
+    """New mount/net/pid/IPC/UTS (and user) namespaces; hide paths; a private tmpfs /tmp holding a copy
+    of the files. Returns the worker's working directory."""
     src = os.open(cfg["files"], os.O_RDONLY | os.O_DIRECTORY)
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+    sbx_confine.enter_namespaces(cfg.get("userns", False), cfg["memory_mb"])
     mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for path in cfg.get("mask", ()):
+        mask(path)
     for path in cfg["hide"]:
         if os.path.isdir(path) and not os.path.islink(path):
             mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
@@ -103,15 +109,44 @@ def isolate(cfg):
     return work
 
 
+def mask(folder):
+    """Cover ``folder`` (the user's home, without root) with an empty tmpfs but for what this
+    interpreter imports from (its prefixes and sys.path entries inside it), bound back in place."""
+    paths = sorted({os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+                    if p and os.path.isabs(p) and os.path.exists(p)})
+    if any(folder == p or inside_other(folder, p) for p in paths):
+        return   # the folder is inside a prefix: needed whole
+    keep = [p for p in paths if inside_other(p, folder)]
+    keep = [p for p in keep if not any(inside_other(p, q) for q in keep)]
+    fds = [(p, os.open(p, os.O_PATH)) for p in keep]
+    mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    for path, fd in fds:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "w").close()
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+
+
+def inside_other(path, other):
+    return path != other and path.startswith(other.rstrip("/") + "/")
+
+
 def mount_points():
-    """(mount point, nosuid/nodev/noexec flags) of this mount namespace, parents first."""
+    """(mount point, nosuid/nodev/noexec/atime flags) of this mount namespace, parents first (inside a
+    user namespace a remount must keep them: they are locked)."""
     unescape = lambda p: re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), p)
-    names = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+    names = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
+             "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
     points = {}
     with open("/proc/self/mountinfo") as f:
         for line in f:
             fields = line.split()
-            points[unescape(fields[4])] = sum(names.get(o, 0) for o in fields[5].split(","))
+            options = fields[5].split(",")
+            flags = sum(names.get(o, 0) for o in options)
+            points[unescape(fields[4])] = flags | (0 if {"noatime", "relatime"} & set(options) else MS_STRICTATIME)
     return sorted(points.items(), key=lambda item: len(item[0]))
 
 
@@ -186,11 +221,17 @@ def worker_entry(sock, cfg, work, ready_fd):
         os.chdir(work)
         os.environ.clear()
         os.environ.update(cfg["env"], HOME=work, PWD=work)
-        if cfg["isolate"]:
+        if cfg["isolate"] and cfg.get("userns"):
+            sbx_confine.drop_capabilities()
+        elif cfg["isolate"]:
             os.setgroups([])
             os.setgid(cfg["gid"])
             os.setuid(cfg["uid"])
-            prctl(PR_SET_NO_NEW_PRIVS, 1)
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        if cfg["isolate"]:
+            sbx_confine.install_seccomp()
+        else:   # the grader's namespaces: its ancestors out of reach, no IPC object to leave behind
+            sbx_confine.install_seccomp(sbx_confine.ancestors(), no_ipc=True)
         os.read(ready_fd, 1)
         os.close(ready_fd)
         resource.setrlimit(resource.RLIMIT_AS, (cfg["memory_mb"] << 20, cfg["memory_mb"] << 20))
@@ -218,6 +259,7 @@ def preload(names):
 def zygote(fd):
     """Serve spawn/reap requests on ``fd`` until the grader closes it."""
     chan = socket.socket(fileno=fd)
+    userns = None
     while True:
         try:
             head = chan.recv(8)
@@ -233,7 +275,11 @@ def zygote(fd):
             request = json.loads(msg)
         except (OSError, ValueError):
             return
-        if request["op"] == "spawn":
+        if request["op"] == "probe":
+            if userns is None:
+                userns = os.geteuid() != 0 and sbx_confine.probe_userns()
+            reply = {"userns": userns}
+        elif request["op"] == "spawn":
             preload(request["config"].get("preload", ()))
             wsock = socket.socket(fileno=fds[0])
             try:
@@ -274,5 +320,7 @@ if __name__ == "__main__":
     load_sibling("guard")
     load_sibling("loader")
     sbx_worker = load_sibling("worker")
+    sbx_confine = load_sibling("confine")
+    sbx_confine.set_dumpable(False)   # nor its keepers (forked from it): out of reach of a worker's uid
     os.chdir("/")
     zygote(int(sys.argv[1]))

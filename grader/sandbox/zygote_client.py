@@ -1,5 +1,10 @@
-"""The grader's handle on its zygote (one per grader process, started on first use, restarted if dead)."""
+"""The grader's handle on its zygote (one per grader process, started on first use, restarted if dead).
+
+Starting one makes the grader process not dumpable (PR_SET_DUMPABLE 0): without root its workers run
+under the grader's own uid, and must not trace it nor read its memory, environment or open files.
+"""
 import atexit
+import ctypes
 import json
 import os
 import socket
@@ -23,7 +28,7 @@ class Zygote:
     """``spawn(config, fd) -> keeper pid`` and ``reap(pid) -> exit status`` over a unix socket."""
 
     def __init__(self):
-        self.owner = os.getpid()
+        self.owner, self._userns = os.getpid(), None
         self.lock = threading.Lock()
         self.chan, theirs = socket.socketpair()
         self.process = subprocess.Popen(
@@ -51,6 +56,12 @@ class Zygote:
                 raise OSError("the sandbox zygote died")
             out += chunk
         return out
+
+    def userns(self):
+        """Whether sandboxes in a user namespace work here (always False as root: not needed)."""
+        if self._userns is None:
+            self._userns = bool(self._request({"op": "probe"}).get("userns"))
+        return self._userns
 
     def spawn(self, config, fd):
         reply = self._request({"op": "spawn", "config": config}, fd)
@@ -84,6 +95,28 @@ def get_zygote(fresh=False):
             _zygote.close()
             _zygote = None
         if _zygote is None or not _zygote.alive():
+            not_dumpable()
             _zygote = Zygote()
             atexit.register(_zygote.close)
         return _zygote
+
+
+def not_dumpable():
+    """PR_SET_DUMPABLE 0 for this process (Linux; elsewhere nothing)."""
+    try:
+        ctypes.CDLL(None).prctl(4, ctypes.c_ulong(0), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def isolation_mode():
+    """"root" (namespaces + the sandbox user), "userns" (namespaces inside a user namespace, same uid)
+    or "none" (no root and no user namespaces: the process boundary, limits and seccomp only)."""
+    if os.geteuid() == 0:
+        return "root"
+    return "userns" if get_zygote().userns() else "none"
+
+
+NO_ISOLATION = ("grader: not root and this kernel refuses user namespaces: student code runs as your user "
+                "without namespaces; it can read what you can read (hidden tests, other submissions) and "
+                "signal your other processes (README, \"The sandbox\")")
