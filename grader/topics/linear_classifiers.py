@@ -5,7 +5,9 @@ Canonical forms (W is always (D, C), as in the reference):
 * ``loss_fn(W, X, y, reg) -> (loss, dW)`` with ``loss = mean_i L_i + s * reg * sum(W**2)`` where the
   regularization factor ``s`` is 1 or ½ (``reg_scale`` of the reference); ``dW`` may be ``None`` when
   the bound method computes the loss only;
-* ``train_fn(W0, X, y, learning_rate, num_iters, batch_size) -> W`` (the weights after training);
+* ``train_fn(W0, X, y, learning_rate, num_iters, batch_size, seed) -> W`` (the weights after training;
+  the student's RNG is seeded with ``seed`` right before ``train``), and optionally
+  ``init_fn((D, C), seed) -> W`` (what the student's own ``init_weights`` draws after that seeding);
 * ``predict_fn(W, X) -> labels`` (N,).
 
 Adapters at the end bind c147 ``Softmax``/``SVM`` (``W (C, D)``, no regularization) and cs231n
