@@ -2,7 +2,7 @@
 
 An assignment is a folder (docs/contracts.md §5)::
 
-    assignment.toml        title, family, seed, [limits], [names], [integrity]
+    assignment.toml        title, family, seed, [limits], [names], [integrity], [requires]
     tests/test_*.py        public tests
     tests/test_hidden_*.py hidden tests
     starter/  support/  examples/
@@ -28,6 +28,14 @@ BUNDLED_DIR = Path(__file__).resolve().parent.parent / "assignments"
 METADATA_FILE = "assignment.toml"
 HIDDEN_PREFIX = "test_hidden_"
 KIT_GOLDEN_FILE = "golden.json"
+# Properties a test may check beyond what every assignment asks (``@pytest.mark.requires("stability")``):
+# such a test counts only where ``[requires]`` in assignment.toml asks for the property; elsewhere it is a
+# 0-point note. Each with the words the note uses.
+REQUIREMENTS = {
+    "stability": "numerical stability (large scores must not overflow)",
+    "dtype": "keeping the input's dtype",
+    "speed": "a time limit tighter than the assignment's",
+}
 
 
 class AssignmentError(Exception):
@@ -74,6 +82,7 @@ class Assignment:
     limits: AssignmentLimits
     names: dict[str, GradedName]
     integrity: IntegrityPolicy = IntegrityPolicy()
+    requires: frozenset = frozenset()  # properties of REQUIREMENTS the assignment asks for
     is_kit: bool = False
     _tests: list[Path] = field(default_factory=list)
 
@@ -162,6 +171,7 @@ def load_assignment(name_or_path: str | Path) -> Assignment:
         limits=_limits(meta.get("limits", {}), meta_file),
         names=_names(meta.get("names"), meta_file),
         integrity=_integrity(meta.get("integrity", {}), meta_file),
+        requires=_requires(meta.get("requires", {}), meta_file),
         is_kit=bool(meta.get("kit", False)),
     )
     assignment._tests = _find_tests(folder / "tests", meta_file)
@@ -213,6 +223,20 @@ def _integrity(table, file: Path) -> IntegrityPolicy:
         raise AssignmentError(f"{file}: [integrity] on_flag must be \"report\" or \"zero\", got {on_flag!r}")
     forbidden = tuple(sorted((set(DEFAULT_FORBIDDEN) | set(lists["forbid"])) - set(lists["allow"])))
     return IntegrityPolicy(forbidden, on_flag)
+
+
+def _requires(table, file: Path) -> frozenset:
+    """``[requires]``: ``stability = true`` and the like (keys of REQUIREMENTS, boolean values)."""
+    if not isinstance(table, dict):
+        raise AssignmentError(f"{file}: [requires] must be a table, got {table!r}")
+    unknown = set(table) - set(REQUIREMENTS)
+    if unknown:
+        raise AssignmentError(f"{file}: unknown key(s) in [requires]: {', '.join(sorted(unknown))} "
+                              f"(known: {', '.join(REQUIREMENTS)})")
+    for key, value in table.items():
+        if not isinstance(value, bool):
+            raise AssignmentError(f"{file}: [requires] {key} must be true or false, got {value!r}")
+    return frozenset(key for key, value in table.items() if value)
 
 
 def _names(table, file: Path) -> dict[str, GradedName]:

@@ -8,7 +8,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from grader.outcome import Outcome
+from grader.outcome import PASSING_KINDS, Outcome
 from grader.roster import FIELDS
 
 
@@ -35,7 +35,7 @@ def cause_in_words(record: dict) -> str:
     """Why a submission lost its points, in a few words: a note on its files when every failure is a
     missing name or an error while loading ("layers.py: syntax error at line 12", "no code found"),
     else the failure shared by most of its failed tests."""
-    failed = [o for o in record["outcomes"] if o["kind"] != "passed"]
+    failed = [o for o in record["outcomes"] if o["kind"] not in PASSING_KINDS]
     if not failed:
         return "every test passed"
     notes = record.get("load_notes") or []

@@ -8,7 +8,7 @@ from grader.assignment import bundled_names, load_assignment
 from grader.batch import grade_batch
 from grader.batch_summary import summarize
 from grader.report.terminal import render_table
-from grader.outcome import Outcome, SubmissionResult
+from grader.outcome import PASSING_KINDS, Outcome, SubmissionResult
 
 
 def run_demo(name: str | None, out_dir: Path) -> int:
@@ -25,7 +25,7 @@ def run_demo(name: str | None, out_dir: Path) -> int:
         records = grade_batch(assignment, list(examples.values()), out, progress=False)
         expected = assignment.expected_failures()
         for record in records:
-            failing = sorted(o["name"] for o in record["outcomes"] if o["kind"] != "passed")
+            failing = sorted(o["name"] for o in record["outcomes"] if o["kind"] not in PASSING_KINDS)
             if record["submission"] not in expected:
                 verdict = "(no expected verdicts in examples/expected.toml)"
             elif failing == sorted(expected[record["submission"]]):

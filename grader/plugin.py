@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from _pytest.runner import runtestprotocol
 
-from grader.assignment import Assignment, AssignmentError, is_hidden_file
+from grader.assignment import REQUIREMENTS, Assignment, AssignmentError, is_hidden_file
 from grader.checks import CheckFailure, Inconclusive, collecting_notes
 from grader.golden import GoldenStore
 from grader.integrity import scan_plan
@@ -33,6 +33,7 @@ from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, Stude
 from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
+NOT_ASKED = "For information only (0 points): this assignment does not ask for {what}."
 INTERNAL = ("The test could not use what your code returned ({error}). If your code returns what the "
             "assignment asks for, this is a problem of the test: tell your instructor.")
 
@@ -92,6 +93,8 @@ class GraderPlugin:
         config.addinivalue_line("markers", "points(n): points of the test (default 1)")
         config.addinivalue_line("markers", "hidden: hidden until after the due date (test_hidden_*.py only)")
         config.addinivalue_line("markers", "timeout(seconds): per-call time limit for this test")
+        config.addinivalue_line("markers", "requires(property): checks a property (stability, dtype, speed) that "
+                                "counts only where assignment.toml's [requires] asks for it; else a 0-point note")
         # A failure's report holds Python's own traceback: pytest's long form parses the source file of
         # every frame (~10% of a batch's time), and _short_traceback is what instructors read anyway.
         config.option.tbstyle = "native"
@@ -117,6 +120,9 @@ class GraderPlugin:
             item.stash[_HIDDEN] = hidden_file
             try:
                 item.stash[_POINTS] = _points(item)
+                item.stash[_NOT_ASKED] = _not_asked(item, self.assignment.requires)
+                if item.stash[_NOT_ASKED]:
+                    item.stash[_POINTS] = 0.0
             except AssignmentError as exc:
                 self.collection_error = self.collection_error or str(exc)
             name = item.stash[_NAME]
@@ -182,6 +188,10 @@ class GraderPlugin:
             outcome.output = "Passed."
         else:
             self._explain(outcome, reports)
+        if item.stash.get(_NOT_ASKED, None):
+            outcome.output = NOT_ASKED.format(what=REQUIREMENTS[item.stash[_NOT_ASKED]]) + "\n" + outcome.output
+            if outcome.kind != "passed":
+                outcome.kind = "info"  # said, never counted as a failure
         return outcome
 
     def _explain(self, outcome: Outcome, reports) -> None:
@@ -281,6 +291,7 @@ class GraderPlugin:
 _NAME = pytest.StashKey[str]()
 _HIDDEN = pytest.StashKey[bool]()
 _POINTS = pytest.StashKey[float]()
+_NOT_ASKED = pytest.StashKey[str]()  # the property a requires-marked test checks, when the assignment does not ask for it
 
 
 def _short_traceback(exc: BaseException) -> str:
@@ -289,6 +300,18 @@ def _short_traceback(exc: BaseException) -> str:
               if not any(part in f.filename for part in ("/_pytest/", "/pluggy/", "grader/plugin.py"))]
     text = "".join(traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc))
     return text[-4000:]
+
+
+def _not_asked(item, required) -> str:
+    """The property of ``@pytest.mark.requires(property)`` when the assignment does not ask for it, else ""."""
+    marker = item.get_closest_marker("requires")
+    if marker is None:
+        return ""
+    prop = marker.args[0] if marker.args else None
+    if prop not in REQUIREMENTS:
+        raise AssignmentError(f"{item.nodeid}: @pytest.mark.requires takes one of {', '.join(REQUIREMENTS)}, "
+                              f"got {prop!r}")
+    return "" if prop in required else prop
 
 
 def _points(item) -> float:

@@ -9,6 +9,7 @@ from html import escape
 from urllib.parse import quote
 
 from grader.batch_summary import cause_in_words
+from grader.outcome import PASSING_KINDS
 
 BINS = 10
 STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.5em}
@@ -59,7 +60,7 @@ def _pass_rates(records: list[dict]) -> str:
     for record in records:
         for o in record["outcomes"]:
             passed, seen = rows.setdefault(o["name"], [0, 0])
-            rows[o["name"]] = [passed + (o["kind"] == "passed"), seen + 1]
+            rows[o["name"]] = [passed + (o["kind"] in PASSING_KINDS), seen + 1]
     body = []
     for name, (passed, seen) in rows.items():
         rate = passed / seen
@@ -70,7 +71,7 @@ def _pass_rates(records: list[dict]) -> str:
 
 def _causes(records: list[dict], top: int = 10) -> str:
     causes = Counter(o.get("diagnosis") or o["kind"] for r in records for o in r["outcomes"]
-                     if o["kind"] != "passed" and (o.get("diagnosis") or o["kind"] != "mismatch"))
+                     if o["kind"] not in PASSING_KINDS and (o.get("diagnosis") or o["kind"] != "mismatch"))
     if not causes:
         return "<p>None named.</p>"
     items = "".join(f"<li>{count} × {escape(cause)}</li>" for cause, count in causes.most_common(top))

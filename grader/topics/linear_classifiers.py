@@ -5,7 +5,9 @@ Canonical forms (W is always (D, C), as in the reference):
 * ``loss_fn(W, X, y, reg) -> (loss, dW)`` with ``loss = mean_i L_i + s * reg * sum(W**2)`` where the
   regularization factor ``s`` is 1 or ½ (``reg_scale`` of the reference); ``dW`` may be ``None`` when
   the bound method computes the loss only;
-* ``train_fn(W0, X, y, learning_rate, num_iters, batch_size) -> W`` (the weights after training);
+* ``train_fn(W0, X, y, learning_rate, num_iters, batch_size, seed) -> W`` (the weights after training;
+  the student's RNG is seeded with ``seed`` right before ``train``), and optionally
+  ``init_fn((D, C), seed) -> W`` (what the student's own ``init_weights`` draws after that seeding);
 * ``predict_fn(W, X) -> labels`` (N,).
 
 Adapters at the end bind c147 ``Softmax``/``SVM`` (``W (C, D)``, no regularization) and cs231n
@@ -25,7 +27,7 @@ from grader.sandbox import type_name
 KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
 REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
 # Known misconceptions about the regularization term, as reg_scale values of the reference.
-SAMPLING_RTOL = 0.15
+SAMPLING_RTOL = 1e-3  # the start is known: a wrong sampling scheme ends there to round-off
 REG_MISTAKES = {"regularization term missing": 0.0, "regularization counted twice (2 * reg * sum(W**2))": 2.0}
 SVM_CORRECT_CLASS = {
     "loss": "the correct class's margin counted (skip j == y[i]: its margin is always 1, adding 1 per example)",
@@ -146,64 +148,119 @@ def own_gradient_hint(uses, *, unless=("weights not updated",)):
         raise CheckFailure(f"{exc} {TRAIN_USES_OWN.format(uses=uses)}", exc.diagnosis) from None
 
 
-def one_example_problem(rng, *, N, D, C):
-    """N copies of one example of class C-1: every minibatch has the gradient of the full batch."""
-    X = np.tile(rng.standard_normal(D), (N, 1))
+def one_example_problem(rng, *, N, D, C, W_start=None):
+    """N copies of one example of class C-1: every minibatch has the gradient of the full batch. With
+    ``W_start`` (D, C) the example is drawn so that class C-1 scores lowest there: an SVM started from a
+    large W then still has positive margins to step on (it would not move at all otherwise)."""
+    for _ in range(200):
+        x = rng.standard_normal(D)
+        if W_start is None or np.argmin(x @ W_start) == C - 1:
+            break
+    X = np.tile(x, (N, 1))
     y = np.full(N, C - 1)
     return X, y
 
 
+INIT_SCALES = (1e-4, 1.0)  # c147 init_weights: np.random.normal(size=dims) * 0.0001, or without the factor
+START_LABELS = {"given": "the W it was given", 1e-4: "init_weights' W (np.random.normal(size=dims) * 0.0001)",
+                1.0: "init_weights' W (np.random.normal(size=dims))"}
+
+
+def seeded_normal(seed, shape):
+    """What ``np.random.normal(size=shape)`` draws right after ``np.random.seed(seed)``."""
+    return np.random.RandomState(seed).normal(size=shape)
+
+
+def init_scale(W_init, Z):
+    """The factor ``c`` with ``W_init == c * Z`` (the student's ``init_weights`` draws ``c * N(0, 1)`` from the
+    seeded RNG), snapped to a starter's scale when it is one; None when W_init is no such multiple."""
+    if not isinstance(W_init, np.ndarray) or W_init.shape != Z.shape or not np.all(np.isfinite(W_init)):
+        return None
+    c = float(np.sum(W_init * Z) / np.sum(Z * Z))
+    if np.linalg.norm(W_init - c * Z) > 1e-6 * max(np.linalg.norm(W_init), 1e-300):
+        return None
+    return next((s for s in INIT_SCALES if abs(c - s) <= 1e-9 * s), c)
+
+
+def _starts(init_fn, seed, W0, shape):
+    """The W's a student's ``train`` may start from, as ``{key: W}``: the W it was given (a ``train`` that
+    does not re-initialize) and ``c * Z``, the draw of ``init_weights`` from the RNG seeded with ``seed``,
+    for both starter scales, and for the scale ``init_fn`` measured on the student's own ``init_weights``.
+    Also returns the key of the start the student's ``train`` most likely uses (the measured one, else
+    "given"); any of them is accepted."""
+    Z = seeded_normal(seed, shape[::-1]).T   # init_weights draws (C, D); canonical W is (D, C)
+    starts = {"given": W0, **{s: s * Z for s in INIT_SCALES}}
+    scale = init_scale(init_fn(shape, seed), Z) if init_fn is not None else None
+    if scale is not None and scale not in starts:
+        starts[scale] = scale * Z
+    return starts, (scale if scale is not None else "given")
+
+
 def check_train(train_fn, golden, rng, *, kind, N=40, D=6, C=3, learning_rate=0.5, num_iters=15,
-                batch_size=10, uses=None):
+                batch_size=10, uses=None, init_fn=None):
     """``train_fn`` performs ``num_iters`` steps ``W -= learning_rate * dW`` on minibatches.
 
     The data are copies of one example, so whichever rows a minibatch samples its gradient is that of
-    the example and the result is deterministic. W starts near 0 (1e-4 scale, possibly re-initialized
-    by the student's ``train``), hence the tolerance 2e-3. ``uses`` (``"SVM.fast_loss_and_grad"``)
-    names the student's method that ``train`` calls for its gradient: a failure then says so.
+    the example and the result is deterministic. ``train_fn(W0, X, y, lr, num_iters, batch_size, seed)``
+    seeds the student's RNG with ``seed`` right before ``train``: a ``train`` that re-initializes W
+    through the starter's ``init_weights`` starts from that RNG's draw, at whichever scale the student's
+    starter has (``init_fn(shape, seed)`` measures it: the student's ``init_weights`` after the same
+    seeding); the start is never assumed. ``uses`` (``"SVM.fast_loss_and_grad"``) names the student's
+    method that ``train`` calls for its gradient: a failure then says so.
     """
-    X, y = one_example_problem(rng, N=N, D=D, C=C)
+    seed = int(rng.integers(2**31))
+    X, y = one_example_problem(rng, N=N, D=D, C=C, W_start=seeded_normal(seed, (C, D)).T)
     W0 = 1e-4 * rng.standard_normal((D, C))
     ref_loss = _reference_loss(kind)
+    starts, primary = _starts(init_fn, seed, W0, (D, C))
 
-    def descend(ref):
-        W = W0.copy()
+    def descend(ref, W):
         for _ in range(num_iters):
             W = W - learning_rate * ref_loss(ref, W, X[:1], y[:1], 0.0, 1.0)[1]
         return W
 
-    expected = golden(f"{kind}_trained_W", descend)
-    W = train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size)
-    with own_gradient_hint(uses):
-        assert_close(W, expected, name="W after training", rtol=2e-3,
-                     alternatives={"weights not updated": W0})
+    expected = {key: golden(f"{kind}_trained_W_from_{key}", lambda ref, W=W: descend(ref, W))
+                for key, W in starts.items()}
+    W = train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size, seed)
+    if not any(compare(W, expected[key], name="W", rtol=1e-4).ok for key in starts):
+        start = START_LABELS[primary] if primary in START_LABELS else f"init_weights' W (scale {primary:g})"
+        with own_gradient_hint(uses):
+            assert_close(W, expected[primary], name=f"W after training (starting from {start})", rtol=1e-4,
+                         alternatives={"weights not updated": starts[primary]})
     _check_sampling(train_fn, golden, rng, kind=kind, N=N, D=D, C=C, learning_rate=learning_rate,
-                    num_iters=num_iters, batch_size=batch_size)
+                    num_iters=num_iters, batch_size=batch_size, init_fn=init_fn)
 
 
-def _check_sampling(train_fn, golden, rng, *, kind, N, D, C, learning_rate, num_iters, batch_size):
+def _check_sampling(train_fn, golden, rng, *, kind, N, D, C, learning_rate, num_iters, batch_size, init_fn=None):
     """On distinct examples, ``train_fn`` must not end where gradient descent on the whole set, or on
-    the first ``batch_size`` examples at every step, ends: the minibatch is a random sample.
-    "Ends where" is norm-wise within SAMPLING_RTOL: a re-initialized W moves the SVM's end point up to
-    0.1 away, while a random minibatch ends at least 0.3 away (measured over 30 seeds)."""
+    the first ``batch_size`` examples at every step, ends from the same start (the RNG is seeded as in
+    ``check_train``, so the start is known): the minibatch is a random sample."""
+    seed = int(rng.integers(2**31))
     X, y = rng.standard_normal((N, D)), rng.integers(0, C, size=N)
+    y[0] = C - 1   # init_weights is sized by max(y) + 1
     W0 = 1e-4 * rng.standard_normal((D, C))
     ref_loss = _reference_loss(kind)
+    starts, primary = _starts(init_fn, seed, W0, (D, C))
 
-    def descend(ref, rows):
-        W = W0.copy()
+    def descend(ref, W, rows):
         for _ in range(num_iters):
             W = W - learning_rate * ref_loss(ref, W, X[rows], y[rows], 0.0, 1.0)[1]
         return W
 
-    full = golden(f"{kind}_full_batch_W", lambda ref: descend(ref, slice(None)))
-    first = golden(f"{kind}_first_batch_W", lambda ref: descend(ref, slice(0, batch_size)))
-    W = np.asarray(train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size), dtype=np.float64)
-    for wrong, what in ((full, f"all {N} examples at every step instead of a random minibatch of {batch_size}"),
-                        (first, f"the first {batch_size} examples at every step instead of a random minibatch "
-                                "(sample the indices, e.g. with np.random.choice)")):
-        if W.shape == wrong.shape and np.linalg.norm(W - wrong) < SAMPLING_RTOL * np.linalg.norm(wrong):
-            raise CheckFailure(f"W after training is what gradient descent on {what} gives.",
+    wrong = {}
+    for key in starts:
+        wrong[(key, "full")] = golden(f"{kind}_full_batch_W_from_{key}",
+                                      lambda ref, W=starts[key]: descend(ref, W, slice(None)))
+        wrong[(key, "first")] = golden(f"{kind}_first_batch_W_from_{key}",
+                                       lambda ref, W=starts[key]: descend(ref, W, slice(0, batch_size)))
+    W = np.asarray(train_fn(W0.copy(), X.copy(), y.copy(), learning_rate, num_iters, batch_size, seed),
+                   dtype=np.float64)
+    what = {"full": f"all {N} examples at every step instead of a random minibatch of {batch_size}",
+            "first": f"the first {batch_size} examples at every step instead of a random minibatch "
+                     "(sample the indices, e.g. with np.random.choice)"}
+    for (_, rows), end in wrong.items():
+        if W.shape == end.shape and np.linalg.norm(W - end) < SAMPLING_RTOL * np.linalg.norm(end):
+            raise CheckFailure(f"W after training is what gradient descent on {what[rows]} gives.",
                                diagnosis="minibatch not sampled")
 
 
@@ -234,17 +291,41 @@ def c147_loss_fn(student, class_name, method):
     return loss_fn
 
 
-def c147_train_fn(student, class_name):
-    """c147 ``obj.train(X, y, learning_rate, num_iters, batch_size)``, then ``obj.W.T``."""
+def c147_train_fn(student, class_name, sandbox=None):
+    """c147 ``obj.train(X, y, learning_rate, num_iters, batch_size)``, then ``obj.W.T``; with ``sandbox``
+    the student's RNG is seeded with ``seed`` right before ``train`` (its ``init_weights`` draw and its
+    minibatches then replay)."""
     from grader.sandbox import fetch
 
-    def train_fn(W0, X, y, learning_rate, num_iters, batch_size):
+    def train_fn(W0, X, y, learning_rate, num_iters, batch_size, seed=None):
         obj = getattr(student, class_name)(dims=[W0.shape[1], W0.shape[0]])
         obj.W = W0.T.copy()
+        if sandbox is not None and seed is not None:
+            sandbox.reseed(seed)
         obj.train(X, y, learning_rate=learning_rate, num_iters=num_iters, batch_size=batch_size)
         W = fetch(obj.W)
         return W.T if isinstance(W, np.ndarray) and W.ndim == 2 else W
     return train_fn
+
+
+def c147_init_fn(student, class_name, sandbox):
+    """``init_fn(shape (D, C), seed)``: the W (transposed to (D, C)) that the student's own
+    ``init_weights(dims=[C, D])`` sets right after the RNG is seeded with ``seed``, or None when it
+    cannot be read (no such method: then ``train`` is judged from the W it is given)."""
+    from grader.sandbox import fetch
+    from grader.sandbox.errors import StudentException
+
+    def init_fn(shape, seed):
+        D, C = shape
+        obj = getattr(student, class_name)(dims=[C, D])
+        sandbox.reseed(seed)
+        try:
+            obj.init_weights(dims=[C, D])
+        except StudentException:
+            return None
+        W = fetch(obj.W)
+        return W.T if isinstance(W, np.ndarray) and W.ndim == 2 else None
+    return init_fn
 
 
 def c147_predict_fn(student, class_name):

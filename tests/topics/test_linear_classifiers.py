@@ -104,28 +104,71 @@ def test_the_stability_test_judges_stability_only():
         lc.check_loss(summed, golden, np.random.default_rng(4), kind="softmax", part="loss")
 
 
-def gd_train_fn(kind, sign=1.0, batch="random"):
-    def train_fn(W0, X, y, learning_rate, num_iters, batch_size):
-        rng = np.random.default_rng(0)
-        W = 1e-4 * rng.standard_normal(W0.shape)          # re-initialized, as the c147 starter does
+def gd_train_fn(kind, sign=1.0, batch="random", init_scale=1e-4, lr_factor=1.0):
+    """A c147-style train: seeds like the worker (np.random.seed(seed) right before train), re-initializes
+    W as the starter's init_weights does (``init_scale`` None: keeps W0), then SGD on sampled batches."""
+    def train_fn(W0, X, y, learning_rate, num_iters, batch_size, seed=None):
+        rng = np.random.RandomState(seed)
+        C, D = int(np.max(y)) + 1, X.shape[1]
+        W = W0 if init_scale is None else (rng.normal(size=(C, D)) * init_scale).T
         for _ in range(num_iters):
-            idx = {"random": lambda: rng.choice(len(X), batch_size), "full": lambda: np.arange(len(X)),
-                   "first": lambda: np.arange(batch_size)}[batch]()
-            W = W - sign * learning_rate * getattr(reference, f"{kind}_loss_vectorized")(W, X[idx], y[idx], 0.0)[1]
+            idx = {"random": lambda: rng.choice(len(X), batch_size),
+                   "no_replacement": lambda: rng.choice(len(X), batch_size, replace=False),
+                   "full": lambda: np.arange(len(X)), "first": lambda: np.arange(batch_size)}[batch]()
+            grad = getattr(reference, f"{kind}_loss_vectorized")(W, X[idx], y[idx], 0.0)[1]
+            W = W - sign * lr_factor * learning_rate * grad
         return W
     return train_fn
 
 
+def init_fn_of(init_scale):
+    """What the student's init_weights sets after np.random.seed(seed), as c147_init_fn measures it."""
+    def init_fn(shape, seed):
+        D, C = shape
+        return None if init_scale is None else (np.random.RandomState(seed).normal(size=(C, D)) * init_scale).T
+    return init_fn
+
+
 @pytest.mark.parametrize("kind", ["softmax", "svm"])
-def test_train(kind):
-    for seed in range(5):
-        lc.check_train(gd_train_fn(kind), golden, np.random.default_rng(seed), kind=kind)
-    with pytest.raises(CheckFailure):
-        lc.check_train(gd_train_fn(kind, -1.0), golden, np.random.default_rng(0), kind=kind)
-    for batch, words in (("full", "all 40 examples"), ("first", "the first 10 examples")):
-        with pytest.raises(CheckFailure, match=words) as info:
-            lc.check_train(gd_train_fn(kind, batch=batch), golden, np.random.default_rng(1), kind=kind)
-        assert info.value.diagnosis == "minibatch not sampled"
+@pytest.mark.parametrize("init_scale", [1e-4, 1.0, 0.01, None])
+@pytest.mark.parametrize("batch", ["random", "no_replacement"])
+def test_train_accepts_every_init_scale_and_sampling(kind, init_scale, batch):
+    """Correct train at the starter's init scales (np.random.normal(size=dims) with and without * 0.0001),
+    at another scale, and without re-initializing; with and without replacement."""
+    for seed in range(4):
+        for init_fn in (init_fn_of(init_scale), None):
+            if init_fn is None and init_scale not in (1e-4, 1.0, None):
+                continue   # an unmeasured start must be one of the starter's
+            lc.check_train(gd_train_fn(kind, batch=batch, init_scale=init_scale), golden,
+                           np.random.default_rng(seed), kind=kind, init_fn=init_fn)
+
+
+@pytest.mark.parametrize("kind", ["softmax", "svm"])
+@pytest.mark.parametrize("init_scale", [1e-4, 1.0])
+def test_train_bugs_fail_at_every_init_scale(kind, init_scale):
+    init_fn = init_fn_of(init_scale)
+    for seed in range(3):
+        rng = lambda: np.random.default_rng(seed)  # noqa: E731
+        for bug in (dict(sign=-1.0), dict(sign=0.0), dict(lr_factor=1e-3 / 0.5)):  # lr ignored: default 1e-3
+            with pytest.raises(CheckFailure) as info:
+                lc.check_train(gd_train_fn(kind, init_scale=init_scale, **bug), golden, rng(), kind=kind,
+                               init_fn=init_fn)
+            if bug.get("sign") == 0.0:
+                assert "weights not updated" in str(info.value)
+        for batch, words in (("full", "all 40 examples"), ("first", "the first 10 examples")):
+            with pytest.raises(CheckFailure, match=words) as info:
+                lc.check_train(gd_train_fn(kind, batch=batch, init_scale=init_scale), golden, rng(), kind=kind,
+                               init_fn=init_fn)
+            assert info.value.diagnosis == "minibatch not sampled"
+
+
+def test_init_scale_is_measured_not_assumed():
+    Z = lc.seeded_normal(5, (3, 4))
+    assert lc.init_scale(Z * 1e-4, Z) == 1e-4 and lc.init_scale(Z, Z) == 1.0
+    assert lc.init_scale(Z * 0.01, Z) == pytest.approx(0.01)
+    assert lc.init_scale(np.zeros((3, 4)), Z) == 0.0
+    assert lc.init_scale(lc.seeded_normal(6, (3, 4)), Z) is None
+    assert lc.init_scale(Z[:, :2], Z) is None
 
 
 def test_predict():

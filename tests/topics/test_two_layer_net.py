@@ -70,11 +70,19 @@ def sgd_train_fn(reg_scale, learning_rate_factor=1.0, batch="random"):
         p = dict(params)
         for _ in range(num_iters):
             idx = {"random": lambda: rng.choice(len(X), batch_size), "full": lambda: np.arange(len(X)),
+                   "no_replacement": lambda: rng.choice(len(X), batch_size, replace=False),
+                   "permutation": lambda: rng.permutation(len(X))[:batch_size],
                    "first": lambda: np.arange(batch_size)}[batch]()
             _, grads = tln.reference_loss(reference, p, X[idx], y[idx], reg, reg_scale)
             p = {k: p[k] - learning_rate_factor * learning_rate * grads[k] for k in p}
         return p
     return train_fn
+
+
+@pytest.mark.parametrize("batch", ["random", "no_replacement", "permutation"])
+def test_train_accepts_every_sampling_convention(batch):
+    for seed in range(8):
+        tln.check_train(sgd_train_fn(0.5, batch=batch), golden, np.random.default_rng(seed), reg_scale=0.5)
 
 
 def test_train_and_predict():

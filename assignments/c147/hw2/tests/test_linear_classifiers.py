@@ -24,6 +24,7 @@ def test_gradient(student, golden, rng, cls, method):
     lc.check_loss(lc.c147_loss_fn(student, cls, method), golden, rng, kind=CLASSES[cls], part="gradient")
 
 
+@pytest.mark.requires("stability")
 @pytest.mark.points(1)
 def test_softmax_stable(student, golden, rng):
     """Softmax.fast_loss_and_grad: numerically stable when every score is offset by 1000"""
@@ -34,10 +35,10 @@ def test_softmax_stable(student, golden, rng):
 @pytest.mark.points(1)
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("cls", CLASSES)
-def test_train(student, golden, rng, cls):
+def test_train(student, sandbox, golden, rng, cls):
     """{cls}.train: minibatch gradient descent steps W -= learning_rate * grad"""
-    lc.check_train(lc.c147_train_fn(student, cls), golden, rng, kind=CLASSES[cls],
-                   uses=f"{cls}.fast_loss_and_grad")
+    lc.check_train(lc.c147_train_fn(student, cls, sandbox), golden, rng, kind=CLASSES[cls],
+                   uses=f"{cls}.fast_loss_and_grad", init_fn=lc.c147_init_fn(student, cls, sandbox))
 
 
 @pytest.mark.points(1)

@@ -38,6 +38,7 @@ def test_gradient_reg(student, golden, rng, name):
                          part="gradient", reg=0.7)
 
 
+@pytest.mark.requires("stability")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", ["softmax_loss_naive", "softmax_loss_vectorized"])
 def test_stable(student, golden, rng, name):
