@@ -68,8 +68,8 @@ def test_a_marked_test_counts_where_the_assignment_asks(tmp_path):
             'def test_x(student):\n    """relu_forward: stable"""\n    assert False, "overflow"\n')
         result = grade_many(load_assignment(folder), [folder / "examples" / "correct"])[0]
         outcome = next(o for o in result.outcomes if o.name == "relu_forward: stable")
-        scores[asks] = (outcome.score, outcome.max_score, outcome.passed, outcome.output.startswith(NOTE))
-    assert scores == {False: (0.0, 0.0, False, True), True: (0.0, 2.0, False, False)}
+        scores[asks] = (outcome.score, outcome.max_score, outcome.kind, outcome.output.startswith(NOTE))
+    assert scores == {False: (0.0, 0.0, "info", True), True: (0.0, 2.0, "mismatch", False)}
 
 
 def _graded(assignment, tmp_path, name, edits):
@@ -82,19 +82,20 @@ def test_an_unstable_c147_softmax_loses_no_points_and_is_told(tmp_path):
         ("nndl/softmax.py", "    scores = scores - np.max(scores, axis=1, keepdims=True)\n", "")])
     assert result.score == result.max_score
     stable = next(o for o in result.outcomes if "numerically stable" in o.name)
-    assert (stable.passed, stable.max_score) == (False, 0.0)
+    assert (stable.kind, stable.passed, stable.max_score) == ("info", True, 0.0)  # said, not a failure
     report = results_json(result, assignment.title)
     jsonschema.validate(report, SCHEMA)
     entry = next(t for t in report["tests"] if "numerically stable" in t["name"])
-    assert entry["score"] == entry["max_score"] == 0.0
+    assert entry["score"] == entry["max_score"] == 0.0 and entry["status"] == "passed"
     assert entry["output"].startswith(NOTE) and "offset by 1000" in entry["output"]
 
 
 def test_the_unstable_c147_hw3_example_loses_no_points():
     assignment = load_assignment("c147/hw3")
     result = grade_many(assignment, [assignment.examples()["bug_softmax_unstable"]])[0]
-    assert result.failing() == ["softmax_loss: numerically stable when every score is offset by 1000"]
-    assert result.score == result.max_score
+    assert result.failing() == [] and result.score == result.max_score
+    stable = next(o for o in result.outcomes if o.name == "softmax_loss: numerically stable when every score is offset by 1000")
+    assert stable.kind == "info" and stable.output.startswith(NOTE)
 
 
 def test_an_unstable_cs231n_softmax_still_loses_the_stability_points(tmp_path):
