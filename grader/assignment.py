@@ -27,6 +27,7 @@ else:  # pragma: no cover - Python 3.10
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "assignments"
 METADATA_FILE = "assignment.toml"
 HIDDEN_PREFIX = "test_hidden_"
+HIDDEN_HELPER_PREFIX = "hidden_"
 KIT_GOLDEN_FILE = "golden.json"
 # Properties a test may check beyond what every assignment asks (``@pytest.mark.requires("stability")``):
 # such a test counts only where ``[requires]`` in assignment.toml asks for the property; elsewhere it is a
@@ -89,6 +90,19 @@ class Assignment:
     @property
     def tests_dir(self) -> Path:
         return self.path / "tests"
+
+    @property
+    def solution_dir(self) -> Path:
+        """The assignment's own answer key (grader.answer_key), looked up before ``reference``."""
+        return self.path / "solution"
+
+    def helper_files(self, public_only: bool = False) -> list[Path]:
+        """Modules under ``tests/`` that are not test modules (``conftest.py``, shared helpers); a helper
+        named ``hidden_*.py`` is for hidden tests only, like ``test_hidden_*.py``."""
+        if not self.tests_dir.is_dir():
+            return []
+        helpers = sorted(p for p in self.tests_dir.glob("*.py") if not p.name.startswith("test_"))
+        return [p for p in helpers if not (public_only and p.name.startswith(HIDDEN_HELPER_PREFIX))]
 
     @property
     def starter_dir(self) -> Path:

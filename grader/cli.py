@@ -75,6 +75,9 @@ def cmd_check(args) -> int:
 
     assignment = load_assignment(args.assignment)
     submission = _existing(args.submission)
+    if submission.is_dir() and not any(p.suffix.lower() in (".py", ".ipynb", ".zip") for p in submission.rglob("*")):
+        raise SubmissionError(f"{submission}: no .py, .ipynb or .zip file in this folder; "
+                              "give the folder that holds your code")
     result = grade(assignment, submission, public_only=True)
     print(render_table(result, title=f"{assignment.title} — public tests on {submission}"))
     print(CHECK_INPUTS_NOTE)

@@ -11,11 +11,12 @@ Values are stored as tagged JSON (arrays as dtype, shape and a flat list): no pi
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
 import numpy as np
+
+from grader.answer_key import AnswerKey
 
 
 class GoldenMissing(Exception):
@@ -25,19 +26,20 @@ class GoldenMissing(Exception):
 class GoldenStore:
     """Reference values keyed by test id and key."""
 
-    def __init__(self, mode: str, values: dict | None = None):
+    def __init__(self, mode: str, values: dict | None = None, solution_dir: Path | None = None):
         if mode not in ("compute", "record", "replay"):
             raise ValueError(f"unknown golden mode {mode!r}")
         self.mode = mode
         self.values: dict[str, dict[str, object]] = values if values is not None else {}
+        self.solution_dir = solution_dir
         self._reference = None
 
     @classmethod
-    def for_assignment(cls, golden_file: Path) -> "GoldenStore":
+    def for_assignment(cls, golden_file: Path, solution_dir: Path | None = None) -> "GoldenStore":
         """``replay`` when the assignment is a kit (it has a golden file), else ``compute``."""
         if golden_file.is_file():
             return cls.load(golden_file)
-        return cls("compute")
+        return cls("compute", solution_dir=solution_dir)
 
     @classmethod
     def load(cls, file: Path) -> "GoldenStore":
@@ -50,12 +52,10 @@ class GoldenStore:
 
     @property
     def reference(self):
-        """The ``reference`` module (imported on first use; absent in a kit)."""
+        """The answer key (grader.answer_key: the assignment's solution/, then ``reference``), built on
+        first use; a kit has none."""
         if self._reference is None:
-            module = importlib.import_module("reference")
-            if getattr(module, "__file__", None) is None:  # a stray 'reference/' folder in the working directory
-                raise ImportError(f"'reference' resolves to a folder without the answer key: {list(module.__path__)}")
-            self._reference = module
+            self._reference = AnswerKey(self.solution_dir)
         return self._reference
 
     def getter(self, test_id: str):

@@ -1,7 +1,7 @@
 """The student kit: what ``grader check`` needs on a student's machine, and nothing that gives an answer away.
 
 A kit is an assignment folder of its own: ``assignment.toml`` (marked ``kit = true``), the public test
-modules, ``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests,
+modules with the public helpers beside them (``conftest.py``, shared modules; not ``hidden_*.py``), ``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests,
 recorded by running them once against the assignment's correct example. No reference solution, no
 hidden test, no example submission.
 
@@ -33,7 +33,7 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     correct = assignment.examples().get("correct")
     if correct is None:
         raise AssignmentError(f"{assignment.path}: examples/correct is needed to record the public tests' values")
-    store = GoldenStore("record")
+    store = GoldenStore("record", solution_dir=assignment.solution_dir)
     results = []
     run_session(assignment, [Job(correct, "correct")], results.append, public_only=True, golden=store)
     failing = results[0].failing()
@@ -43,7 +43,7 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     (out_dir / "tests").mkdir(parents=True)
     meta = (assignment.path / METADATA_FILE).read_text()
     (out_dir / METADATA_FILE).write_text("kit = true  # a student kit: no reference, no hidden tests\n" + meta)
-    for test in assignment.test_files(public_only=True):
+    for test in assignment.test_files(public_only=True) + assignment.helper_files(public_only=True):
         shutil.copy2(test, out_dir / "tests" / test.name)
     for folder in ("starter", "support"):
         if (assignment.path / folder).is_dir():

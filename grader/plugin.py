@@ -9,6 +9,7 @@ test. Hidden tests keep their explanation for the instructor only.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import time
@@ -21,8 +22,8 @@ import numpy as np
 import pytest
 from _pytest.runner import runtestprotocol
 
-from grader.assignment import REQUIREMENTS, Assignment, AssignmentError, is_hidden_file
-from grader.checks import CheckFailure, Inconclusive, collecting_notes
+from grader.assignment import HIDDEN_HELPER_PREFIX, REQUIREMENTS, Assignment, AssignmentError, is_hidden_file
+from grader.checks import CheckFailure, Inconclusive, PartialCredit, collecting_notes
 from grader.golden import GoldenStore
 from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
@@ -105,6 +106,12 @@ class GraderPlugin:
             self.collection_error = f"{report.nodeid}: {text[-1] if text else 'cannot be collected'}"
 
     def pytest_collection_modifyitems(self, session, config, items):
+        public = self.assignment.test_files(public_only=True) + self.assignment.helper_files(public_only=True)
+        for path in public:
+            hidden = hidden_helper_import(path)
+            if hidden and self.collection_error is None:
+                self.collection_error = (f"{path}: imports the hidden helper {hidden}, which the student kit "
+                                         "does not have (only test_hidden_*.py files may)")
         seen = {}
         for item in items:
             try:
@@ -118,6 +125,8 @@ class GraderPlugin:
                     f"{item.nodeid}: @pytest.mark.hidden outside a test_hidden_*.py file "
                     "(hidden tests live in their own modules so the student kit can leave them out)")
             item.stash[_HIDDEN] = hidden_file
+            if not hidden_file:
+                self.collection_error = self.collection_error or _public_test_mistake(item)
             try:
                 item.stash[_POINTS] = _points(item)
                 item.stash[_NOT_ASKED] = _not_asked(item, self.assignment.requires)
@@ -158,7 +167,8 @@ class GraderPlugin:
                               memory_mb=limits.memory_mb))
             try:
                 self._sandbox.load_all()  # before any test input: the notes made now are student-facing
-                outcomes = [self._run(item) for item in items]
+                outcomes = [self._run(item, items[i + 1] if i + 1 < len(items) else None)
+                            for i, item in enumerate(items)]
                 student_output = "\n".join(self._sandbox.output())  # instructor-only
                 code_notes = self._sandbox.code_notes()  # the student's own code and its errors
                 flags += [flag for flag in self._sandbox.flags() if flag not in flags]
@@ -173,11 +183,13 @@ class GraderPlugin:
                                     student_output=student_output, flags=flags, zeroed=zeroed,
                                     execution_time=round(time.monotonic() - start, 3))
 
-    def _run(self, item) -> Outcome:
+    def _run(self, item, nextitem) -> Outcome:
+        """One test. Fixtures live as long as their scope says while the same submission is graded
+        (``nextitem``); after its last test every fixture is torn down."""
         self._failure, self._failure_text, self._notes = None, "", []
         self._sandbox.reseed(self._seed(item) % 2**32)
         with collecting_notes() as check_notes:  # notes of the checks (a shape accepted, ...)
-            reports = runtestprotocol(item, nextitem=None, log=False)
+            reports = runtestprotocol(item, nextitem=nextitem, log=False)
         points = item.stash[_POINTS]
         hidden = item.stash[_HIDDEN]
         outcome = Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=points, score=0.0,
@@ -203,6 +215,12 @@ class GraderPlugin:
             message = str(exc)
         elif isinstance(exc, CheckFailure):
             kind, message, outcome.diagnosis = "mismatch", str(exc), exc.diagnosis
+        elif isinstance(exc, PartialCredit):
+            outcome.score = round(outcome.max_score * exc.fraction, 6)
+            if exc.fraction >= 1.0:
+                outcome.output = "Passed."
+                return
+            kind, message = "mismatch", f"Partial credit ({outcome.score:g} of {outcome.max_score:g}): {exc.message}"
         elif isinstance(exc, AssertionError):
             kind, message = "mismatch", str(exc) or "a check failed"
         elif isinstance(exc, Inconclusive):
@@ -292,6 +310,31 @@ _NAME = pytest.StashKey[str]()
 _HIDDEN = pytest.StashKey[bool]()
 _POINTS = pytest.StashKey[float]()
 _NOT_ASKED = pytest.StashKey[str]()  # the property a requires-marked test checks, when the assignment does not ask for it
+
+
+def _public_test_mistake(item) -> str | None:
+    """The ``ref`` fixture in a public test: an authoring mistake said at collection (a kit has no answer
+    key)."""
+    if "ref" in getattr(item, "fixturenames", ()):
+        return (f"{item.nodeid}: a public test uses the 'ref' fixture, which the student kit does not have; "
+                "use golden(key, fn) or move the test to a test_hidden_*.py file")
+    return None
+
+
+def hidden_helper_import(path: Path) -> str | None:
+    """The first ``hidden_*`` module that the file at ``path`` (a public test module or helper) imports:
+    the student kit, which has no hidden helper, could not import it."""
+    try:
+        tree = ast.parse(path.read_text(), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None  # pytest reports an unreadable test module itself
+    for node in ast.walk(tree):
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+            [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        for name in names:
+            if name.split(".")[0].startswith(HIDDEN_HELPER_PREFIX):
+                return name
+    return None
 
 
 def _short_traceback(exc: BaseException) -> str:

@@ -56,7 +56,8 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
     if plugin_holder is not None:
         plugin_holder.append(plugin)
     args = [str(p) for p in assignment.test_files(public_only=public_only)] + [
-        "--rootdir", str(assignment.path), "-c", os.devnull, "--noconftest", "--import-mode=importlib",
+        # conftest.py files of the assignment's own folder only; its tests/ helpers importable by name
+        "--rootdir", str(assignment.path), "-c", os.devnull, f"--confcutdir={assignment.path}", "--import-mode=importlib",
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ] + [arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")]
@@ -65,9 +66,11 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # no third-party plugin in a grading session
     get_zygote()  # starts importing numpy in the sandbox's zygote while pytest collects the tests
     _forget_test_modules()
+    sys.path.insert(0, str(assignment.tests_dir))
     try:
         code = pytest.main(args, plugins=[plugin])
     finally:
+        sys.path.remove(str(assignment.tests_dir))
         _forget_test_modules()
         if saved is not None:
             os.environ["PYTEST_ADDOPTS"] = saved
@@ -86,7 +89,7 @@ def _golden_store(assignment: Assignment) -> GoldenStore:
     if assignment.is_kit and not file.is_file():
         raise AssignmentError(f"{file}: this student kit has lost its recorded values; get the kit again")
     try:
-        return GoldenStore.for_assignment(file)
+        return GoldenStore.for_assignment(file, assignment.solution_dir)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise AssignmentError(f"{file}: the kit's recorded values cannot be read ({type(exc).__name__})") from None
 
@@ -105,15 +108,14 @@ def count_points(assignment: Assignment) -> tuple[float, int]:
 
 
 def _forget_test_modules() -> None:
-    """Drop imported test modules of assignments (``<assignment>/tests/test_*.py``).
+    """Drop imported modules of assignments' ``tests/`` folders (test modules, helpers, conftest.py).
 
-    Two assignments may both have ``tests/test_knn.py``, which pytest's importlib mode names alike; a
-    session must never reuse another assignment's module.
+    Two assignments may both have ``tests/test_knn.py`` or ``tests/shared.py``, which pytest's importlib
+    mode and the import system name alike; a session must never reuse another assignment's module.
     """
     for name, module in list(sys.modules.items()):
         file = Path(getattr(module, "__file__", None) or "")
-        if file.name.startswith("test_") and file.parent.name == "tests" and (
-                file.parent.parent / METADATA_FILE).is_file():
+        if file.suffix == ".py" and file.parent.name == "tests" and (file.parent.parent / METADATA_FILE).is_file():
             del sys.modules[name]
 
 

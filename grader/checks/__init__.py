@@ -42,3 +42,18 @@ class CheckFailure(AssertionError):
 
 class Inconclusive(Exception):
     """A gradient check could not decide (kinks in every direction): resample the inputs, never fail."""
+
+
+class PartialCredit(Exception):
+    """A test awards ``fraction`` (0..1) of its points; ``message`` says what was missed."""
+
+    def __init__(self, fraction: float, message: str):
+        super().__init__(message)
+        self.fraction = min(1.0, max(0.0, float(fraction)))
+        self.message = message
+
+
+def partial_credit(fraction: float, message: str) -> None:
+    """End the test with ``fraction`` of its points (``partial_credit(3 / 5, "2 of 5 fits differ: ...")``);
+    a fraction of 1 is a pass."""
+    raise PartialCredit(fraction, message)

@@ -60,3 +60,10 @@ def test_grading_one_submission_prints_the_table_with_its_diagnoses(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "What went wrong:" in proc.stdout and "FAIL" in proc.stdout and "PASS" in proc.stdout
     assert (tmp_path / "r.json").is_file()
+
+
+def test_checking_a_folder_with_no_code_is_one_line(tmp_path):
+    (tmp_path / "empty" / "data").mkdir(parents=True)
+    (tmp_path / "empty" / "notes.txt").write_text("todo")
+    proc = _grader("check", MINI, tmp_path / "empty", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "no .py, .ipynb or .zip" in proc.stderr
