@@ -124,11 +124,15 @@ class Assignment:
         return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.py"))}
 
     def examples(self) -> dict[str, Path]:
-        """Example submissions by name (folders or files under ``examples/``)."""
+        """Example submissions by name (folders or files under ``examples/``); a folder holding
+        ``edits.toml`` is built from ``correct/`` (grader.examples)."""
+        from grader.examples import is_edited, materialise
+
         if not self.examples_dir.is_dir():
             return {}
+        correct = self.examples_dir / "correct"
         return {
-            p.name: p
+            p.name: materialise(p, correct) if p.is_dir() and is_edited(p) else p
             for p in sorted(self.examples_dir.iterdir())
             if not p.name.startswith((".", "_")) and p.name != "expected.toml"
         }

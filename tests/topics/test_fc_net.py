@@ -91,7 +91,8 @@ def test_regularization_gradient_missing_is_named(hidden_only):
 
 
 def test_dropout_backward_skipped_fails_consistency():
-    cls = load_example(ROOT / "assignments/cs231n/a2/examples/bug_fc_dropout_backward_skipped", "cs231n",
+    from grader.assignment import load_assignment
+    cls = load_example(load_assignment("cs231n/a2").examples()["bug_fc_dropout_backward_skipped"], "cs231n",
                        "classifiers.fc_net").FullyConnectedNet
     with pytest.raises(CheckFailure):
         F.check_fc_consistency(F.cs231n_fc_net(cls), np.random.default_rng(2), dropout_keep=0.6)

@@ -1,1 +1,0 @@
-from cs231n.classifiers.k_nearest_neighbor import *
