@@ -145,6 +145,13 @@ class Assignment:
         data = _read_toml(file)
         return {name: list(entry.get("fail", [])) for name, entry in data.items()}
 
+    def expected_diagnoses(self) -> dict[str, list[str]]:
+        """``examples/expected.toml``: example name -> misconceptions its feedback must name."""
+        file = self.examples_dir / "expected.toml"
+        if not file.is_file():
+            return {}
+        return {name: list(entry.get("diagnosis", [])) for name, entry in _read_toml(file).items()}
+
     @property
     def golden_file(self) -> Path:
         return self.path / KIT_GOLDEN_FILE

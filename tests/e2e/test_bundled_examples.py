@@ -1,7 +1,7 @@
 """Every example submission of every bundled assignment gets exactly its expected verdicts.
 
-``examples/expected.toml`` lists, for each example, the report names of the tests that must fail; every
-other test must pass (correct variants: none may fail), and none is flagged for a forbidden shortcut. Each assignment is graded in one session, as a
+``examples/expected.toml`` lists, for each example, the report names of the tests that must fail and the
+misconceptions its feedback must name (``diagnosis``); every other test must pass (correct variants: none may fail), and none is flagged for a forbidden shortcut. Each assignment is graded in one session, as a
 batch would be, and every report must validate against the Gradescope schema.
 """
 
@@ -34,6 +34,7 @@ def test_examples_get_exactly_their_expected_verdicts(name):
     assignment = load_assignment(name)
     examples = assignment.examples()
     expected = assignment.expected_failures()
+    diagnoses = assignment.expected_diagnoses()
     results = grade_many(assignment, list(examples.values()))
     problems = []
     for label, result in zip(examples, results):
@@ -43,6 +44,10 @@ def test_examples_get_exactly_their_expected_verdicts(name):
             problems.append(f"{label}: internal errors in {internal}")
         if result.flags:  # no honest code, right or wrong, is taken for a forbidden shortcut
             problems.append(f"{label}: flagged {result.flags}")
+        named = {o.diagnosis for o in result.outcomes if not o.passed and o.diagnosis}
+        unnamed = sorted(set(diagnoses.get(label, [])) - named)
+        if unnamed:  # the quality of the feedback, not only the score
+            problems.append(f"{label}: the feedback does not name {unnamed} (it names {sorted(named)})")
         got, want = set(result.failing()), set(expected.get(label, []))
         if got != want:
             problems.append(f"{label}: unexpected failures {sorted(got - want)}, unexpected passes {sorted(want - got)}")
