@@ -290,3 +290,52 @@ def future_division(tree: ast.Module) -> bool:
     """The code starts with `from __future__ import division` (true division, as in Python 3)."""
     return any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
                and any(alias.name == "division" for alias in node.names) for node in tree.body)
+
+
+_SHAPE_CALLS = {"zeros", "ones", "empty", "full", "reshape", "randn", "rand", "range", "xrange", "arange"}
+
+
+def division_as_integer(tree: ast.AST) -> str | None:
+    """Where the code uses a true division as an integer, which only Python 2's integer `/` allows: a
+    `/` (or a name assigned from one, in the same function) as a slice bound or index, or as an argument
+    of range/xrange/np.zeros/ones/empty/full/arange/reshape/randn/rand (`Hp = 1 + (H - HH) / stride`,
+    then `np.zeros((N, F, Hp, Wp))`; `H = b.shape[0] / 4`, then `a[:, :H]`). None when there is none.
+    A `/` wrapped in int(), round() or a floor is not one: it works in Python 3 too."""
+    for scope in [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        divided = set()
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and _bare_division(node.value):
+                divided |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Subscript):
+                bounds = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                parts = [p for b in bounds for p in ((b.lower, b.upper, b.step) if isinstance(b, ast.Slice) else (b,))]
+                if any(p is not None and _integer_use(p, divided) for p in parts):
+                    return f"line {node.lineno}"
+            elif isinstance(node, ast.Call) and _call_name(node) in _SHAPE_CALLS:
+                args = [e for a in node.args for e in (a.elts if isinstance(a, (ast.Tuple, ast.List)) else [a])]
+                if any(_integer_use(a, divided) for a in args):
+                    return f"line {node.lineno}"
+    return None
+
+
+def _call_name(node: ast.Call) -> str:
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+
+
+def _bare_division(node: ast.AST) -> bool:
+    """`node` computes a true division not wrapped in int()/round()/floor (a Div at its top level of
+    arithmetic: a + b / c counts, int(b / c) does not)."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div) or _bare_division(node.left) or _bare_division(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _bare_division(node.operand)
+    return False
+
+
+def _integer_use(node: ast.AST, divided: set) -> bool:
+    if _bare_division(node):
+        return True
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    arithmetic = isinstance(node, (ast.Name, ast.BinOp, ast.UnaryOp))
+    return arithmetic and any(name in divided for name in names)

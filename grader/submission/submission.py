@@ -10,7 +10,7 @@ from .files import BadZip, collect, extract_zip, is_ignored
 from .locate import Locator
 from .modules import build_table
 from .notebooks import NotebookError, read_notebook, starter_fingerprints
-from .py2 import future_division, python2_names
+from .py2 import division_as_integer, future_division, python2_names
 from .repair import decode, repair
 from .spec import SubmissionError
 
@@ -90,6 +90,9 @@ def _python2_evidence(pyfiles: dict, notebooks: list, graded: set) -> str | None
         names = sorted({name for r in repaired for name in python2_names(r.tree)})
         if names:
             return f"{file} uses {', '.join(names)}"
+        where = next((w for r in repaired if not future_division(r.tree) and (w := division_as_integer(r.tree))), None)
+        if where:
+            return f"{file} uses `/` where an integer is needed ({where})"
     return None
 
 
