@@ -19,6 +19,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.sandbox import fetch, inputs_of, type_name
+from grader.sandbox.errors import StudentError
 
 LOSS_CONVENTIONS = {
     "mean squared error with ½ (0.5 * mean)": {"mean": True, "half": True},
@@ -141,9 +142,20 @@ def check_polynomial_fits(thetas, golden, x, y, *, count=5):
                      alternatives={"coefficients from the constant up (lowest power first)": fit[::-1]})
 
 
-def check_losses(errors, golden, train, data=None, *, count=5, name="errors"):
+def own_fits(variable, count=5):
+    """The notebook's ``thetas`` as they stood when ``variable`` was computed (the fits its cells
+    read), as ``count`` coefficient vectors, highest power first; None when they are not that."""
+    try:
+        thetas = fetch(inputs_of(variable, "thetas"))
+        return [as_vector(fit, "fit", size=i + 2) for i, fit in enumerate(_as_list(thetas, "thetas", count))]
+    except (StudentError, CheckFailure):
+        return None
+
+
+def check_losses(errors, golden, train, data=None, *, count=5, name="errors", fits=None):
     """``errors[i]`` is the squared loss on ``data`` (x, y) (default: the training data) of the
-    reference fit of order i+1 on ``train`` (x, y), under one of the accepted conventions
+    reference fit of order i+1 on ``train`` (x, y), or of the student's own ``fits[i]`` (``own_fits``:
+    a wrong fit is the fits' test's concern, not the losses'), under one of the accepted conventions
     (``LOSS_CONVENTIONS``) for all entries. Returns the detected convention as a note. When ``data``
     is given, the losses on the training data (any convention) name the misconception."""
     x, y = data if data is not None else train
@@ -158,6 +170,9 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors"):
     for label, expected in candidates.items():
         if label in LOSS_CONVENTIONS and compare(entries, expected, name=name, rtol=1e-4).ok:
             return f"{name}: {label} detected (accepted)"
+    for label, expected in (_own_losses(fits, x, y) if fits is not None else {}).items():
+        if compare(entries, expected, name=name, rtol=1e-4).ok:
+            return f"{name}: {label} of your own thetas detected (accepted; thetas is judged by its own test)"
     mean_losses = candidates["mean squared error (mean)"]
     assert_close(entries, mean_losses, name=name, rtol=1e-4,
                  alternatives={"root mean squared error (RMSE): not the squared loss asked for":
@@ -166,6 +181,13 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors"):
                                **on_train},
                  context={"N": len(x)})
     return None
+
+
+def _own_losses(fits, x, y):
+    """Losses on (x, y) of the given fits (highest power first), under every convention."""
+    residuals = [np.polyval(fit, x) - y for fit in fits]
+    return {label: np.array([(0.5 if o["half"] else 1.0) * np.sum(r ** 2) / (len(x) if o["mean"] else 1)
+                             for r in residuals]) for label, o in LOSS_CONVENTIONS.items()}
 
 
 def _losses(ref, train, x, y, count):

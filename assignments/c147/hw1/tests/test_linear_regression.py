@@ -1,6 +1,7 @@
 """c147 hw1: the variables of linear_regression.ipynb, each as it stands right after the cells that compute
 it (docs/contracts.md §3), judged on the data the notebook used when it computed them (the notebook's `x`
-and `y` then: the training data, or for testing_errors the test data that overwrote them). Whether those
+and `y` then: the training data, or for testing_errors the test data that overwrote them); a loss may
+be that of the reference fit or of the notebook's own `thetas` then (a wrong fit costs points once). Whether those
 data are the course notebook's own is a test of its own. The loss tests return the detected convention,
 shown as a note."""
 
@@ -38,14 +39,16 @@ def test_thetas(student, golden):
 def test_training_errors(student, golden):
     """training_errors: squared loss of each fit on the training data (sum or mean, with or without ½)"""
     train = lr.notebook_data(student.training_errors)
-    return lr.check_losses(fetch(student.training_errors), golden, train, name="training_errors")
+    return lr.check_losses(fetch(student.training_errors), golden, train, name="training_errors",
+                           fits=lr.own_fits(student.training_errors))
 
 
 @pytest.mark.points(1)
 def test_testing_errors(student, golden):
     """testing_errors: squared loss of each fit on the test data (sum or mean, with or without ½)"""
     train, test = training_data(student), lr.notebook_data(student.testing_errors)
-    return lr.check_losses(fetch(student.testing_errors), golden, train, test, name="testing_errors")
+    return lr.check_losses(fetch(student.testing_errors), golden, train, test, name="testing_errors",
+                           fits=lr.own_fits(student.testing_errors))
 
 
 @pytest.mark.points(1)
