@@ -68,7 +68,8 @@ def check_c147_data(train, test=None):
     """``train`` and ``test``: {what: (x, y)}, the data each graded variable used, are the course
     notebook's (``c147_notebook_data``: one of its years' formula and noise for all). Returns a note
     naming the data model found; CheckFailure says which data differ and how."""
-    test = test or {}
+    test = {what: data for what, data in (test or {}).items()   # test data that are the training data:
+            if not any(_same(data[0], a) for a, _ in train.values())}   # the errors' test says so
     candidates = [(f, n, c147_notebook_data(f, n)) for f in C147_FORMULAS for n in C147_NOISES]
     for formula, noise, (x, y, x_test, y_test) in candidates:
         if all(_same(a, x) and _same(b, y) for a, b in train.values()) and \
@@ -160,6 +161,9 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors", fi
     is given, the losses on the training data (any convention) name the misconception."""
     x, y = data if data is not None else train
     candidates = golden(f"{name}_losses", lambda ref: _losses(ref, train, x, y, count), inputs=(train, (x, y)))
+    if data is not None and _same(as_vector(x, "x"), as_vector(train[0], "x")):
+        raise CheckFailure(f"{name} was computed on the training data: the notebook's data when {name} was "
+                           "computed are still the training data (compute it after the test data are made)")
     on_train = {}
     if data is not None:
         on_train = {f"computed on the training data instead of the test data ({label})": value

@@ -58,6 +58,9 @@ ONE_BUG = {   # variant -> (the student's cells changed, the graded name that al
                                         "before_test": "xhats_train = list(xhats)\n"},
                                        "testing_errors"),
     "data_reseeded": ({"seed": "np.random.seed(1)"}, "x"),
+    "testing_errors_before_the_test_data": ({"training": STUDENT["training"] + "\ntesting_errors = []\n"
+                                                         + STUDENT["testing"], "testing": "pass"},
+                                            "testing_errors"),
     "theta_loop_variable_later": ({"training": "for i, theta in enumerate(thetas):\n"
                                                "    training_errors.append(0.5 * np.sum((theta @ xhats[i] - y) ** 2))"},
                                   None),
@@ -76,6 +79,7 @@ def course_notebook(path, formula, noise, cells):
                  f"y = {formula} + np.random.normal(loc=0, scale={noise}, size=(num_train,))")
     given_xhats = ("xhats = []\nfor i in np.arange(N):\n    if i == 0:\n        xhat = np.vstack((x, np.ones_like(x)))\n"
                    "    else:\n        xhat = np.vstack((x**(i+1), xhat))\n    xhats.append(xhat)")
+    testing = "testing_errors = []\n" + cells["testing"] if cells["testing"] != "pass" else "pass"
     sources = ["import numpy as np\nimport matplotlib.pyplot as plt\n%matplotlib inline", generation,
                "# xhat = (x, 1)\nxhat = np.vstack((x, np.ones_like(x)))\n" + cells["theta"],
                "xs = np.linspace(min(x), max(x), 50)\nxs = np.vstack((xs, np.ones_like(xs)))\nplt.plot(xs[0,:], theta.dot(xs))",
@@ -83,7 +87,7 @@ def course_notebook(path, formula, noise, cells):
                "for i in np.arange(N):\n    plt.plot(x, np.polyval(thetas[i], x))",
                "training_errors = []\n" + cells["training"] + "\nprint('Training errors are: \\n', training_errors)",
                test_data, given_xhats,
-               "testing_errors = []\n" + cells["testing"] + "\nprint('Testing errors are: \\n', testing_errors)"]
+               testing + "\nprint('Testing errors are: \\n', testing_errors)"]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,7 @@ def test_correct_values_pass_and_conventions_are_reported():
             for xs, ys in ((x, y), (x_test, y_test)):
                 errors = [(0.5 if half else 1.0) * np.sum((f @ np.vstack([xs ** p for p in range(len(f) - 1, -1, -1)]) - ys) ** 2)
                           / (len(xs) if mean else 1) for f in fits]
-                note = lr.check_losses(errors, golden, (x, y), (xs, ys))
+                note = lr.check_losses(errors, golden, (x, y), None if xs is x else (xs, ys))
                 assert ("mean" in note) == mean and ("½" in note) == half
 
 
@@ -75,6 +75,14 @@ def test_bugs_fail():
     with pytest.raises(CheckFailure) as info:
         lr.check_losses(rmse, golden, (x, y), (x_test, y_test))
     assert "RMSE" in str(info.value)
+
+
+def test_errors_computed_while_the_data_are_still_the_training_data_fail():
+    x, y, _, _ = lr.c147_notebook_data()
+    errors = [0.5 * np.sum((np.polyval(f, x) - y) ** 2) for f in inv_fits(x, y)]
+    with pytest.raises(CheckFailure, match="computed on the training data"):
+        lr.check_losses(errors, golden, (x, y), (x.copy(), y.copy()), name="testing_errors")
+    assert "the test data" not in lr.check_c147_data({"a": (x, y)}, {"b": (x, y)})
 
 
 def test_singleton_axes_are_dropped_when_the_size_matches():
