@@ -97,3 +97,32 @@ def test_the_snapshot_budget_is_shared_by_a_run_and_charged_only_for_what_is_cop
                                      "o": object(), "big": np.zeros(1000)}, [64])
     assert sorted(kept) == ["a", "m"] and type(kept["m"]) is np.ndarray
     assert "too large" in dropped["big"] and "not plain data" in dropped["o"]
+
+
+HOSTILE = (
+    "import numpy as np\nx = np.arange(4.0)\n"
+    "class Liar(list):\n    def __iter__(self):\n        raise SystemExit('iterated')\n"
+    "    def __len__(self):\n        return 0\n"
+    "class Fake:\n    __class__ = np.ndarray\n    dtype = np.dtype(float)\n"
+    "class Sub(np.ndarray):\n    pass\n"
+    "liar = Liar([1.0])\nfake = Fake()\nsub = np.zeros(3).view(Sub)\n"
+    "loop = []\nloop.append(loop)\nwide = [list(range(1000))] * 20000\n"
+    "keyed = {(1, 2): 3.0}\nfit = 1.0"
+)
+
+
+def test_hostile_globals_are_refused_with_a_reason_and_the_honest_ones_still_come_back(tmp_path, notebook, opened):
+    nb = notebook(tmp_path / "sub" / "nb.ipynb", [HOSTILE])
+    sub = opened(nb.parent, [NameSpec("fit", "variable", notebook="nb.ipynb")])
+    sb = sandbox.Sandbox(sub.plan, sub.root, limits=sandbox.Limits(call_seconds=20, submission_seconds=60))
+    try:
+        reasons = {"liar": "Liar", "fake": "Fake", "sub": "Sub", "loop": "nested too deeply",
+                   "wide": "too large", "keyed": "tuple key"}
+        for name, words in reasons.items():
+            with pytest.raises(errors.NameMissing) as info:
+                sandbox.fetch(sandbox.inputs_of(sb.root.fit, name))
+            assert words in str(info.value), (name, str(info.value))
+        np.testing.assert_array_equal(sandbox.fetch(sandbox.inputs_of(sb.root.fit, "x")), np.arange(4.0))
+        assert "iterated" not in "\n".join(sb.notes())
+    finally:
+        sb.close()
