@@ -6,6 +6,10 @@
 * ``record``: as ``compute``, and every value is kept, to be written into a student kit.
 * ``replay``: a student kit, where ``reference`` is absent; values come from the kit's file.
 
+``golden(key, fn, inputs=...)`` is a value that depends on inputs taken from the submission (a
+notebook's own data): it is recorded with its inputs, once per example the kit is built from, and
+replayed only for inputs close to recorded ones (rtol 1e-9): other inputs raise ``GoldenUnknownInputs``.
+
 Values are stored as tagged JSON (arrays as dtype, shape and a flat list): no pickle anywhere.
 """
 
@@ -17,10 +21,34 @@ from pathlib import Path
 import numpy as np
 
 from grader.answer_key import AnswerKey
+from grader.checks import CheckFailure
 
 
 class GoldenMissing(Exception):
     """A kit has no recorded value for a key (the kit is older than its tests)."""
+
+
+class GoldenUnknownInputs(CheckFailure):
+    """A kit has no value recorded for the inputs the submission gave (its data differ from every
+    example the kit was built from)."""
+
+
+INPUTS_RTOL = 1e-9
+
+
+def same_inputs(a, b) -> bool:
+    """``a`` and ``b`` are the same plain data, arrays and floats within INPUTS_RTOL."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_inputs(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_inputs(a[k], b[k]) for k in a)
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return type(a) is type(b) and a == b
+    try:
+        x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=INPUTS_RTOL, atol=1e-12, equal_nan=True))
 
 
 class GoldenStore:
@@ -61,7 +89,9 @@ class GoldenStore:
     def getter(self, test_id: str):
         """The ``golden(key, fn)`` function of one test."""
 
-        def golden(key: str, fn):
+        def golden(key: str, fn, inputs=None):
+            if inputs is not None:
+                return self._with_inputs(test_id, key, fn, inputs)
             if self.mode == "replay":
                 try:
                     return self.values[test_id][key]
@@ -73,6 +103,27 @@ class GoldenStore:
             return value
 
         return golden
+
+    def _with_inputs(self, test_id: str, key: str, fn, inputs):
+        """``fn(reference)`` for inputs from the submission: recorded as (inputs, value) cases."""
+        slot = f"{key} (by inputs)"
+        if self.mode == "replay":
+            cases = self.values.get(test_id, {}).get(slot)
+            if cases is None:
+                raise GoldenMissing(f"no recorded value '{key}' for {test_id}")
+            for recorded, value in cases:
+                if same_inputs(recorded, inputs):
+                    return value
+            raise GoldenUnknownInputs(
+                f"{key}: the student kit holds reference values only for the data of the assignment's "
+                "examples, and the data your code used differ from them; the grader judges this test "
+                "on your own data at grading time (see the test of the data)")
+        value = fn(self.reference)
+        if self.mode == "record":
+            cases = self.values.setdefault(test_id, {}).setdefault(slot, [])
+            if not any(same_inputs(recorded, inputs) for recorded, _ in cases):
+                cases.append((inputs, value))
+        return value
 
 
 def encode(value):

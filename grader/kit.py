@@ -1,9 +1,11 @@
 """The student kit: what ``grader check`` needs on a student's machine, and nothing that gives an answer away.
 
 A kit is an assignment folder of its own: ``assignment.toml`` (marked ``kit = true``), the public test
-modules with the public helpers beside them (``conftest.py``, shared modules; not ``hidden_*.py``), ``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests,
-recorded by running them once against the assignment's correct example. No reference solution, no
-hidden test, no example submission.
+modules with the public helpers beside them (``conftest.py``, shared modules; not ``hidden_*.py``),
+``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests, recorded by running them against the assignment's correct example and every other example expected to
+pass everything (``examples/expected.toml``: variants whose data differ, such as a notebook's other
+year, give the values that depend on a submission's own inputs). No reference solution, no hidden
+test, no example submission.
 
 It is also a pip-installable distribution of the checker: ``pyproject.toml`` installs the ``grader``
 package copied beside it (the harness holds no answer: the answer key is the separate ``reference``
@@ -30,15 +32,19 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise AssignmentError(f"{out_dir}: the kit folder must be empty or absent")
-    correct = assignment.examples().get("correct")
-    if correct is None:
+    examples = assignment.examples()
+    if "correct" not in examples:
         raise AssignmentError(f"{assignment.path}: examples/correct is needed to record the public tests' values")
+    expected = assignment.expected_failures()
+    jobs = [Job(path, label) for label, path in examples.items()
+            if label == "correct" or expected.get(label, None) == []]
     store = GoldenStore("record", solution_dir=assignment.solution_dir)
     results = []
-    run_session(assignment, [Job(correct, "correct")], results.append, public_only=True, golden=store)
-    failing = results[0].failing()
-    if failing:
-        raise AssignmentError(f"{correct}: the correct example fails public tests: {', '.join(failing)}")
+    run_session(assignment, jobs, results.append, public_only=True, golden=store)
+    for job, result in zip(jobs, results):
+        failing = result.failing()
+        if failing:
+            raise AssignmentError(f"{job.path}: a correct example fails public tests: {', '.join(failing)}")
 
     (out_dir / "tests").mkdir(parents=True)
     meta = (assignment.path / METADATA_FILE).read_text()

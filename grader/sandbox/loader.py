@@ -4,6 +4,8 @@ Modules of ``plan["modules"]`` are importable by their dotted names through a me
 module, snippet and notebook cell runs statement by statement, so a failing top-level statement is
 skipped and noted instead of losing the rest of the file. A source marked "py2_division" (a Python 2
 submission) has its ``/`` and ``/=`` rewritten into calls of ``py2_div``/``py2_idiv`` before compiling.
+After each notebook capture cell, the notebook's globals that hold plain data are copied (``snapshot``):
+the inputs a test may ask for (``Plan.notebook_input``) as they stood when the variable was captured.
 """
 import ast
 import contextlib
@@ -77,6 +79,76 @@ def with_py2_division(tree, namespace):
 
 class Missing(Exception):
     """A graded name is not available; the message says why."""
+
+
+SNAPSHOT_BYTES = 128 * 2**20    # bytes of notebook globals copied per notebook run (every snapshot)
+SNAPSHOT_DEPTH = 20             # nesting of the containers copied
+_SCALARS = (type(None), bool, int, float, str)
+_NUMPY_SCALARS = frozenset(numpy.dtype(c).type for c in "?" + numpy.typecodes["AllInteger"] + "efdg")
+
+
+class NotData(Exception):
+    """A notebook global is not copied into a snapshot; the message says why."""
+
+
+def plain_copy(value, budget, depth=0):
+    """A copy of ``value`` when it is plain data: None, bool, int, float, str, a numpy number, a
+    numpy array of booleans, integers or floats (``np.matrix`` becomes an array), and lists, tuples
+    and dicts (str/int keys) of those, exact types only; else NotData. ``budget`` is a one-element
+    list of the bytes still allowed; it is charged only for what is copied."""
+    left = budget[0]
+    try:
+        return _copy(value, budget, depth)
+    except NotData:
+        budget[0] = left
+        raise
+
+
+def _charge(budget, cost):
+    if cost > budget[0]:
+        raise NotData(f"too large to keep (over {SNAPSHOT_BYTES >> 20} MB of notebook data)")
+    budget[0] -= cost
+
+
+def _copy(value, budget, depth):
+    kind = type(value)
+    if depth > SNAPSHOT_DEPTH:
+        raise NotData("nested too deeply")
+    if kind in _SCALARS or kind in _NUMPY_SCALARS:
+        _charge(budget, len(value) if kind is str else 8)
+        return value
+    if kind is numpy.ndarray or kind is numpy.matrix:
+        if value.dtype.kind not in "biuf":
+            raise NotData(f"an array of dtype {value.dtype}")
+        _charge(budget, value.nbytes)
+        return numpy.array(value, subok=False)
+    if kind is list or kind is tuple:
+        _charge(budget, 8 * len(value))
+        items = [_copy(item, budget, depth + 1) for item in value]
+        return items if kind is list else tuple(items)
+    if kind is dict:
+        _charge(budget, 16 * len(value))
+        copied = {}
+        for key, item in dict.items(value):
+            if type(key) not in (str, int):
+                raise NotData(f"a dict with a {type(key).__name__} key")
+            copied[key] = _copy(item, budget, depth + 1)
+        return copied
+    raise NotData(f"a {str(kind.__name__)[:80]}, not plain data")
+
+
+def snapshot(namespace, budget):
+    """(kept, dropped): copies of the plain-data globals of ``namespace`` (dunder names left out) and,
+    for the others, why they were not kept."""
+    kept, dropped = {}, {}
+    for name in sorted(k for k in namespace if type(k) is str and not (k.startswith("__") and k.endswith("__"))):
+        try:
+            kept[name] = plain_copy(namespace[name], budget)
+        except NotData as exc:
+            dropped[name] = str(exc)
+        except Exception:
+            dropped[name] = "it could not be copied"
+    return kept, dropped
 
 
 COMPILE_RECURSION_LIMIT = 20_000   # compiling a tree is recursive: CPython compiles source deeper
@@ -200,16 +272,39 @@ class Plan:
                          bool(entry.get("py2_division")))
         return self.snippets[index]
 
+    def notebook_input(self, name, var):
+        """The notebook global ``var`` as it stood right after the capture cell of the graded notebook
+        variable ``name`` (its snapshot), or Missing saying why not."""
+        spec = self.plan.get("names", {}).get(name)
+        if spec is None:
+            raise Missing(f"{name} is not a graded name of this assignment")
+        if "missing" in spec:
+            raise Missing(spec["missing"])
+        if "notebook" not in spec:
+            raise Missing(f"{name} is not a notebook variable: it has no notebook inputs")
+        self.notebook(spec["notebook"], name)
+        entry = self.plan["notebooks"][spec["notebook"]]
+        at = min(entry.get("capture", {}).get(name, -1), len(entry.get("cells", [])) - 1)
+        kept, dropped = self.notebook_runs[spec["notebook"]]["snapshots"].get(at, ({}, {}))
+        if var in kept:
+            return kept[var]
+        if var in dropped:
+            raise Missing(f"`{var}` of the notebook, when {name} was computed, was not kept: {dropped[var]}")
+        raise Missing(f"`{var}` was not defined in the notebook when {name} was computed "
+                      "(run the notebook from the top to see why)")
+
     def notebook(self, index, name):
         """The captured variables of notebook ``index`` once ``name`` is captured: its cells run in
         order only as far as ``name``'s capture cell, continuing where an earlier call stopped (a
-        restarted worker starts over); each variable is copied right after its capture cell. The
-        random streams the cells use continue across calls (the worker reseeds before each test)."""
+        restarted worker starts over); each variable is copied right after its capture cell, and so
+        are the notebook's plain-data globals (``snapshot``, for ``notebook_input``). The random
+        streams the cells use continue across calls (the worker reseeds before each test)."""
         entry = self.plan["notebooks"][index]
         capture, cells = entry.get("capture", {}), entry.get("cells", [])
         run = self.notebook_runs.setdefault(index, {"namespace": {"__name__": "__main__",
                                                                   "__builtins__": __builtins__},
-                                                    "next": 0, "captured": {}, "random": None})
+                                                    "next": 0, "captured": {}, "random": None,
+                                                    "snapshots": {}, "budget": [SNAPSHOT_BYTES]})
         stop = min(capture.get(name, -1), len(cells) - 1)
         if run["next"] > stop:
             return run["captured"]
@@ -227,6 +322,8 @@ class Plan:
                         run["captured"][var] = copy.deepcopy(run["namespace"][var])
                     except Exception:
                         run["captured"][var] = run["namespace"][var]
+            if i in capture.values():
+                run["snapshots"][i] = snapshot(run["namespace"], run["budget"])
         run["random"] = _random_state()
         _set_random_state(caller)
         return run["captured"]

@@ -2,6 +2,8 @@
 
 ``Remote`` is lazy: attribute access and ``[key]`` only build a path; a call, a set or ``fetch`` sends
 one RPC. ``bool()``, ``len()`` and ``iter()`` raise ``TypeError`` (they would need a hidden RPC).
+``inputs_of(student.theta, "x", "y")`` reaches the notebook's globals as they stood when a graded
+notebook variable was captured.
 """
 
 
@@ -82,6 +84,20 @@ def type_name(value):
     if type(value) is Remote:
         return value._type or "object"
     return type(value).__name__
+
+
+def inputs_of(variable, *names):
+    """The notebook globals ``names`` as they stood right after the capture cell of the graded notebook
+    variable ``variable`` (``student.theta``): a Remote for one name, a tuple of them for several;
+    ``fetch`` them. Only plain data is kept (numbers, strings, numeric arrays, lists/tuples/dicts of
+    them); a name that was not kept, or not defined then, raises NameMissing saying why."""
+    if type(variable) is not Remote or variable._handle is not None or len(variable._path) != 1 \
+            or variable._path[0][0] != "a":
+        raise TypeError("inputs_of takes a graded notebook variable of the student (student.theta)")
+    if not names or any(type(name) is not str for name in names):
+        raise TypeError("inputs_of needs the names (str) of the notebook's variables")
+    remotes = tuple(variable._step("g", name) for name in names)
+    return remotes[0] if len(remotes) == 1 else remotes
 
 
 def fetch(value):

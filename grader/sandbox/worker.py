@@ -113,17 +113,24 @@ class Worker:
         raise wire.WireError(f"{key} not allowed in a request")
 
     def resolve(self, ref):
-        """Follow a reference ``{"$r": handle or None, "p": [[kind, key], ...]}``."""
+        """Follow a reference ``{"$r": handle or None, "p": [[kind, key], ...]}``; a step ``["g", var]``
+        right after a graded notebook variable is the notebook global ``var`` as it stood when that
+        variable was captured (loader.Plan.notebook_input)."""
         path = ref.get("p", [])
         if ref["$r"] is None:
             if not path or path[0][0] != "a":
                 raise wire.WireError("a reference from the root must start with a name")
-            obj, path = self.plan.resolve(path[0][1]), path[1:]
+            if len(path) > 1 and path[1][0] == "g" and type(path[1][1]) is str:
+                obj, path = self.plan.notebook_input(path[0][1], path[1][1]), path[2:]
+            else:
+                obj, path = self.plan.resolve(path[0][1]), path[1:]
         elif ref["$r"] in self.handles:
             obj = self.handles[ref["$r"]]
         else:
             raise wire.WireError("unknown handle")
         for kind, key in path:
+            if kind == "g":
+                raise wire.WireError("a notebook input follows a graded notebook variable")
             obj = getattr(obj, key) if kind == "a" else obj[key]
         return obj
 

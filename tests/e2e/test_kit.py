@@ -189,3 +189,43 @@ def test_a_kit_without_its_recorded_values_is_one_line_and_exit_2(kit, tmp_path)
     (broken / "golden.json").unlink()
     proc = _finish(_start(["-c", NO_REFERENCE], "check", broken, BUGGY))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "golden.json" in proc.stderr
+
+
+# ----- c147/hw1: public values that depend on the notebook's own data -----------------------------
+
+HW1 = ROOT / "assignments" / "c147" / "hw1"
+
+
+@pytest.fixture(scope="module")
+def hw1_kit(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kit") / "hw1-kit"
+    proc = _finish(_start(["-m", "grader"], "student-kit", "c147/hw1", "-o", folder))
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+def test_hw1_kit_records_the_values_of_both_years_data_and_no_hidden_test(hw1_kit):
+    assert sorted(p.name for p in (hw1_kit / "tests").glob("*.py")) == ["test_linear_regression.py"]
+    golden = json.loads((hw1_kit / "golden.json").read_text())
+    cases = golden["tests/test_linear_regression.py::test_theta"]["theta (by inputs)"]
+    assert len(cases) == 2          # the data of examples/correct and of examples/variant_other_year_data
+    assert not (hw1_kit / "examples").exists()
+
+
+@pytest.mark.parametrize("example", ["correct", "variant_other_year_data", "variant_lstsq_columns",
+                                     "bug_theta_order", "bug_rmse"])
+def test_hw1_check_with_the_kit_agrees_with_the_assignment(hw1_kit, example):
+    with_kit = _start(["-c", NO_REFERENCE], "check", hw1_kit, HW1 / "examples" / example)
+    with_assignment = _start(["-m", "grader"], "check", "c147/hw1", HW1 / "examples" / example)
+    with_kit, with_assignment = _finish(with_kit), _finish(with_assignment)
+    kit_verdicts, full_verdicts = _verdicts(with_kit.stdout), _verdicts(with_assignment.stdout)
+    assert len(kit_verdicts) == 5 and kit_verdicts == full_verdicts, with_kit.stdout + with_kit.stderr
+    assert with_kit.returncode == (0 if example.startswith(("correct", "variant")) else 1)
+    assert "internal error" not in with_kit.stdout
+
+
+def test_hw1_kit_on_changed_data_says_the_values_are_judged_at_grading_time(hw1_kit):
+    proc = _finish(_start(["-c", NO_REFERENCE], "check", hw1_kit, HW1 / "examples" / "bug_data_changed"))
+    assert proc.returncode == 1
+    assert "judges this test on your own data at grading time" in proc.stdout
+    assert "internal error" not in proc.stdout

@@ -31,10 +31,8 @@ VARIANTS = {
                                "(np.exp(np.minimum(x, 0)) - 1)")],
     },
     "c147/hw1": {
-        "test_on_train": [("linear_regression.ipynb", "x_test ** p for p in range(i + 1, -1, -1)",
-                           "x ** p for p in range(i + 1, -1, -1)"),
-                          ("linear_regression.ipynb", "residual = thetas[i].dot(xhat_test) - y_test",
-                           "residual = thetas[i].dot(xhat_test) - y")],
+        "test_on_train": [("linear_regression.ipynb", "testing_errors.append(0.5 * np.sum(residual ** 2))",
+                           "testing_errors.append(training_errors[i])")],
     },
 }
 

@@ -8,7 +8,7 @@ from grader.checks import CheckFailure
 from grader.topics import linear_regression as lr
 
 
-def golden(key, fn):
+def golden(key, fn, inputs=None):
     return fn(reference)
 
 
@@ -22,11 +22,30 @@ def inv_fits(x, y, count=5):
     return fits
 
 
-def test_notebook_data_continues_the_stream():
+def test_notebook_data_replay_the_course_notebook_and_continue_the_stream():
+    for formula, noise in (("x - 2*x**2 + x**3", 0.03), ("x + 2*x**2 - 3*x**3", 0.05)):
+        x, y, x_test, y_test = lr.c147_notebook_data(formula, noise)
+        np.random.seed(0)
+        nx = np.random.uniform(low=0, high=1, size=(200,))
+        ny = eval(formula, {"x": nx}) + np.random.normal(loc=0, scale=noise, size=(200,))
+        tx = np.random.uniform(low=1, high=2, size=(200,))
+        ty = eval(formula, {"x": tx}) + np.random.normal(loc=0, scale=noise, size=(200,))
+        for mine, theirs in ((x, nx), (y, ny), (x_test, tx), (y_test, ty)):
+            np.testing.assert_array_equal(mine, theirs)
+        assert "seed(0)" in lr.check_c147_data({"t": (x, y)}, {"t": (x_test, y_test)})
+
+
+def test_data_that_are_not_the_notebooks_fail_naming_what_differs():
     x, y, x_test, y_test = lr.c147_notebook_data()
-    np.random.seed(0)
-    assert np.array_equal(x, np.random.uniform(low=0, high=1, size=(100,)))
-    assert x_test.min() >= 1 and len(y_test) == 20
+    with pytest.raises(CheckFailure, match="training data .* got 100 points"):
+        lr.check_c147_data({"as generated": (x[:100], y[:100])})
+    with pytest.raises(CheckFailure, match="reseeded"):
+        lr.check_c147_data({"a": (x, y)}, {"b": (x.copy() * 0 + np.random.RandomState(0).uniform(1, 2, 200), y_test)})
+    with pytest.raises(CheckFailure, match="values differ"):
+        lr.check_c147_data({"a": (x, y)}, {"b": (x_test, y_test + 1e-3)})
+    other = lr.c147_notebook_data("x + 2*x**2 - 3*x**3", 0.05)
+    with pytest.raises(CheckFailure, match="different data models"):
+        lr.check_c147_data({"a": (x, y), "b": other[:2]})
 
 
 def test_correct_values_pass_and_conventions_are_reported():
@@ -40,7 +59,7 @@ def test_correct_values_pass_and_conventions_are_reported():
             for xs, ys in ((x, y), (x_test, y_test)):
                 errors = [(0.5 if half else 1.0) * np.sum((f @ np.vstack([xs ** p for p in range(len(f) - 1, -1, -1)]) - ys) ** 2)
                           / (len(xs) if mean else 1) for f in fits]
-                note = lr.check_losses(errors, golden, (x, y), (xs, ys))
+                note = lr.check_losses(errors, golden, (x, y), None if xs is x else (xs, ys))
                 assert ("mean" in note) == mean and ("½" in note) == half
 
 
@@ -56,6 +75,14 @@ def test_bugs_fail():
     with pytest.raises(CheckFailure) as info:
         lr.check_losses(rmse, golden, (x, y), (x_test, y_test))
     assert "RMSE" in str(info.value)
+
+
+def test_errors_computed_while_the_data_are_still_the_training_data_fail():
+    x, y, _, _ = lr.c147_notebook_data()
+    errors = [0.5 * np.sum((np.polyval(f, x) - y) ** 2) for f in inv_fits(x, y)]
+    with pytest.raises(CheckFailure, match="computed on the training data"):
+        lr.check_losses(errors, golden, (x, y), (x.copy(), y.copy()), name="testing_errors")
+    assert "the test data" not in lr.check_c147_data({"a": (x, y)}, {"b": (x, y)})
 
 
 def test_singleton_axes_are_dropped_when_the_size_matches():
