@@ -1,5 +1,5 @@
 """The trust boundary: student code runs in a forked, limited worker; only plain data comes back."""
-from .remote import Func, Remote, fetch, type_name
+from .remote import Func, Remote, fetch, is_remote, type_name
 from .sandbox import Limits, Sandbox
 
-__all__ = ["Sandbox", "Limits", "Remote", "fetch", "Func", "type_name"]
+__all__ = ["Sandbox", "Limits", "Remote", "fetch", "Func", "is_remote", "type_name"]
