@@ -202,13 +202,12 @@ def _replace_broken_helpers(table: ModuleTable, support: dict) -> None:
     stems = _support_stems(support)
     known = set(table.entries) | {PurePosixPath(r).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
                                   for r in support}
-    known |= {name for name in _all_imports(table) if name.split(".")[-1] in stems}   # served below
     for dotted, entry in sorted(table.entries.items()):
         found = stems.get(dotted.split(".")[-1])
         if entry.package or found is None:
             continue
         rel, src = found
-        missing = _missing_imports(entry, known)
+        missing = [m for m in _missing_imports(entry, known) if m.split(".")[-1] not in stems]   # served below
         if missing:
             if not any(n.startswith(f"{entry.file}: imports ") for n in table.notes):
                 table.notes.append(f"{entry.file}: imports {missing[0]}, which the submission does not contain "
