@@ -121,7 +121,8 @@ def _type_name(value):
     if isinstance(value, np.ndarray):
         return f"{type(value).__name__} (an ndarray subclass)" if type(value) is not np.ndarray \
             else f"array of shape {value.shape}"
-    return type(value).__name__
+    from grader.sandbox.remote import type_name     # a handle: the type the value has in the student's code
+    return type_name(value)
 
 
 def _is_plain(value):

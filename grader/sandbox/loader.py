@@ -6,6 +6,7 @@ skipped and noted instead of losing the rest of the file. A source marked "py2_d
 submission) has its ``/`` and ``/=`` rewritten into calls of ``py2_div``/``py2_idiv`` before compiling.
 After each notebook capture cell, the notebook's globals that hold plain data are copied (``snapshot``):
 the inputs a test may ask for (``Plan.notebook_input``) as they stood when the variable was captured.
+An index written as a list display, ``x[[rows, cols]]``, means what it meant before NumPy 1.23 (OldListIndex).
 """
 import ast
 import contextlib
@@ -75,6 +76,40 @@ def with_py2_division(tree, namespace):
         return tree
     namespace[PY2_DIV], namespace[PY2_IDIV] = py2_div, py2_idiv
     return ast.fix_missing_locations(Py2Division().visit(tree))
+
+
+OLD_INDEX = "__np_old_index__"
+LIST_INDEX_CHANGED = tuple(int(p) for p in numpy.__version__.split(".")[:2]) >= (1, 23)
+
+
+def old_list_index(index):
+    """A list index as NumPy < 1.23 read it: a list of fewer than 32 entries holding an array, a sequence,
+    a slice, ``...`` or ``None`` was the tuple of those entries (``x[[rows, cols]]`` is ``x[rows, cols]``);
+    NumPy 1.23 reads it as one array index. Anything else is returned unchanged."""
+    if type(index) is list and len(index) < 32 and any(
+            isinstance(v, (numpy.ndarray, list, tuple, slice, range)) or v is Ellipsis or v is None
+            for v in index):
+        return tuple(index)
+    return index
+
+
+class OldListIndex(ast.NodeTransformer):
+    """``x[[a, b]]`` (a list display inside the brackets) -> ``x[__np_old_index__([a, b])]``."""
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        index = node.slice
+        if isinstance(index, ast.List) and index.elts and not any(isinstance(e, ast.Starred) for e in index.elts):
+            node.slice = ast.copy_location(ast.Call(ast.Name(OLD_INDEX, ast.Load()), [index], []), index)
+        return node
+
+
+def with_old_list_index(tree, namespace):
+    """``tree`` with OldListIndex (when the installed NumPy reads list indices the new way)."""
+    if not LIST_INDEX_CHANGED:
+        return tree
+    namespace[OLD_INDEX] = old_list_index
+    return ast.fix_missing_locations(OldListIndex().visit(tree))
 
 
 class Missing(Exception):
@@ -174,6 +209,7 @@ def run_tolerant(source, filename, namespace, notes, py2_division=False):
             tree = ast.parse(source, filename)
             if py2_division:
                 tree = with_py2_division(tree, namespace)
+            tree = with_old_list_index(tree, namespace)
     except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
         where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else f"{type(exc).__name__}: {exc}"
         notes.append(f"{filename}: not run, it does not parse ({where})")

@@ -78,6 +78,11 @@ class Remote:
         return f"Remote({base}{steps})"
 
 
+def is_remote(value):
+    """``value`` is a handle of a worker object (a ``Remote``), not plain data."""
+    return isinstance(value, Remote)
+
+
 def type_name(value):
     """The type of ``value`` for a message: the worker-side type of a handle ("MyCache", or "object"
     when unknown), else ``type(value).__name__``."""

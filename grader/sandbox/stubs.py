@@ -3,7 +3,8 @@
 No-op ``matplotlib``/``seaborn``/``IPython``/``mpl_toolkits``/``pylab`` (every attribute and call is a
 no-op; iterating gives two no-ops, so ``fig, ax = plt.subplots()`` works); ``get_ipython()`` whose
 methods do nothing (magics and shell lines never run); ``past.builtins.xrange`` and builtins ``xrange``;
-the numpy aliases removed in 1.24 (``np.int`` ...). Named helper functions for ``Func(name)``.
+the numpy aliases removed in 1.24 (``np.int`` ...); ``np.array``/``np.asarray`` of a ragged nested
+sequence give an object array as before NumPy 1.24 (ragged_tolerant). Named helper functions for ``Func(name)``.
 """
 import builtins
 import importlib.abc
@@ -114,6 +115,26 @@ def install():
     for name, value in removed_numpy_names().items():  # older students' code is judged on its math
         if value is not None and not hasattr(np, name):
             setattr(np, name, value)
+    np.array, np.asarray = ragged_tolerant(np.array), ragged_tolerant(np.asarray)
+
+
+def ragged_tolerant(make):
+    """``make`` (``np.array`` or ``np.asarray``) as NumPy < 1.24 ran it: a ragged nested sequence given
+    without a dtype becomes an object array (1.24 made that ValueError, "inhomogeneous shape")."""
+    if getattr(make, "ragged_tolerant", False):
+        return make
+
+    def tolerant(*args, **kwargs):
+        try:
+            return make(*args, **kwargs)
+        except ValueError as exc:
+            dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
+            if dtype is not None or not args or "inhomogeneous" not in str(exc):
+                raise
+            return make(*args, dtype=object, **{k: v for k, v in kwargs.items() if k != "dtype"})
+    tolerant.__name__, tolerant.__qualname__, tolerant.__doc__ = make.__name__, make.__name__, make.__doc__
+    tolerant.ragged_tolerant = True
+    return tolerant
 
 
 def removed_numpy_names():

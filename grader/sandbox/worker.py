@@ -79,6 +79,8 @@ class Worker:
     def __init__(self, sock):
         self.sock, self.pid = sock, os.getpid()
         self.handles, self.next_handle = {}, 1
+        self.handle_of, self.handle_types = {}, {}     # id(object) -> its handle; handle -> type name
+        self.result_encoder = None
         self.notes, self.plan = [], None
         self.flags, self.graded = [], frozenset()   # forbidden shortcuts seen (guard.py)
         self.count_reply = self.fast_reply = self.numeric_reply = None   # of the last counted call
@@ -87,15 +89,35 @@ class Worker:
 
     # ---------------------------------------------------------- values
     def store(self, obj):
-        """Keep ``obj`` in the handle table; its tagged reference."""
+        """Keep ``obj`` in the handle table; its tagged reference. An object the table already holds (one
+        the grader sent or got before: the student returned its input, ``self``, a cache) goes back under
+        its own handle, so it crosses back as what it is."""
+        hid = self.handle_of.get(id(obj))
+        if hid is not None and self.handles.get(hid) is obj:
+            return {"$h": hid, "type": self.handle_types[hid]}
         hid = self.next_handle
         self.next_handle += 1
         self.handles[hid] = obj
+        self.handle_of[id(obj)] = hid       # the table keeps obj alive: its id is not reused
         try:
-            name = type(obj).__name__
+            name = str(type(obj).__name__)[:80]
         except BaseException:
             name = "object"
-        return {"$h": hid, "type": str(name)[:80]}
+        self.handle_types[hid] = name
+        return {"$h": hid, "type": name}
+
+    def result_leaf(self, obj):
+        """A non-data leaf of a call's result: a ``np.matrix`` (old code, or an ndarray minus a scipy sparse
+        matrix) is its 2-d array, as the course's ``rel_error`` saw it; anything else is kept (store)."""
+        if isinstance(obj, np.matrix):
+            return self.result_encoder.encode(np.asarray(obj))
+        return self.store(obj)
+
+    def strict_result_leaf(self, obj):
+        """``result_leaf`` for a fetched value: a matrix is its array, anything else not data is an error."""
+        if isinstance(obj, np.matrix):
+            return self.result_encoder.encode(np.asarray(obj))
+        return self.strict_leaf(obj)
 
     def strict_leaf(self, obj):
         if type(obj) is np.ndarray:
@@ -207,8 +229,8 @@ class Worker:
             if mode is True:
                 reply = {"ok": value}
             else:
-                leaf = self.strict_leaf if mode == "strict" else self.store
-                enc = wire.Encoder(leaf)
+                leaf = self.strict_result_leaf if mode == "strict" else self.result_leaf
+                enc = self.result_encoder = wire.Encoder(leaf)
                 try:
                     reply = {"ok": enc.encode(value)}
                     buffers = enc.buffers

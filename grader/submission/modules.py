@@ -135,6 +135,7 @@ def build_table(sources: dict, starters: set, support: dict | None = None) -> Mo
     _alias_flattened(table, starters)
     _replace_broken_helpers(table, support or {})
     _add_support(table, support or {}, starters)
+    _serve_moved_helpers(table, support or {})
     return table
 
 
@@ -184,22 +185,85 @@ def _missing_imports(entry: Entry, known: set) -> list:
     return missing
 
 
+def _support_stems(support: dict) -> dict:
+    """Module file name (``fast_layers``) -> (rel, source) of the one support module of that name."""
+    found = {}
+    for rel, src in sorted(support.items()):
+        path = PurePosixPath(rel)
+        if path.suffix == ".py" and path.name != "__init__.py":
+            found.setdefault(path.stem, []).append((rel, src))
+    return {stem: files[0] for stem, files in found.items() if len({src for _, src in files}) == 1}
+
+
 def _replace_broken_helpers(table: ModuleTable, support: dict) -> None:
     """A helper the course provides (support files hold no graded name), submitted in a form that imports
     a module of the submission nobody provides (the Cython `fast_layers.py` without its compiled extension), is
-    replaced by the assignment's support copy."""
+    replaced by the assignment's support copy, also when it sits in another folder (`utils/fast_layers.py`)."""
+    stems = _support_stems(support)
     known = set(table.entries) | {PurePosixPath(r).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
                                   for r in support}
-    for rel, src in sorted(support.items()):
-        dotted = PurePosixPath(rel).with_suffix("").as_posix().replace("/", ".")
-        entry = table.entries.get(dotted)
-        if PurePosixPath(rel).name == "__init__.py" or entry is None or entry.package:
+    for dotted, entry in sorted(table.entries.items()):
+        found = stems.get(dotted.split(".")[-1])
+        if entry.package or found is None:
             continue
-        missing = _missing_imports(entry, known)
+        rel, src = found
+        missing = [m for m in _missing_imports(entry, known) if m.split(".")[-1] not in stems]   # served below
         if missing:
+            if not any(n.startswith(f"{entry.file}: imports ") for n in table.notes):
+                table.notes.append(f"{entry.file}: imports {missing[0]}, which the submission does not contain "
+                                   f"(a compiled extension?); the course's own {rel} is used instead")
             table.entries[dotted] = Entry(dotted, rel, src, False, entry.rank)
-            table.notes.append(f"{entry.file}: imports {missing[0]}, which the submission does not contain (a "
-                               f"compiled extension?); the course's own {rel} is used instead")
+
+
+def _imports_of(entry: Entry) -> list:
+    """Dotted modules ``entry`` imports, relative ones resolved; ``from a import b`` also names ``a.b``."""
+    try:
+        tree = parse(entry.source)
+    except SyntaxError:
+        return []
+    package = entry.name.split(".") if entry.package else entry.name.split(".")[:-1]
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level and node.level > len(package):
+                continue
+            base = ".".join(package[: len(package) - node.level + 1] if node.level else [])
+            module = ".".join(p for p in (base, node.module or "") if p)
+            if module:
+                names.append(module)
+            names.extend(f"{module}.{a.name}" if module else a.name for a in node.names if a.name != "*")
+    return names
+
+
+def _all_imports(table: ModuleTable) -> set:
+    return {name for entry in table.entries.values() if not entry.package for name in _imports_of(entry)}
+
+
+def _serve_moved_helpers(table: ModuleTable, support: dict) -> None:
+    """A module that code of the submission (or a support file) imports and nobody provides, named like a
+    support module (`utils.fast_layers`, `cs231n.fast_layers`: the course kept its helpers in other folders
+    in other years), is served by that support file, with empty packages for its folders."""
+    stems = _support_stems(support)
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(_all_imports(table) - set(table.entries)):
+            parts = name.split(".")
+            found = stems.get(parts[-1])
+            if found is None or _shadows(parts[0]) or not all(_valid(p) for p in parts):
+                continue
+            parents = [".".join(parts[:k]) for k in range(1, len(parts))]
+            if any(p in table.entries and not table.entries[p].package for p in parents):
+                continue        # `from layers import fast_layers`: a name inside a module, not a module
+            rel, src = found
+            table.entries[name] = Entry(name, rel, src, False, ())
+            for k, package in enumerate(parents, 1):
+                if package not in table.entries:
+                    table.entries[package] = Entry(package, "/".join(parts[:k]) + "/__init__.py", "", True, ())
+            table.notes.append(f"support file {rel} provides {name} (imported by the submission)")
+            changed = True
 
 
 def _add_support(table: ModuleTable, support: dict, starters: set) -> None:

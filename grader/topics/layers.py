@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.sandbox import is_remote
 
 
 # ---------------------------------------------------------------- helpers shared by the topic modules
@@ -30,7 +31,7 @@ def nonzero_normal(rng, shape, margin=0.05, scale=1.0):
 
 def fetch_data(value):
     """Plain data of a sandbox result (``Remote`` handles are fetched); plain values pass through."""
-    if type(value).__name__ == "Remote":
+    if is_remote(value):
         from grader.sandbox import fetch
         return fetch(value)
     return value
@@ -61,7 +62,7 @@ def layer_pair(forward, backward):
     the backward raises.
     """
     def run(args, dout):
-        if type(forward).__name__ == "Remote":
+        if is_remote(forward):
             kept = forward.keep(*args)
             return fetch_data(kept[0]), None if dout is None else backward(dout, kept[1])
         out, cache = forward(*args)

@@ -19,7 +19,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
-from grader.sandbox import type_name
+from grader.sandbox import is_remote, type_name
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 
@@ -50,7 +50,7 @@ def worker_param_calls(forward, sandbox=None, name="batchnorm_forward"):
     and returns ``call(*args) -> (out, param_after)``, which calls ``forward(*args, the_dict)`` (a pair
     ``(out, cache)`` expected back; the cache stays in the worker) and snapshots the dict as that call left
     it. Without a sandbox a local dict plays that part."""
-    if sandbox is None and type(forward).__name__ == "Remote":
+    if sandbox is None and is_remote(forward):
         raise TypeError("worker_param_calls: a sandboxed forward needs its sandbox to read the dict back")
 
     def open_(param):

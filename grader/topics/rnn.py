@@ -24,6 +24,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.sandbox import is_remote
 from grader.topics.layers import as_tuple, fetch_data
 
 # kind -> (input names, number of outputs before the cache, names of the gradients, in order)
@@ -44,7 +45,7 @@ def own_pair(forward, backward, outputs=1):
     """``run(args, douts) -> (outs, grads)``: the student's forward, then their backward on their own cache
     (kept in the worker for sandbox functions); ``outputs`` values precede the cache in the forward's result."""
     def run(args, douts):
-        if type(forward).__name__ == "Remote":
+        if is_remote(forward):
             kept = forward.keep(*args)
             outs = tuple(fetch_data(kept[i]) for i in range(outputs))
             return outs, backward(*douts, kept[outputs])
