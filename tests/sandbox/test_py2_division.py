@@ -166,8 +166,6 @@ def test_a_python2_conv_submission_gets_full_marks(hw5_py2):
     py2, py3 = grade_many(assignment, [make(True), make(False)])
     assert [o.name for o in py2.outcomes if o.score < o.max_score] == []
     assert any("written for Python 2" in note for note in py2.load_notes)
-    # the same code without Python 2 evidence keeps Python 3 division: conv and pool forwards fail
-    failing = [o.name for o in py3.outcomes if o.score < o.max_score]
-    assert any(name.startswith("conv_forward_naive") for name in failing)
-    assert any(name.startswith("max_pool_forward_naive") for name in failing)
-    assert not any("written for Python 2" in note for note in py3.load_notes)
+    # the same code without print statements: its `/` used as a shape is Python 2 evidence itself
+    assert [o.name for o in py3.outcomes if o.score < o.max_score] == []
+    assert any("where an integer is needed" in note for note in py3.load_notes)
