@@ -108,10 +108,18 @@ def save_result(result: SubmissionResult, folder: Path, title: str) -> None:
     """Write the three files of one graded submission."""
     folder.mkdir(parents=True, exist_ok=True)
     write_results(results_json(result, title), folder / RESULTS)
-    (folder / "feedback.md").write_text(render_feedback(result, title))
+    (folder / "feedback.md").write_text(render_feedback(result, title), errors="replace")
     record = {"submission": result.submission, "score": result.score, "max_score": result.max_score,
               "flags": result.flags, "outcomes": [asdict(o) for o in result.outcomes]}
     (folder / OUTCOMES).write_text(json.dumps(record, indent=1))
+
+
+def unreported(result: SubmissionResult, exc: BaseException) -> SubmissionResult:
+    """``result`` with every test 0 and a one-line reason: its own report could not be written."""
+    reason = f"The report of this submission could not be written ({type(exc).__name__}); tell your instructor."
+    outcomes = [Outcome(name=o.name, test_id=o.test_id, max_score=o.max_score, score=0.0, kind="internal",
+                        output=reason, visibility=o.visibility) for o in result.outcomes]
+    return SubmissionResult(result.submission, outcomes, load_notes=[reason])
 
 
 def load_record(folder: Path) -> dict | None:
@@ -130,7 +138,10 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
             yield Job(Path(item[0]), item[1])
 
     def on_result(result: SubmissionResult) -> None:
-        save_result(result, Path(out_dir) / result.submission, title)
+        try:
+            save_result(result, Path(out_dir) / result.submission, title)
+        except Exception as exc:  # a report that cannot be written still leaves one, and the batch goes on
+            save_result(unreported(result, exc), Path(out_dir) / result.submission, title)
         done.put(result.submission)
 
     try:
