@@ -82,7 +82,7 @@ def unpack_export(path: Path, dest: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         try:
-            extract_zip(path, partial, max_members=EXPORT_MEMBERS, max_total_bytes=EXPORT_BYTES)
+            extract_zip(path, partial, max_members=EXPORT_MEMBERS, max_total_bytes=EXPORT_BYTES, strict=True)
         except BadZip as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise AssignmentError(f"{path}: the Gradescope export cannot be extracted: {exc}") from None
