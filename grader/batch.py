@@ -3,8 +3,9 @@
 Each grader process runs one pytest session (collection paid once) and pulls submissions from a
 shared queue. For every submission it writes ``OUT/<label>/results.json`` (validated),
 ``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming).
-A Gradescope "export submissions" folder (it holds ``submission_metadata.yml``), or the zip Gradescope
-downloads it as, is accepted as input: each ``submission_*`` folder in it is one submission. A zip export
+A Gradescope "export submissions" folder (``submission_metadata.yml`` and the ``submission_<id>`` folders
+it lists), or the zip Gradescope downloads it as, is accepted as input: each ``submission_*`` folder in it
+is one submission. A zip export
 is extracted (with the safety checks of a submission zip) into ``OUT/.exports/<zip name>/`` once.
 """
 
@@ -38,14 +39,28 @@ EXPORT_MEMBERS = 200_000          # a whole course's export: far above a submiss
 EXPORT_BYTES = 50 * 2**30
 
 
-def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None) -> list[Job]:
-    """Jobs for the given paths; a Gradescope export folder expands to its submissions, and so does an
-    export zip when ``unpack_dir`` is given (it is extracted there). Labels are unique."""
+def is_export(path: Path) -> bool:
+    """A folder with the shape of a Gradescope export: ``submission_metadata.yml`` at its top, listing
+    ``submission_<id>`` keys of which at least one is a folder beside it (a stray metadata file inside a
+    student's submission is not enough)."""
+    path = Path(path)
+    try:
+        if not (path / METADATA).is_file():
+            return False
+        return any((path / key).is_dir() for key in _export_ids(path / METADATA))
+    except OSError:
+        return False
+
+
+def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None, exports: bool = True) -> list[Job]:
+    """Jobs for the given paths; with ``exports``, a Gradescope export folder (``is_export``) expands to
+    its submissions, and so does an export zip when ``unpack_dir`` is given (it is extracted there).
+    Labels are unique."""
     jobs: list[Job] = []
     for path in map(Path, paths):
-        if unpack_dir is not None and _is_export_zip(path):
+        if exports and unpack_dir is not None and _is_export_zip(path):
             path = unpack_export(path, unpack_dir / path.stem)
-        if path.is_dir() and (path / METADATA).is_file():
+        if exports and is_export(path):
             names = _export_names(path / METADATA)
             for sub in sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith("submission_")):
                 jobs.append(Job(sub, names.get(sub.name, sub.name)))
@@ -89,6 +104,12 @@ def unpack_export(path: Path, dest: Path) -> Path:
         partial.rename(dest)
     found = sorted(dest.glob(METADATA)) + sorted(dest.glob(f"*/{METADATA}"))
     return found[0].parent if found else dest
+
+
+def _export_ids(metadata: Path) -> list[str]:
+    """The ``submission_<id>`` keys of Gradescope's export metadata (YAML), in order."""
+    text = metadata.read_text(errors="replace")
+    return list(dict.fromkeys(m.group(1) for m in re.finditer(r"^\s*:?(submission_\d+):\s*$", text, re.M)))
 
 
 def _export_names(metadata: Path) -> dict[str, str]:
@@ -153,11 +174,13 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
 
 
 def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *, jobs: int | None = None,
-                force: bool = False, public_only: bool = False, progress: bool = True) -> list[dict]:
-    """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records."""
+                force: bool = False, public_only: bool = False, progress: bool = True,
+                exports: bool = True) -> list[dict]:
+    """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records.
+    ``exports``: Gradescope exports among the inputs are expanded (see ``expand_inputs``)."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    all_jobs = expand_inputs(inputs, out_dir / ".exports")
+    all_jobs = expand_inputs(inputs, out_dir / ".exports", exports)
     todo = [j for j in all_jobs if force or load_record(out_dir / j.label) is None]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if todo:

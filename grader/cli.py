@@ -76,13 +76,12 @@ def cmd_grade(args) -> int:
     """Every test; one submission to a results.json, or a batch to a folder with grades.csv."""
     assignment = load_assignment(args.assignment)
     submissions = [_existing(p) for p in args.submissions]
-    export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
-    if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
+    if args.out is not None or len(submissions) > 1:  # only with --out is a Gradescope export expanded
         from grader.batch import grade_batch, summarize
 
         out = Path(args.out or "graded")
         records = grade_batch(assignment, submissions, out, jobs=args.jobs, force=args.force,
-                              progress=not args.quiet)
+                              progress=not args.quiet, exports=args.out is not None)
         print(summarize(records))
         print(f"Reports in {out}/<submission>/results.json; table in {out / 'grades.csv'}")
         return 0
@@ -91,6 +90,11 @@ def cmd_grade(args) -> int:
 
     if Path(args.results).is_dir():  # found before grading, not after
         raise AssignmentError(f"{args.results}: is a folder; --results takes the path of the file to write")
+    from grader.batch import is_export
+
+    if is_export(submissions[0]):
+        print(f"grader: {submissions[0]} looks like a Gradescope export; it is graded as one submission "
+              "(give --out FOLDER to grade each of its submissions)", file=sys.stderr)
     prepare_validator()
     result = grade(assignment, submissions[0])
     write_results(results_json(result, assignment.title), Path(args.results))
@@ -153,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("submission", nargs="?", default=".", help="folder, .zip, .py or .ipynb (default: .)")
     p.set_defaults(command=cmd_check)
 
-    p = sub.add_parser("grade", help="grade one submission (results.json) or a batch (--out)")
+    p = sub.add_parser("grade", help="grade one submission (results.json) or a batch (--out; a Gradescope "
+                       "export is expanded only with --out)")
     p.add_argument("assignment")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION")
     p.add_argument("--results", default="results.json", help="results.json path for one submission")
