@@ -21,9 +21,9 @@ import numpy as np
 
 # The caps bound what the grader spends on one reply before it does any work proportional to it
 # (benchmarks/hostile_replies.py measures them): parsing JSON costs up to ~70 bytes per token, so the
-# header's tokens (``,`` ``[`` ``{`` bytes, counted in C before parsing) are capped as well as its size.
+# header's tokens (``,`` ``:`` ``[`` ``{`` bytes, counted in C before parsing) are capped as well as its size.
 HEADER_CAP = 8 * 2**20           # bytes of JSON header
-TOKENS_CAP = 500_000             # ``,`` ``[`` ``{`` bytes in one header (strings included)
+TOKENS_CAP = 300_000             # ``,`` ``:`` ``[`` ``{`` bytes in one header (strings included)
 BUFFERS_CAP = 10_000             # arrays in one frame
 BYTES_CAP = 128 * 2**20          # bytes of array buffers in one frame
 DIM_CAP = 2**31 - 1              # largest axis length of an array
@@ -91,7 +91,7 @@ def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
     if size > header_cap:
         raise WireError(f"header of {size} bytes is over the cap")
     raw = bytes(_read_exact(sock, size, deadline))
-    tokens = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
+    tokens = raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{")
     if tokens > TOKENS_CAP:
         raise WireError(f"header of {tokens} values is over the cap of {TOKENS_CAP}")
     try:
