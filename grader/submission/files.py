@@ -70,8 +70,15 @@ def collect(root: Path) -> SourceFiles:
             if os.path.islink(full):
                 found.notes.append(f"{rel}: symbolic link ignored")
                 continue
+            try:
+                info = os.lstat(full)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):   # a pipe or a device would block or never end
+                found.notes.append(f"{rel}: not a regular file; ignored")
+                continue
             limit = MAX_SOURCE_BYTES if suffix == ".py" else MAX_NOTEBOOK_BYTES
-            size = os.path.getsize(full)
+            size = info.st_size
             if size > limit:
                 found.notes.append(f"{rel}: {size} bytes, larger than the {limit} bytes the grader reads; ignored")
                 continue
