@@ -90,9 +90,7 @@ def cmd_grade(args) -> int:
 
     if Path(args.results).is_dir():  # found before grading, not after
         raise AssignmentError(f"{args.results}: is a folder; --results takes the path of the file to write")
-    from grader.batch import is_export
-
-    if is_export(submissions[0]):
+    if (submissions[0] / "submission_metadata.yml").is_file() and _is_export(submissions[0]):
         print(f"grader: {submissions[0]} looks like a Gradescope export; it is graded as one submission "
               "(give --out FOLDER to grade each of its submissions)", file=sys.stderr)
     prepare_validator()
@@ -134,6 +132,12 @@ def cmd_demo(args) -> int:
     from grader.demo import run_demo
 
     return run_demo(args.assignment, Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="grader-demo-")))
+
+
+def _is_export(path: Path) -> bool:
+    from grader.batch import is_export   # imports multiprocessing: only when a metadata file is there
+
+    return is_export(path)
 
 
 def _existing(path: str) -> Path:

@@ -4,7 +4,8 @@ Tests are collected once per session; ``pytest_runtestloop`` then runs the whole
 submission (so pytest start-up and collection are paid once per batch). For each test the plugin
 turns pytest's reports into an ``Outcome``: only an explicit pass earns points; a ``CheckFailure``,
 an ``AssertionError`` or a ``StudentError`` is a verdict; anything else is an internal error of the
-test. Hidden tests keep their explanation for the instructor only.
+test. Hidden tests keep their explanation for the instructor only. A submission that cannot be read,
+extracted or loaded gets every test 0 with a one-line reason; the session goes on.
 """
 
 from __future__ import annotations
