@@ -415,5 +415,6 @@ class Sandbox:
             raise wire.WireError(f"{key} not allowed in a reply")
         try:
             return wire.decode(reply.get("ok"), bufs, tag)
-        except wire.WireError as exc:
+        except wire.WireError as exc:  # the worker's encoder never sends this: forged, the channel is spoiled
+            self._stop()
             raise BadValue(str(exc)) from None
