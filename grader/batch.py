@@ -5,8 +5,9 @@ shared queue. For every submission it writes ``OUT/<label>/results.json`` (valid
 ``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming);
 ``OUT/grades.csv`` and ``OUT/report.html`` cover every submission graded under OUT (grader.batch_summary,
 grader.report.html).
-A Gradescope "export submissions" folder (it holds ``submission_metadata.yml``), or the zip Gradescope
-downloads it as, is accepted as input: each ``submission_*`` folder in it is one submission. A zip export
+A Gradescope "export submissions" folder (``submission_metadata.yml`` and the ``submission_<id>`` folders
+it lists), or the zip Gradescope downloads it as, is accepted as input: each ``submission_*`` folder in it
+is one submission. A zip export
 is extracted (with the safety checks of a submission zip) into ``OUT/.exports/<zip name>/`` once.
 """
 
@@ -29,7 +30,7 @@ from typing import Iterable
 from grader import __version__
 from grader.assignment import Assignment, AssignmentError, load_assignment
 from grader.batch_summary import write_csv
-from grader.outcome import SubmissionResult
+from grader.outcome import Outcome, SubmissionResult
 from grader.plugin import Job
 from grader.report.feedback import render_feedback
 from grader.report.gradescope import results_json, write_results
@@ -45,19 +46,32 @@ EXPORT_MEMBERS = 200_000          # a whole course's export: far above a submiss
 EXPORT_BYTES = 50 * 2**30
 
 
+def is_export(path: Path) -> bool:
+    """A folder with the shape of a Gradescope export: ``submission_metadata.yml`` at its top, listing
+    ``submission_<id>`` keys of which at least one is a folder beside it (a stray metadata file inside a
+    student's submission is not enough)."""
+    path = Path(path)
+    try:
+        if not (path / METADATA).is_file():
+            return False
+        return any((path / key).is_dir() for key in _export_ids(path / METADATA))
+    except OSError:
+        return False
+
+
 SUBMISSION_SUFFIXES = {".zip", ".py", ".ipynb"}
 
 
-def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None, warn=None) -> list[Job]:
-    """Jobs for the given paths; a Gradescope export folder expands to its submissions (with their
-    submitters), and so does an export zip when ``unpack_dir`` is given (it is extracted there). A file
-    that cannot be a submission (``expected.toml``, a stray ``submission_metadata.yml``) is skipped and
-    ``warn(message)`` told. Labels are unique."""
+def expand_inputs(paths: Iterable[Path], unpack_dir: Path | None = None, warn=None, exports: bool = True) -> list[Job]:
+    """Jobs for the given paths; with ``exports``, a Gradescope export folder (``is_export``) expands to its
+    submissions (with their submitters), and so does an export zip when ``unpack_dir`` is given (it is
+    extracted there). A file that cannot be a submission (``expected.toml``, a stray
+    ``submission_metadata.yml``) is skipped and ``warn(message)`` told. Labels are unique."""
     jobs: list[Job] = []
     for path in map(Path, paths):
-        if unpack_dir is not None and _is_export_zip(path):
+        if exports and unpack_dir is not None and _is_export_zip(path):
             path = unpack_export(path, unpack_dir / path.stem)
-        if path.is_dir() and (path / METADATA).is_file():
+        if exports and is_export(path):
             roster = read_roster(path / METADATA)
             for sub in sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith("submission_")):
                 members = roster.get(sub.name, [])
@@ -98,7 +112,7 @@ def unpack_export(path: Path, dest: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         try:
-            extract_zip(path, partial, max_members=EXPORT_MEMBERS, max_total_bytes=EXPORT_BYTES)
+            extract_zip(path, partial, max_members=EXPORT_MEMBERS, max_total_bytes=EXPORT_BYTES, strict=True)
         except BadZip as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise AssignmentError(f"{path}: the Gradescope export cannot be extracted: {exc}") from None
@@ -107,16 +121,30 @@ def unpack_export(path: Path, dest: Path) -> Path:
     return found[0].parent if found else dest
 
 
+def _export_ids(metadata: Path) -> list[str]:
+    """The ``submission_<id>`` keys of Gradescope's export metadata (YAML), in order."""
+    text = metadata.read_text(errors="replace")
+    return list(dict.fromkeys(m.group(1) for m in re.finditer(r"^\s*:?(submission_\d+):\s*$", text, re.M)))
+
+
 def save_result(result: SubmissionResult, folder: Path, title: str, extra: dict | None = None) -> None:
     """Write the three files of one graded submission; ``extra`` (its resume key, its submitters) goes
     into the record."""
     folder.mkdir(parents=True, exist_ok=True)
     write_results(results_json(result, title), folder / RESULTS)
-    (folder / "feedback.md").write_text(render_feedback(result, title))
+    (folder / "feedback.md").write_text(render_feedback(result, title), errors="replace")
     record = {"submission": result.submission, "score": result.score, "max_score": result.max_score,
               "flags": result.flags, "load_notes": result.load_notes,
               "outcomes": [asdict(o) for o in result.outcomes], **(extra or {})}
     (folder / OUTCOMES).write_text(json.dumps(record, indent=1))
+
+
+def unreported(result: SubmissionResult, exc: BaseException) -> SubmissionResult:
+    """``result`` with every test 0 and a one-line reason: its own report could not be written."""
+    reason = f"The report of this submission could not be written ({type(exc).__name__}); tell your instructor."
+    outcomes = [Outcome(name=o.name, test_id=o.test_id, max_score=o.max_score, score=0.0, kind="internal",
+                        output=reason, visibility=o.visibility) for o in result.outcomes]
+    return SubmissionResult(result.submission, outcomes, load_notes=[reason])
 
 
 def load_record(folder: Path) -> dict | None:
@@ -158,7 +186,11 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
             yield Job(Path(path), label)
 
     def on_result(result: SubmissionResult) -> None:
-        save_result(result, Path(out_dir) / result.submission, title, extras.pop(result.submission, None))
+        try:
+            save_result(result, Path(out_dir) / result.submission, title, extras.get(result.submission))
+        except Exception as exc:  # a report that cannot be written still leaves one, and the batch goes on
+            save_result(unreported(result, exc), Path(out_dir) / result.submission, title, extras.get(result.submission))
+        extras.pop(result.submission, None)
         done.put(result.submission)
 
     try:
@@ -171,15 +203,17 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
 
 
 def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *, jobs: int | None = None,
-                force: bool = False, public_only: bool = False, progress: bool = True, warn=None) -> list[dict]:
+                force: bool = False, public_only: bool = False, progress: bool = True, warn=None,
+                exports: bool = True) -> list[dict]:
     """Grade every submission into ``out_dir`` with ``jobs`` processes; returns the records of every
     submission graded there (by this run or an earlier one), which ``grades.csv`` lists. A submission is
     regraded when its content or the assignment's tests changed since its record was written. On an
-    interrupt, the grades so far are written and the KeyboardInterrupt goes on."""
+    interrupt, the grades so far are written and the KeyboardInterrupt goes on. ``exports``: Gradescope
+    exports among the inputs are expanded (see ``expand_inputs``)."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = list(inputs)
-    all_jobs = expand_inputs(inputs, out_dir / ".exports", warn)
+    all_jobs = expand_inputs(inputs, out_dir / ".exports", warn, exports)
     digest = tests_digest(assignment)
     keys = {job.label: resume_key(job, digest) for job in all_jobs}
     todo = [j for j in all_jobs if force or (load_record(out_dir / j.label) or {}).get("key") != keys[j.label]]

@@ -90,8 +90,7 @@ def cmd_grade(args) -> int:
     submissions = [_existing(p) for p in args.submissions]
     grading_secret()  # made or read once here, before any worker or batch process needs it
     _isolation_notice()
-    export = submissions[0].is_dir() and (submissions[0] / "submission_metadata.yml").is_file()
-    if args.out is not None or len(submissions) > 1 or export:  # a Gradescope export is a batch
+    if args.out is not None or len(submissions) > 1:  # only with --out is a Gradescope export expanded
         from grader.batch import grade_batch
         from grader.batch_summary import summarize
 
@@ -99,7 +98,8 @@ def cmd_grade(args) -> int:
         writable_folder(out)
         try:
             records = grade_batch(assignment, submissions, out, jobs=args.jobs, force=args.force,
-                                  progress=not args.quiet, warn=lambda text: print(f"grader: {text}", file=sys.stderr))
+                                  progress=not args.quiet, warn=lambda text: print(f"grader: {text}", file=sys.stderr),
+                                  exports=args.out is not None)
         except KeyboardInterrupt:
             print(f"grader: interrupted; the grades so far are in {out / 'grades.csv'}; "
                   "rerun the same command to resume", file=sys.stderr)
@@ -114,6 +114,9 @@ def cmd_grade(args) -> int:
     if Path(args.results).is_dir():  # found before grading, not after
         raise AssignmentError(f"{args.results}: is a folder; --results takes the path of the file to write")
     writable_folder(Path(args.results).absolute().parent)
+    if (submissions[0] / "submission_metadata.yml").is_file() and _is_export(submissions[0]):
+        print(f"grader: {submissions[0]} looks like a Gradescope export; it is graded as one submission "
+              "(give --out FOLDER to grade each of its submissions)", file=sys.stderr)
     prepare_validator()
     result = grade(assignment, submissions[0])
     write_results(results_json(result, assignment.title), Path(args.results))
@@ -162,6 +165,12 @@ def cmd_demo(args) -> int:
     return run_demo(args.assignment, Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="grader-demo-")))
 
 
+def _is_export(path: Path) -> bool:
+    from grader.batch import is_export   # imports multiprocessing: only when a metadata file is there
+
+    return is_export(path)
+
+
 def _existing(path: str) -> Path:
     p = Path(path)
     if not p.exists():
@@ -208,7 +217,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("submission", nargs="?", default=".", help="folder, .zip, .py or .ipynb (default: .)")
     p.set_defaults(command=cmd_check)
 
-    p = sub.add_parser("grade", help="grade one submission (results.json) or a batch (--out)")
+    p = sub.add_parser("grade", help="grade one submission (results.json) or a batch (--out; a Gradescope "
+                       "export is expanded only with --out)")
     p.add_argument("assignment")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION")
     p.add_argument("--results", default="results.json", help="results.json path for one submission")

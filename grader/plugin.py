@@ -4,7 +4,8 @@ Tests are collected once per session; ``pytest_runtestloop`` then runs the whole
 submission (so pytest start-up and collection are paid once per batch). For each test the plugin
 turns pytest's reports into an ``Outcome``: only an explicit pass earns points; a ``CheckFailure``,
 an ``AssertionError`` or a ``StudentError`` is a verdict; anything else is an internal error of the
-test. Hidden tests keep their explanation for the instructor only.
+test. Hidden tests keep their explanation for the instructor only. A submission that cannot be read,
+extracted or loaded gets every test 0 with a one-line reason; the session goes on.
 """
 
 from __future__ import annotations
@@ -155,7 +156,31 @@ class GraderPlugin:
         return True
 
     def _grade(self, items, job: Job, specs) -> SubmissionResult:
+        """The submission's result; whatever goes wrong while reading, extracting or loading it becomes
+        its own result (every test 0 with the reason), never the end of the session."""
         start = time.monotonic()
+        try:
+            return self._grade_one(items, job, specs, start)
+        except AssignmentError:  # the instructor's mistake: every submission would have it
+            raise
+        except Exception as exc:
+            if self._sandbox is not None:
+                self._sandbox.close()
+                self._sandbox = None
+            return self._ungradable(items, job, exc, start)
+
+    def _ungradable(self, items, job: Job, exc: BaseException, start: float) -> SubmissionResult:
+        """Every test 0 with a one-line reason (the traceback is for the instructor)."""
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        reason = f"This submission could not be graded ({type(exc).__name__}: {first})."
+        detail = _short_traceback(exc)
+        outcomes = [Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=item.stash[_POINTS],
+                            score=0.0, kind="error", output=reason, instructor_output=detail,
+                            visibility=AFTER_DUE_DATE if item.stash[_HIDDEN] else VISIBLE) for item in items]
+        return SubmissionResult(job.label, outcomes, load_notes=[reason],
+                                execution_time=round(time.monotonic() - start, 3))
+
+    def _grade_one(self, items, job: Job, specs, start: float) -> SubmissionResult:
         limits, policy = self.assignment.limits, self.assignment.integrity
         with open_submission(job.path, specs, support=self.assignment.support_files(),
                              starter=self.assignment.starter_dir) as submission:

@@ -111,6 +111,9 @@ class Sandbox:
                         self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", name]]}}, [], self.root)
                 except StudentError:
                     continue
+                except Exception as exc:  # never ends the grading: the tests of the name report it
+                    self._stop()
+                    self._note(f"loading {name} failed: {type(exc).__name__}: {str(exc)[:300]}")
             self._loading_only = False
 
     def flags(self):
@@ -307,7 +310,9 @@ class Sandbox:
                 raise RuntimeError(str(ready.get("fatal", "the sandbox did not start"))[:2000])
             wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan, "forbidden": self.forbidden})
             self._absorb(wire.recv_frame(mine, deadline)[0], self.root)
-        except (wire.Timeout, wire.Closed, wire.WireError, KeyError, TypeError, ValueError, OSError) as exc:
+        except RuntimeError:  # the sandbox itself could not be set up: not the student's doing
+            raise
+        except Exception as exc:  # whatever the worker sent or did while starting
             status = self._stop()
             raise StudentCrash(f"your code crashed while loading ({self._describe(status)})") from exc
 
@@ -389,8 +394,14 @@ class Sandbox:
                 raise StudentCrash("your code wrote into the grader's protocol channel")
         finally:
             self._used += time.monotonic() - start
-        self._absorb(reply, remote)
-        return self._result(reply, bufs, remote)
+        try:
+            self._absorb(reply, remote)
+            return self._result(reply, bufs, remote)
+        except StudentError:
+            raise
+        except Exception as exc:  # the reply comes from student code: whatever it breaks is its error
+            self._stop()
+            raise BadValue(f"malformed reply ({type(exc).__name__}: {str(exc)[:200]})") from None
 
     def _result(self, reply, bufs, remote):
         err = reply.get("err")
@@ -415,6 +426,7 @@ class Sandbox:
             raise wire.WireError(f"{key} not allowed in a reply")
         try:
             return wire.decode(reply.get("ok"), bufs, tag)
-        except wire.WireError as exc:
+        except wire.WireError as exc:  # the worker's encoder never sends this: forged, the channel is spoiled
+            self._stop()
             raise BadValue(str(exc)) from None
 

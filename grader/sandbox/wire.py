@@ -19,8 +19,14 @@ import time
 
 import numpy as np
 
-HEADER_CAP = 32 * 2**20          # bytes of JSON header
-BYTES_CAP = 512 * 2**20          # bytes of array buffers in one frame
+# The caps bound what the grader spends on one reply before it does any work proportional to it
+# (benchmarks/hostile_replies.py measures them): parsing JSON costs up to ~70 bytes per token, so the
+# header's tokens (``,`` ``:`` ``[`` ``{`` bytes, counted in C before parsing) are capped as well as its size.
+HEADER_CAP = 8 * 2**20           # bytes of JSON header
+TOKENS_CAP = 300_000             # ``,`` ``:`` ``[`` ``{`` bytes in one header (strings included)
+BUFFERS_CAP = 10_000             # arrays in one frame
+BYTES_CAP = 128 * 2**20          # bytes of array buffers in one frame
+DIM_CAP = 2**31 - 1              # largest axis length of an array
 STR_CAP = 100_000                # characters of one string value
 DEPTH_CAP = 40                   # nesting of containers
 NODES_CAP = 200_000              # values in one frame
@@ -84,13 +90,19 @@ def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
     (size,) = struct.unpack("!Q", _read_exact(sock, 8, deadline))
     if size > header_cap:
         raise WireError(f"header of {size} bytes is over the cap")
+    raw = bytes(_read_exact(sock, size, deadline))
+    tokens = raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{")
+    if tokens > TOKENS_CAP:
+        raise WireError(f"header of {tokens} values is over the cap of {TOKENS_CAP}")
     try:
-        header = json.loads(bytes(_read_exact(sock, size, deadline)))
-    except (ValueError, RecursionError) as exc:
+        header = json.loads(raw)
+    except (ValueError, RecursionError, MemoryError) as exc:
         raise WireError(f"malformed header: {str(exc)[:200]}") from None
+    del raw
     sizes = header.get("nb") if isinstance(header, dict) else None
-    if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
-        raise WireError("malformed buffer sizes")
+    if not isinstance(sizes, list) or len(sizes) > BUFFERS_CAP \
+            or not all(type(s) is int and 0 <= s <= bytes_cap for s in sizes):
+        raise WireError("malformed buffer sizes (or more arrays than the cap)")
     if sum(sizes) > bytes_cap:
         raise WireError(f"{sum(sizes)} bytes of arrays is over the cap of {bytes_cap}")
     if sum(sizes) <= JOIN_BYTES:  # small arrays: one read, then views into it
@@ -161,7 +173,7 @@ class Encoder:
             return {"$d": [[k, self.encode(v, depth + 1)] for k, v in items]}
         if t is np.ndarray:
             a = array_to_wire(x)
-            if a is None or self.nbytes + a.nbytes > self.bytes_cap:
+            if a is None or self.nbytes + a.nbytes > self.bytes_cap or len(self.buffers) >= BUFFERS_CAP:
                 return self.leaf(x)
             self.buffers.append(memoryview(a).cast("B") if a.nbytes else memoryview(b""))
             self.nbytes += a.nbytes
@@ -172,8 +184,10 @@ class Encoder:
 
 def decode(obj, buffers, tag=None, str_cap=STR_CAP):
     """Rebuild exact Python/numpy types from tagged JSON. ``tag(key, obj)`` handles "$h", "$r",
-    "$fn" (absent: they are rejected). Raises WireError for anything else."""
-    count = [0]
+    "$fn" (absent: they are rejected). Raises WireError for anything else, and for any exception
+    while decoding (the bytes come from student code: nothing in them may raise anything else).
+    Each buffer backs at most one array."""
+    count, used = [0], set()
 
     def walk(o, depth):
         count[0] += 1
@@ -211,26 +225,35 @@ def decode(obj, buffers, tag=None, str_cap=STR_CAP):
                 out[pair[0]] = walk(pair[1], depth + 1)
             return out
         if key == "$a":
-            return _decode_array(v, buffers)
+            return _decode_array(v, buffers, used)
         if tag is None:
             raise WireError(f"{key} not allowed here")
         return tag(key, o)
 
     try:
         return walk(obj, 0)
+    except WireError:
+        raise
     except RecursionError:
         raise WireError("value too deeply nested") from None
+    except Exception as exc:  # a tag handler or numpy refusing what the bytes describe
+        raise WireError(f"malformed value ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
-def _decode_array(v, buffers):
+def _decode_array(v, buffers, used):
+    """``[dtype, shape, index]`` -> the array over buffer ``index``; shape and size are checked before
+    numpy sees them. A buffer read on its own (a bytearray) becomes the array's memory; a view into a
+    joined frame is copied (it may be unaligned)."""
     if type(v) is not list or len(v) != 3:
         raise WireError("bad array")
     dtype, shape, index = v
-    if dtype not in DTYPES or type(shape) is not list or len(shape) > 32 \
-            or not all(type(s) is int and s >= 0 for s in shape) \
-            or type(index) is not int or not 0 <= index < len(buffers):
+    if type(dtype) is not str or dtype not in DTYPES or type(shape) is not list or len(shape) > 32 \
+            or not all(type(s) is int and 0 <= s <= DIM_CAP for s in shape) \
+            or type(index) is not int or not 0 <= index < len(buffers) or index in used:
         raise WireError("bad array header")
-    dt = DTYPES[dtype]
-    if math.prod(shape) * dt.itemsize != len(buffers[index]):
+    used.add(index)
+    dt, buf = DTYPES[dtype], buffers[index]
+    if math.prod(s for s in shape if s) * dt.itemsize >= 2**62 or math.prod(shape) * dt.itemsize != len(buf):
         raise WireError("array size does not match its buffer")
-    return np.frombuffer(buffers[index], dtype=dt).reshape(shape).copy()
+    a = np.frombuffer(buf, dtype=dt).reshape(shape)
+    return a if type(buf) is bytearray else a.copy()

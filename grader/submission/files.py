@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -71,8 +70,15 @@ def collect(root: Path) -> SourceFiles:
             if os.path.islink(full):
                 found.notes.append(f"{rel}: symbolic link ignored")
                 continue
+            try:
+                info = os.lstat(full)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):   # a pipe or a device would block or never end
+                found.notes.append(f"{rel}: not a regular file; ignored")
+                continue
             limit = MAX_SOURCE_BYTES if suffix == ".py" else MAX_NOTEBOOK_BYTES
-            size = os.path.getsize(full)
+            size = info.st_size
             if size > limit:
                 found.notes.append(f"{rel}: {size} bytes, larger than the {limit} bytes the grader reads; ignored")
                 continue
@@ -83,16 +89,33 @@ def collect(root: Path) -> SourceFiles:
     return found
 
 
+MAX_NAME_BYTES = 255                  # one path component (the file system's limit)
+MAX_PATH_BYTES = 1024                 # a whole member path
+MAX_DEPTH = 64                        # folders in a member path
+MAX_MEMBER_NOTES = 20                 # notes on skipped members; the rest are counted
+
+
+class UnsafeMember(Exception):
+    """One member cannot be extracted; str() says why (student-facing)."""
+
+
 def _member_path(info: zipfile.ZipInfo) -> str:
-    """The member's normalized relative path; raises BadZip for absolute paths and `..` escapes."""
+    """The member's normalized relative path; raises UnsafeMember for absolute paths, drive letters,
+    `..` escapes, NUL bytes and names too long or too deep for a file system."""
     name = info.filename.replace("\\", "/")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise BadZip(f"the zip file contains an absolute path ({info.filename!r}); it was not extracted")
+        raise UnsafeMember("it has an absolute path")
+    if "\0" in name:
+        raise UnsafeMember("its name holds a NUL byte")
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise BadZip(f"the zip file contains a path that leaves its folder ({info.filename!r}); "
-                     "it was not extracted")
-    return "/".join(parts)
+        raise UnsafeMember("its path leaves its folder")
+    if len(parts) > MAX_DEPTH:
+        raise UnsafeMember(f"it is more than {MAX_DEPTH} folders deep")
+    rel = "/".join(parts)
+    if any(len(os.fsencode(p)) > MAX_NAME_BYTES for p in parts) or len(os.fsencode(rel)) > MAX_PATH_BYTES:
+        raise UnsafeMember("its name is too long for a file system")
+    return rel
 
 
 def _size_limit(rel: str) -> int:
@@ -101,72 +124,123 @@ def _size_limit(rel: str) -> int:
 
 
 def _check_member(info: zipfile.ZipInfo) -> None:
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        raise BadZip(f"the zip file contains a symbolic link ({info.filename!r}); it was not extracted")
+    """Raises UnsafeMember for a symbolic link, a device or other special file, an encrypted member or
+    one that expands more than MAX_ZIP_RATIO times."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind == stat.S_IFLNK:
+        raise UnsafeMember("it is a symbolic link")
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+        raise UnsafeMember("it is a special file (a device, a pipe or a socket)")
     if info.flag_bits & 0x1:
-        raise BadZip(f"the zip file is encrypted ({info.filename!r}); submit it without a password")
+        raise UnsafeMember("it is encrypted; submit the zip without a password")
     if info.file_size > 2**20 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-        raise BadZip(f"the zip file member {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}"
-                     f" times (more than {MAX_ZIP_RATIO}); it was not extracted")
+        raise UnsafeMember(f"it expands {info.file_size // max(info.compress_size, 1)} times "
+                           f"(more than {MAX_ZIP_RATIO})")
+
+
+def _plan_member(info: zipfile.ZipInfo, strict: bool):
+    """(rel, None) for a member to extract, (None, None) to ignore silently, (None, note) to skip with a
+    note; with ``strict`` an unsafe member raises BadZip (the whole zip is refused)."""
+    try:
+        rel = _member_path(info)
+        if not rel or info.is_dir() or is_ignored(rel):
+            return None, None
+        too_big = _size_limit(rel)
+        if info.file_size > too_big:
+            return None, f"zip member {rel} ({info.file_size} bytes) is larger than {too_big} bytes; skipped"
+        _check_member(info)
+        return rel, None
+    except UnsafeMember as exc:
+        if strict:
+            raise BadZip(f"the zip file member {info.filename[:200]!r} cannot be extracted: {exc}") from None
+        return None, f"zip member {info.filename[:200]!r} skipped: {exc}"
 
 
 def extract_zip(zip_path: Path, dest: Path, *, max_members: int = MAX_ZIP_MEMBERS,
-                max_total_bytes: int = MAX_ZIP_TOTAL_BYTES) -> list:
-    """Extract `zip_path` into `dest` safely; return notes. Raises BadZip with a student-facing reason.
+                max_total_bytes: int = MAX_ZIP_TOTAL_BYTES, strict: bool = False) -> list:
+    """Extract `zip_path` into `dest` safely; return notes (student-facing). Raises BadZip with a
+    student-facing reason when the zip itself cannot be read or has more than `max_members` members.
 
-    Rejects the whole zip on absolute paths, `..` members, symlinks, encryption, more than
-    `max_members` members, a member expanding more than MAX_ZIP_RATIO times, or more than
-    `max_total_bytes` written (counted while writing, header sizes are not trusted). Members larger
-    than a source file may be (datasets over MAX_DATA_MEMBER_BYTES) are skipped with a note.
+    A member is skipped with a note when it is unsafe (absolute path, `..`, symbolic link, special file,
+    name too long or too deep, encrypted, expanding more than MAX_ZIP_RATIO times), larger than a file
+    of its kind may be (datasets over MAX_DATA_MEMBER_BYTES), clashes with another member, or cannot be
+    written; once `max_total_bytes` are written (counted while writing, header sizes are not trusted)
+    the rest is skipped. The other members are extracted. ``strict``: an unsafe member refuses the zip.
     """
-    notes = []
+    notes, skipped = [], 0
     try:
         archive = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise BadZip(f"the file is not a readable zip archive ({exc})") from None
-    with archive:
         members = archive.infolist()
+    except Exception as exc:  # a malformed archive may raise anything from zipfile's parser
+        raise BadZip(f"the file is not a readable zip archive ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+    def skip(note):
+        nonlocal skipped
+        skipped += 1
+        if skipped <= MAX_MEMBER_NOTES:
+            notes.append(note)
+
+    with archive:
         if len(members) > max_members:
             raise BadZip(f"the zip file has {len(members)} members (at most {max_members} are accepted)")
         planned = []
         for info in members:
-            rel = _member_path(info)
-            if not rel or info.is_dir() or is_ignored(rel):
-                continue
-            too_big = _size_limit(rel)
-            if info.file_size > too_big:
-                notes.append(f"zip member {rel} ({info.file_size} bytes) is larger than {too_big} bytes; skipped")
-                continue
-            _check_member(info)
-            planned.append((info, rel))
-        written = 0
+            rel, note = _plan_member(info, strict)
+            if note:
+                skip(note)
+            elif rel:
+                planned.append((info, rel))
+        written, dest = 0, Path(dest)
         for info, rel in planned:
             target = Path(dest, *rel.split("/"))
-            if target.exists() or any(p.is_file() for p in target.parents if p != Path(dest) and p.exists()):
-                notes.append(f"zip member {info.filename!r} clashes with another member; skipped")
+            try:
+                if target.exists() or any(p.is_file() for p in target.parents if p != dest and p.exists()):
+                    skip(f"zip member {info.filename[:200]!r} clashes with another member; skipped")
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written += _copy_member(archive, info, target, max_total_bytes - written)
+            except _OverBudget:
+                _remove(target)
+                skip(f"the zip file expands to more than {max_total_bytes} bytes; {info.filename[:200]!r} "
+                     "and the members after it were not extracted")
+                break
+            except Exception as exc:  # a corrupt member, a name the file system refuses...
+                _remove(target)
+                if strict:
+                    raise BadZip(f"the zip file member {info.filename[:200]!r} cannot be extracted "
+                                 f"({type(exc).__name__}: {str(exc)[:200]})") from None
+                skip(f"zip member {info.filename[:200]!r} cannot be extracted "
+                     f"({type(exc).__name__}: {str(exc)[:200]}); skipped")
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            written += _copy_member(archive, info, target, max_total_bytes - written, max_total_bytes)
             if rel.lower().endswith(".zip"):
                 notes.append(f"{rel}: a zip inside the zip is not opened")
+    if skipped > MAX_MEMBER_NOTES:
+        notes.append(f"{skipped - MAX_MEMBER_NOTES} more zip members skipped")
     return notes
 
 
-def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, cap: int) -> int:
-    """Stream one member to `target`, never writing more than its declared size or `budget` (what is
-    left of the zip's `cap`)."""
-    count = 0
+class _OverBudget(Exception):
+    pass
+
+
+def _remove(target: Path) -> None:
     try:
-        with archive.open(info) as src, open(target, "xb") as out:
-            while chunk := src.read(_CHUNK):
-                count += len(chunk)
-                if count > budget:
-                    raise BadZip(f"the zip file expands to more than {cap} bytes; "
-                                 "it was not extracted")
-                if count > info.file_size:
-                    raise BadZip(f"the zip file member {info.filename!r} is larger than its header says")
-                out.write(chunk)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise BadZip(f"the zip file member {info.filename!r} cannot be extracted ({exc})") from None
+        if target.is_file() and not target.is_symlink():
+            target.unlink()
+    except OSError:
+        pass
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
+    """Stream one member to `target`, never writing more than its declared size (UnsafeMember) or
+    `budget` (what is left of the zip's cap: _OverBudget)."""
+    count = 0
+    with archive.open(info) as src, open(target, "xb") as out:
+        while chunk := src.read(_CHUNK):
+            count += len(chunk)
+            if count > budget:
+                raise _OverBudget()
+            if count > info.file_size:
+                raise UnsafeMember("it is larger than its header says")
+            out.write(chunk)
     return count

@@ -176,12 +176,12 @@ def _open_inner_zip(root: Path) -> list:
     if inner is None:
         return []
     target = inner.with_name(inner.stem + "-unzipped")
-    target.mkdir()
     try:
+        target.mkdir()
         return [f"{inner.relative_to(root).as_posix()}: the zip inside the zip was extracted"] + \
             extract_zip(inner, target)
-    except BadZip as exc:
-        shutil.rmtree(target)
+    except (BadZip, OSError) as exc:
+        shutil.rmtree(target, ignore_errors=True)
         return [f"{inner.relative_to(root).as_posix()}: {exc}"]
 
 

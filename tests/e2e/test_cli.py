@@ -67,8 +67,14 @@ def runs(tmp_path_factory):
         "submission_7/layers.py": (CORRECT / "layers.py").read_text(),
         "submission_8/layers.py": (WRONG / "layers.py").read_text()})
     (tmp / "in_export").mkdir()
+    stray = write_submission(tmp / "stray", {
+        "submission_metadata.yml": ":submission_7:\n  :submitters:\n  - :name: Ann\n    :email: ann@uni.edu\n",
+        "layers.py": (CORRECT / "layers.py").read_text()})
+    (tmp / "in_stray").mkdir()
     cases = {
-        "grade_export": (["grade", MINI, export, "--quiet"], tmp / "in_export"),
+        "grade_export": (["grade", MINI, export, "--out", tmp / "in_export" / "graded", "--quiet"], tmp / "in_export"),
+        "grade_export_alone": (["grade", MINI, export, "--results", tmp / "export_alone.json"], tmp / "in_export"),
+        "grade_stray_metadata": (["grade", MINI, stray, "--results", tmp / "stray.json"], tmp / "in_stray"),
         "check_wrong": (["check", MINI, WRONG], tmp),
         "check_default_folder": (["check", MINI], here),
         "grade_wrong": (["grade", MINI, WRONG, "--results", tmp / "wrong.json"], tmp),
@@ -240,7 +246,7 @@ def test_demo_grades_every_example_as_expected(tmp_path):
     assert len(rows) == 1 + len(examples)
 
 
-def test_a_gradescope_export_folder_alone_is_graded_as_a_batch(runs):
+def test_a_gradescope_export_folder_with_out_is_graded_as_a_batch(runs):
     tmp, r = runs
     proc = r["grade_export"]
     assert proc.returncode == 0, proc.stderr
@@ -248,6 +254,23 @@ def test_a_gradescope_export_folder_alone_is_graded_as_a_batch(runs):
     assert _report(graded / "submission_7-ann@uni.edu" / "results.json")["score"] == 4.0
     assert _report(graded / "submission_8" / "results.json")["score"] == 1.0
     assert len((graded / "grades.csv").read_text().splitlines()) == 3
+
+
+def test_a_gradescope_export_without_out_is_one_submission_with_a_hint(runs):
+    tmp, r = runs
+    proc = r["grade_export_alone"]
+    assert proc.returncode == 0, proc.stderr
+    assert "looks like a Gradescope export" in proc.stderr and "--out" in proc.stderr
+    _report(tmp / "export_alone.json")
+
+
+def test_a_stray_metadata_file_in_a_submission_does_not_make_it_an_export(runs):
+    tmp, r = runs
+    proc = r["grade_stray_metadata"]
+    assert proc.returncode == 0, proc.stderr
+    assert _report(tmp / "stray.json")["score"] == 4.0
+    assert "Gradescope export" not in proc.stderr
+    assert list((tmp / "in_stray").iterdir()) == []
 
 
 def test_demo_flags_unexpected_verdicts_and_examples_without_expectations(tmp_path):

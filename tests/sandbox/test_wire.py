@@ -23,7 +23,8 @@ def test_every_data_type_round_trips_with_its_exact_type():
     assert back.keys() == value.keys()
     assert type(back["tu"]) is tuple and type(back["tu"][1]) is tuple and type(back["l"][1]) is list
     assert type(back["i"]) is int and type(back["f"]) is float and back["t"] is True
-    assert type(back["a"]) is np.ndarray and back["a"].flags.owndata and back["a"].flags.writeable
+    assert type(back["a"]) is np.ndarray and back["a"].flags.writeable and back["a"].flags.aligned
+    assert not np.shares_memory(back["a"], back["e"])
     np.testing.assert_array_equal(back["a"], value["a"])
     assert back["e"].shape == (0, 3)
 
