@@ -122,3 +122,11 @@ def test_the_autograder_zip_carries_the_secret_and_the_kit_does_not(tmp_path):
     assert kit.returncode == 0, kit.stderr
     for path in (tmp_path / "kit").rglob("*"):
         assert not path.is_file() or secret.encode() not in path.read_bytes(), path
+
+
+def test_the_digest_never_opens_a_pipe(tmp_path):
+    import os
+    folder = write_submission(tmp_path / "s", {"a.py": "x = 1\n"})
+    os.mkfifo(folder / "layers.py")  # opening it for reading would wait for a writer forever
+    first = tree_digest(folder)
+    assert first == tree_digest(folder) and len(first) == 64
