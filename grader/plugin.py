@@ -3,8 +3,8 @@
 Tests are collected once per session; ``pytest_runtestloop`` then runs the whole collection once per
 submission (so pytest start-up and collection are paid once per batch). For each test the plugin
 turns pytest's reports into an ``Outcome``: only an explicit pass earns points; a ``CheckFailure``,
-an ``AssertionError`` or a ``StudentError`` is a verdict; anything else is an internal error of the
-test. Hidden tests keep their explanation for the instructor only.
+an ``AssertionError`` or a ``StudentError`` is a verdict, and so is an ``Inconclusive`` gradient check
+(it earns nothing: "could not be verified"); anything else is an internal error of the test. Hidden tests keep their explanation for the instructor only.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
 HIDDEN_FAILED = "This hidden test failed; its details are shown after the due date."
+UNVERIFIED = ("Could not be verified: your function's values are not smooth/reproducible at the test inputs "
+              "({detail}), on every input drawn. Correct code is smooth there (the inputs keep away from "
+              "kinks); a test that cannot decide earns no points.")
 INTERNAL = ("The test could not use what your code returned ({error}). If your code returns what the "
             "assignment asks for, this is a problem of the test: tell your instructor.")
 
@@ -179,10 +182,8 @@ class GraderPlugin:
             kind, message, outcome.diagnosis = "mismatch", str(exc), exc.diagnosis
         elif isinstance(exc, AssertionError):
             kind, message = "mismatch", str(exc) or "a check failed"
-        elif isinstance(exc, Inconclusive):
-            outcome.kind, outcome.score = "passed", outcome.max_score
-            outcome.output = "Passed (the gradient check was inconclusive on every input drawn: not held against you)."
-            return
+        elif isinstance(exc, Inconclusive):  # an undecided check earns nothing
+            kind, message = "mismatch", UNVERIFIED.format(detail=str(exc))
         outcome.kind = kind
         outcome.instructor_output = self._failure_text or "\n".join(str(r.longrepr) for r in reports if r.failed)
         outcome.output = HIDDEN_FAILED if outcome.hidden else message

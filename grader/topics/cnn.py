@@ -143,7 +143,7 @@ class _LossOfParams:
         write_entries(self.net.params, changed)
         self.current.update(changed)
         result = self.net.loss(self.X.copy(), self.y.copy())
-        return float(fetch_data(result[0]))
+        return fetch_data(result[0])  # one float, read by the check (a tuple or array is named as an error)
 
 
 def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normalized=False):
@@ -173,4 +173,5 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
     if not isinstance(scores, np.ndarray) or scores.shape != (N, dims["num_classes"]):
         raise CheckFailure(f"loss(X) should return scores of shape {(N, dims['num_classes'])}")
     f = _LossOfParams(net, X, y, params)
-    check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, labels={k: f"grads[{k!r}]" for k in params})
+    check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, labels={k: f"grads[{k!r}]" for k in params},
+                   what="the loss returned by loss(X, y)")

@@ -194,9 +194,10 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
 
         def f(point):
             model.set_params(point)
-            return model.loss(X, y)[0]  # its dtype tells the check a float32 net
+            return fetch_data(model.loss(X, y)[0])  # its dtype tells the check a float32 net
         try:
-            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5, joint=True)
+            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5, joint=True,
+                                  what="the loss returned by loss(X, y)")
         finally:
             model.set_params(params)
     resample(make_case, run_check)

@@ -21,9 +21,10 @@ EXPECTED_EVALUATIONS = {"softmax": 9, "twolayer": 33, "prelu_elu": 33, "maxpool"
 
 @pytest.mark.parametrize("problem", sorted(PROBLEMS))
 def test_no_false_failure_over_1000_seeds(problem):
-    """Correct float64 gradients pass (Inconclusive allowed but rare); float32 ones pass norm-wise."""
+    """Correct float64 gradients pass on every seed, without one Inconclusive (which the plugin grades as
+    a failure: "could not be verified"); float32 ones pass norm-wise."""
     pr = PROBLEMS[problem]
-    inconclusive, worst = 0, 0.0
+    inconclusive, worst, redraws = [], 0.0, 0
     for seed in range(SEEDS):
         rng = np.random.default_rng(seed)
         params, data = pr.make(rng)
@@ -32,15 +33,17 @@ def test_no_false_failure_over_1000_seeds(problem):
         try:
             report = check_gradient(loss, params, grads, rng=rng)
             worst = max(worst, report.worst_ratio)
+            redraws += sum(t.redraws for t in report.tensors.values())
             assert report.evaluations <= EXPECTED_EVALUATIONS[problem] + 4 * 6 * len(params)
         except Inconclusive:
-            inconclusive += 1
+            inconclusive.append(seed)
         grads32 = pr.grads(cast(params, np.float32), cast(data, np.float32))
         report = check_gradient(loss, params, grads32, rng=rng, reference_grads=grads)
         assert report.evaluations == 1
         assert any("computes in float32" in note for note in report.notes)
-    assert inconclusive <= SEEDS // 100
+    assert inconclusive == [], f"seeds {inconclusive} could not be verified (a failure for the student)"
     assert worst < 0.5
+    print(f"{problem}: {SEEDS} seeds, 0 undecided, {redraws} redrawn directions, worst error/tolerance {worst:.3g}")
 
 
 @pytest.mark.parametrize("problem,bug", [(p, b) for p in sorted(PROBLEMS) for b in PROBLEMS[p].bugs])
