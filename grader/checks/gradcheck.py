@@ -11,8 +11,9 @@ Gaussian directions u:
 
 F is the sum of absolute values of the terms summed by f, computed by the grader: ``f`` returns a
 grader-made ``Scalarised(value, F)`` or a student value, read by ``values.student_scalar`` (one float;
-F = |value|). Every number of the verdict is the grader's: S0 = max(F, |f0|) at the test point sets r,
-and the probes may raise it at most to 2·S0; values at probes above JUMP·max(S0, 4h·|D|) are a jump
+F = |value|). Every number of the verdict is the grader's: S0 = max(F, |f0|) at the test point (capped
+by ``scale``, the value scale the reference allows, when the test gives one) sets r, and the probes may
+raise it at most to 2·S0; values at probes above JUMP·max(S0, 4h·|D|) are a jump
 between neighbouring points, a failure. If K > max(0.1·rtol·|D|, 10·r) the direction straddles a kink
 and is redrawn; after ``max_redraws`` redraws the tensor is ``Inconclusive`` (which earns no points:
 the plugin grades it "could not be verified"). Otherwise the check fails iff
@@ -155,9 +156,10 @@ def _validated(grads, base, labels, reference_grads):
     return out
 
 
-def _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps=EPS):
+def _check_direction(evaluate, base, name, a, f0, scales, u, h, eps=EPS):
     """Evaluate the 4 displaced points along u and return a Direction (tolerance without rtol part).
-    Raises CheckFailure when the values jump by orders of magnitude next to the test point."""
+    ``scales`` = (S0, the round-off scale: S0 capped by the reference's scale). Raises CheckFailure when
+    the values jump by orders of magnitude next to the test point."""
     p = base[name]
     step = (p + h * u) - p                       # the displacement actually applied
     values, bounds = {}, []
@@ -167,7 +169,7 @@ def _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps=EPS):
     numeric = (8 * (values[1] - values[-1]) - (values[2] - values[-2])) / (12 * h)
     s = np.array([values[-1] - values[-2], f0 - values[-1], values[1] - f0, values[2] - values[1]]) / h
     kink = max(abs(s[0] - 2 * s[1] + s[2]), abs(s[1] - 2 * s[2] + s[3]))
-    scale0 = max(bound0, abs(f0))                # the grader's scale at the test point
+    scale0, capped = scales                      # the grader's scale at the test point
     probes = max(max(bounds), max(abs(v) for v in values.values()))
     if not probes <= JUMP * max(scale0, 4 * h * abs(numeric)):
         raise CheckFailure(
@@ -175,12 +177,12 @@ def _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps=EPS):
             f"its scale is {scale0:.3g}, at points {2 * h:.2g} away along a random direction in {name} it is "
             f"{probes:.3g}. A smooth function cannot do that (does your code treat points near ones it has seen "
             f"differently?); the gradient cannot be verified against such values, so the check fails.")
-    roundoff = 8 * eps * max(scale0, min(probes, PROBE_SCALE * scale0)) / h
+    roundoff = 8 * eps * max(capped, min(probes, PROBE_SCALE * capped)) / h
     analytic = float(np.sum(a * step)) / h
     return Direction(analytic, float(numeric), 0.0, float(kink), float(roundoff))
 
 
-def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws, float32=False):
+def _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions, max_redraws, float32=False):
     """REC on one tensor: (TensorReport, failing Direction or None); raises Inconclusive.
     ``float32``: the float32 regime (module docstring)."""
     p = base[name]
@@ -193,7 +195,7 @@ def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_
     while len(report.directions) < directions:
         u = rng.standard_normal(p.shape)
         u /= np.linalg.norm(u)
-        d = _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps)
+        d = _check_direction(evaluate, base, name, a, f0, scales, u, h, eps)
         if d.kink > max(0.1 * rtol * abs(d.numeric), 10 * d.roundoff):
             report.redraws += 1
             if report.redraws > max_redraws:
@@ -261,7 +263,7 @@ def _coordinate_message(evaluate, base, name, a, label, reference, rng, float32=
     return " ".join(lines), cause
 
 
-def _joint_passes(evaluate, base, analytic, f0, bound0, rng, rtol, directions, max_redraws):
+def _joint_passes(evaluate, base, analytic, f0, scales, rng, rtol, directions, max_redraws):
     """REC along random directions of all the tensors at once (one flat vector); True when every
     direction agrees. A wrong tensor of any size shows in the joint slope far above the tolerance
     ``rtol·|D|``, so a pass settles the check at the cost of one tensor; anything else (a failure, a
@@ -275,18 +277,20 @@ def _joint_passes(evaluate, base, analytic, f0, bound0, rng, rtol, directions, m
         return evaluate.f_point({n: part.reshape(base[n].shape) for n, part in zip(names, parts)})
     a = np.concatenate([analytic[n].astype(np.float64).ravel() for n in names])
     try:
-        _, failed = _rec_tensor(joint, {"all": flat}, "all", a, f0, bound0, rng, rtol, directions, max_redraws)
+        _, failed = _rec_tensor(joint, {"all": flat}, "all", a, f0, scales, rng, rtol, directions, max_redraws)
     except Inconclusive:
         return False
     return failed is None
 
 
 def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_grads=None,
-                   max_redraws=6, labels=None, joint=False, what="the function's value"):
+                   max_redraws=6, labels=None, joint=False, what="the function's value", scale=None):
     """REC (module docstring) of ``grads`` against ``f`` at ``params``; returns a GradientReport.
 
     ``f(params_dict)`` returns a student value (one float, ``values.student_scalar``; ``what`` names it in
-    messages, e.g. "the loss returned by loss(X, y)") or a grader-made ``Scalarised(value, F)``; ``params`` and ``grads`` are ``{name: array}``
+    messages, e.g. "the loss returned by loss(X, y)") or a grader-made ``Scalarised(value, F)``; ``scale``
+    caps the round-off scale S0 at what the reference allows at these inputs (a student value inflated
+    by a huge constant then cannot widen the tolerance; its round-off makes the check undecided); ``params`` and ``grads`` are ``{name: array}``
     with the same keys; ``labels`` maps a name to how the message calls its gradient (default
     ``d<name>``). Raises CheckFailure naming the first REPORTED_FAILURES wrong tensors (the rest are not
     checked: a wrong tensor early in backprop usually spoils the ones after), or Inconclusive when no wrong tensor
@@ -301,9 +305,10 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
     evaluate = _Counted(f, what)
     report = GradientReport()
     f0, bound0 = evaluate(base)
+    scales = (max(bound0, abs(f0)), min(max(bound0, abs(f0)), np.inf if scale is None else scale))
     plain = all(analytic[n].dtype == np.float64 for n in base) and not evaluate.float32
     if joint and plain and len(base) > 1 and \
-            _joint_passes(evaluate, base, analytic, f0, bound0, rng, rtol, directions, max_redraws):
+            _joint_passes(evaluate, base, analytic, f0, scales, rng, rtol, directions, max_redraws):
         report.evaluations = evaluate.count
         return report
     failures, causes, undecided, in_float32 = [], [], [], []
@@ -335,17 +340,17 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
             continue
         float32 = low or evaluate.float32
         try:
-            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws,
+            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions, max_redraws,
                                          float32)
             if (failed is not None or tensor.redraws) and not float32 and noisy(name):
                 float32 = True  # float64 values computed at float32 precision somewhere inside
-                tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions,
+                tensor, failed = _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions,
                                              max_redraws, True)
         except Inconclusive as exc:
             if not float32 and noisy(name):
                 try:
                     float32 = True
-                    tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions,
+                    tensor, failed = _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions,
                                                  max_redraws, True)
                 except Inconclusive as again:
                     undecided.append(str(again))

@@ -9,7 +9,8 @@ arguments ``input_dim, num_filters, filter_size, hidden_dim, num_classes, weight
 optional feature's argument is passed only by the tests of that feature); ``net.params`` is a dict the
 checks set entry by entry, ``net.loss(X)`` gives scores and ``net.loss(X, y)`` gives ``(loss, grads)``.
 Without batch norm the values are compared with the reference given the same parameters; with batch norm
-(no fixed layout) the student's gradients are checked against finite differences of their own loss.
+(no fixed layout) the student's gradients are checked against finite differences of their own loss, and
+values are pinned at parameters where every layout gives the same (``pins.check_last_bias_pin``).
 """
 
 import numpy as np
@@ -18,9 +19,15 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import fetch_data, write_entries
+from grader.topics.pins import check_last_bias_pin, own_params
 from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
+# The value scale the reference allows for the self-consistency loss (caps the gradient check's round-off
+# bound): at its parameters (weight_scale 0.3, the SMALL sizes) every layout's scores are O(1) and the loss
+# (softmax + ½·reg·Σ‖W‖²) is at most 5.8 (c147 hw5 correct example, 400 draws with and without batch norm); 1e3 leaves a margin of orders of magnitude and a round-off bound of
+# ~2e-7 at most, far below the tolerance, whatever the student's values.
+LOSS_SCALE = 1e3
 SMALL = dict(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=7, num_classes=4)
 
 
@@ -173,5 +180,16 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
     if not isinstance(scores, np.ndarray) or scores.shape != (N, dims["num_classes"]):
         raise CheckFailure(f"loss(X) should return scores of shape {(N, dims['num_classes'])}")
     f = _LossOfParams(net, X, y, params)
+    _check_gradient_then_pin(make_net, f, params, grads, X, y, rng, dims)
+
+
+def _check_gradient_then_pin(make_net, f, params, grads, X, y, rng, dims):
+    """The gradient check, then ``pins.check_last_bias_pin`` on a net built with reg 0 (W3 = 0, b3 = β:
+    scores β, the softmax loss of β, db3 = softmax(β) − label frequencies, zero gradients before the
+    last layer, whatever the layout), so that a constant or zero net fails."""
     check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, labels={k: f"grads[{k!r}]" for k in params},
-                   what="the loss returned by loss(X, y)")
+                   what="the loss returned by loss(X, y)", scale=LOSS_SCALE)
+    pinned = make_net(weight_scale=0.3, reg=0.0, dtype="float64", **dims)
+    check_last_bias_pin(own_params(_params_dict(pinned), params), lambda p: _set_params(pinned, p),
+                        lambda X, y=None: fetch_data(pinned.loss(X) if y is None else pinned.loss(X, y)),
+                        X, y, rng, last_weight="W3", last_bias="b3")
