@@ -19,7 +19,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import fetch_data, write_entries
-from grader.topics.pins import check_last_bias_pin, own_params
+from grader.topics.pins import check_last_bias_pin
 from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
@@ -180,16 +180,15 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
     if not isinstance(scores, np.ndarray) or scores.shape != (N, dims["num_classes"]):
         raise CheckFailure(f"loss(X) should return scores of shape {(N, dims['num_classes'])}")
     f = _LossOfParams(net, X, y, params)
-    _check_gradient_then_pin(make_net, f, params, grads, X, y, rng, dims)
+    _check_gradient_then_pin(net, f, params, grads, X, y, rng, reg)
 
 
-def _check_gradient_then_pin(make_net, f, params, grads, X, y, rng, dims):
-    """The gradient check, then ``pins.check_last_bias_pin`` on a net built with reg 0 (W3 = 0, b3 = β:
-    scores β, the softmax loss of β, db3 = softmax(β) − label frequencies, zero gradients before the
+def _check_gradient_then_pin(net, f, params, grads, X, y, rng, reg):
+    """The gradient check, then ``pins.check_last_bias_pin`` on the same net (W3 = 0, b3 = β: scores β,
+    the softmax loss of β plus the penalty, db3 = softmax(β) − label frequencies, only reg·W before the
     last layer, whatever the layout), so that a constant or zero net fails."""
     check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, labels={k: f"grads[{k!r}]" for k in params},
                    what="the loss returned by loss(X, y)", scale=LOSS_SCALE)
-    pinned = make_net(weight_scale=0.3, reg=0.0, dtype="float64", **dims)
-    check_last_bias_pin(own_params(_params_dict(pinned), params), lambda p: _set_params(pinned, p),
-                        lambda X, y=None: fetch_data(pinned.loss(X) if y is None else pinned.loss(X, y)),
-                        X, y, rng, last_weight="W3", last_bias="b3")
+    check_last_bias_pin(params, lambda p: _set_params(net, p),
+                        lambda X, y=None: fetch_data(net.loss(X) if y is None else net.loss(X, y)),
+                        X, y, rng, last_weight="W3", last_bias="b3", reg=reg, weights=WEIGHTS)

@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient, resample
+from grader.checks.values import student_scalar
 from grader.topics.layers import fetch_data, write_entries
 from grader.topics.pins import check_last_bias_pin, own_params
 from grader.sandbox import type_name
@@ -198,26 +199,24 @@ def _loss_scale(params, X, y, reg, layers):
 
 
 def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hidden_dims=(6, 5), input_dim=7,
-                  num_classes=4, N=6):
-    """Values pinned at parameters the test sets, so that a constant or zero net cannot pass a
-    consistency test: the layout-free pin of ``pins.check_last_bias_pin`` (a net with reg 0: W_L = 0,
-    b_L = β gives scores β, the softmax loss of β, dβ = softmax(β) − label frequencies, zero gradients
-    before the last layer); and where the layout is fixed (no normalization: test mode is a plain
+                  num_classes=4, N=6, model=None):
+    """Values pinned at parameters the test sets on ``model`` (the net under test; by default a new one),
+    so that a constant or zero net cannot pass a consistency test: the layout-free pin of
+    ``pins.check_last_bias_pin`` (W_L = 0, b_L = β gives scores β, the softmax loss of β plus the
+    penalty, dβ = softmax(β) − label frequencies, only reg·W before the last layer); and where the layout is fixed (no normalization: test mode is a plain
     ``affine - relu`` chain whatever the dropout) the test-mode scores at random params, and without
     dropout the training loss ``softmax + 0.5·reg·Σ‖W‖²`` too."""
     dims = [input_dim, *hidden_dims, num_classes]
     L = len(dims) - 1
     X, y = rng.standard_normal((N, input_dim)), rng.integers(0, num_classes, size=N)
-    unregularized = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep,
-                         normalization=normalization, reg=0.0, seed=7)
-    check_last_bias_pin(own_params(unregularized.params(), _random_params(rng, dims, normalization)),
-                        unregularized.set_params,
-                        lambda X, y=None: fetch_data(unregularized.loss(X, y)), X, y, rng,
-                        last_weight=f"W{L}", last_bias=f"b{L}")
+    model = model or make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep,
+                          normalization=normalization, reg=reg, seed=7)
+    check_last_bias_pin(own_params(model.params(), _random_params(rng, dims, normalization)), model.set_params,
+                        lambda X, y=None: fetch_data(model.loss(X, y)), X, y, rng, last_weight=f"W{L}",
+                        last_bias=f"b{L}", reg=reg, weights=[f"W{l}" for l in range(1, L + 1)])
     if normalization:
         return
     params = _random_params(rng, dims, None)
-    model = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep, reg=reg, seed=7)
     model.set_params(params)
     scores = _plain_scores(params, X, L)
     assert_close(fetch_data(model.loss(X.copy())), scores, name="scores (test mode, y is None)")
@@ -267,7 +266,7 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
             model.set_params(params)
     resample(make_case, run_check)
     check_fc_pins(make, rng, dropout_keep=dropout_keep, normalization=normalization, reg=reg,
-                  hidden_dims=hidden_dims, input_dim=input_dim, num_classes=num_classes, N=N)
+                  hidden_dims=hidden_dims, input_dim=input_dim, num_classes=num_classes, N=N, model=model)
 
 
 def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30), input_dim=7, num_classes=4, N=8):
@@ -282,8 +281,8 @@ def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30)
         model.set_params(params)
     plain_scores = without.loss(X.copy())
     assert_close(with_dropout.loss(X.copy()), plain_scores, name="scores in test mode (y is None)")
-    plain_loss = float(without.loss(X.copy(), y.copy())[0])
-    train_loss = float(with_dropout.loss(X.copy(), y.copy())[0])
+    plain_loss = student_scalar(fetch_data(without.loss(X.copy(), y.copy())[0]), "the loss")
+    train_loss = student_scalar(fetch_data(with_dropout.loss(X.copy(), y.copy())[0]), "the loss")
     if abs(train_loss - plain_loss) <= 1e-9 * max(1.0, abs(plain_loss)):
         raise CheckFailure(f"with dropout {dropout_keep} the training loss equals the loss without dropout "
                            f"({train_loss:.6g}): dropout is not applied in training",

@@ -5,19 +5,22 @@ by a net whose loss is a constant and whose gradients are zero. These pins tie t
 grader knows, without assuming a layout (the order of normalization, dropout and ReLU, the names of
 the normalization parameters, the batch-norm state):
 
-``check_last_bias_pin``: on a net built with reg = 0, the last affine layer's weights W_L are set to 0
-and its bias to a random β; the other parameters keep the values the test drew (so no normalization
-sees a zero variance). Whatever comes before the last layer (the order of normalization, dropout and
+``check_last_bias_pin``: on the net under test (its own instance and reg: nothing tells the pin from the
+rest of the test but the parameters), the last affine layer's weights W_L are set to 0 and its bias to a
+random β; the other parameters keep the values the test drew (so no normalization sees a zero variance). Whatever comes before the last layer (the order of normalization, dropout and
 ReLU, the names of their parameters, the batch-norm mode and running statistics), for any layout
 
     scores = h·W_L + β = β on every row             (loss(X), test mode)
-    loss = mean_i (logsumexp(β) − β[y_i])           (loss(X, y), train mode; reg = 0)
+    loss = mean_i (logsumexp(β) − β[y_i]) + ½·reg·Σ_k‖W_k‖²      (loss(X, y), train mode)
     dβ = softmax(β) − mean_i onehot(y_i)            (nonzero unless softmax(β) is the label frequency)
-    every gradient upstream of W_L = 0              (it is dscores·W_Lᵀ = 0 carried backwards)
+    dW_k = reg·W_k, every other gradient = 0        (the data part is dscores·W_Lᵀ = 0 carried backwards)
+
+where W_k are the regularized weights (both families: every affine/conv weight, never a bias, γ or β).
 
 (dW_L = hᵀ·dscores depends on the layout and is not pinned.) With β = 0 the loss is the familiar log(C)
 of an untrained net; a random β makes the loss depend on the parameters, so a constant loss, zero
-gradients or a zero model fail.
+gradients or a zero model fail. (A net that recognises W_L = 0 and answers only there can still
+dodge it; fixed layouts are also pinned at generic parameters, e.g. ``fc_net.check_fc_pins``.)
 """
 
 import numpy as np
@@ -53,11 +56,12 @@ def own_params(current, drawn):
     return out
 
 
-def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, last_bias):
+def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, last_bias, reg=0.0, weights=()):
     """The pin of the module docstring. ``params`` are parameters the test drew, under the net's own
-    names (any layout); ``set_params(dict)`` writes them; ``loss(X, y=None)`` is the student's loss of a
-    net built with reg = 0; ``last_weight`` and ``last_bias`` name the last affine layer's weights and
-    bias (``W<L>``, ``b<L>`` in every family). Raises CheckFailure."""
+    names (any layout); ``set_params(dict)`` writes them; ``loss(X, y=None)`` is the student's loss of
+    the net under test, built with ``reg`` and penalty ½·reg·Σ‖W‖² over ``weights``; ``last_weight`` and
+    ``last_bias`` name the last affine layer's weights and bias (``W<L>``, ``b<L>`` in every family).
+    Raises CheckFailure."""
     for key in (last_weight, last_bias):
         if key not in params:
             raise CheckFailure(f"the net has no parameter {key!r} (the last affine layer); its parameters "
@@ -68,6 +72,7 @@ def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, las
     pinned[last_weight] = np.zeros_like(pinned[last_weight])
     pinned[last_bias] = beta.reshape(np.shape(params[last_bias]))
     row, expected_loss, dbeta = last_bias_expectations(beta, y)
+    expected_loss += 0.5 * reg * sum(float(np.sum(pinned[w] ** 2)) for w in weights)
     set_params(pinned)
     why = (f"With {last_weight} = 0 and {last_bias} = β (the test's β), the scores are β on every row whatever "
            "comes before the last layer")
@@ -83,12 +88,14 @@ def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, las
     except CheckFailure as exc:
         raise CheckFailure(f"{exc} {why}.", exc.diagnosis) from None
     value, grads = result
-    expected = {k: np.zeros(np.shape(v)) for k, v in params.items() if k != last_weight}
+    expected = {k: (reg * pinned[k] if k in weights else np.zeros(np.shape(v)))
+                for k, v in params.items() if k != last_weight}
     expected[last_bias] = dbeta.reshape(np.shape(params[last_bias]))
     try:
         assert_close(value, expected_loss, name="loss")
         assert_close({k: grads.get(k) for k in expected}, expected, name="grads")
     except CheckFailure as exc:
-        raise CheckFailure(f"{exc} {why}: the loss (reg 0) is mean(logsumexp(β) − β[y]) = {expected_loss:.6g}, "
-                           f"d{last_bias} = softmax(β) − (the label frequencies), and the gradients of the "
-                           f"layers before it are 0.", exc.diagnosis) from None
+        raise CheckFailure(f"{exc} {why}: the loss is mean(logsumexp(β) − β[y]) + ½·reg·Σ‖W‖² = "
+                           f"{expected_loss:.6g}, d{last_bias} = softmax(β) − (the label frequencies), and the "
+                           f"gradients of the layers before it are their regularization terms alone (reg·W, "
+                           f"0 for biases and normalization parameters).", exc.diagnosis) from None
