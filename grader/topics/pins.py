@@ -15,6 +15,8 @@ ReLU, the names of their parameters, the batch-norm mode and running statistics)
     dβ = softmax(β) − mean_i onehot(y_i)            (nonzero unless softmax(β) is the label frequency)
     dW_k = reg·W_k, every other gradient = 0        (the data part is dscores·W_Lᵀ = 0 carried backwards)
 
+(the penalty reg·Σ‖W‖² with gradient 2·reg·W is accepted too: other tests judge that convention)
+
 where W_k are the regularized weights (both families: every affine/conv weight, never a bias, γ or β).
 
 (dW_L = hᵀ·dscores depends on the layout and is not pinned.) With β = 0 the loss is the familiar log(C)
@@ -26,8 +28,11 @@ dodge it; fixed layouts are also pinned at generic parameters, e.g. ``fc_net.che
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import assert_close
+from grader.checks.compare import assert_close, compare
 from grader.sandbox import type_name
+
+
+PENALTY_FACTORS = (0.5, 1.0)   # ½·reg·Σ‖W‖² (the models' convention) or reg·Σ‖W‖², gradient 2·factor·reg·W
 
 
 def last_bias_expectations(beta, y):
@@ -71,8 +76,8 @@ def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, las
     pinned = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     pinned[last_weight] = np.zeros_like(pinned[last_weight])
     pinned[last_bias] = beta.reshape(np.shape(params[last_bias]))
-    row, expected_loss, dbeta = last_bias_expectations(beta, y)
-    expected_loss += 0.5 * reg * sum(float(np.sum(pinned[w] ** 2)) for w in weights)
+    row, data_loss, dbeta = last_bias_expectations(beta, y)
+    squares = sum(float(np.sum(pinned[w] ** 2)) for w in weights)
     set_params(pinned)
     why = (f"With {last_weight} = 0 and {last_bias} = β (the test's β), the scores are β on every row whatever "
            "comes before the last layer")
@@ -88,12 +93,19 @@ def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, las
     except CheckFailure as exc:
         raise CheckFailure(f"{exc} {why}.", exc.diagnosis) from None
     value, grads = result
-    expected = {k: (reg * pinned[k] if k in weights else np.zeros(np.shape(v)))
-                for k, v in params.items() if k != last_weight}
-    expected[last_bias] = dbeta.reshape(np.shape(params[last_bias]))
+    actual = {k: grads.get(k) for k in params if k != last_weight}
+    candidates = []
+    for factor in PENALTY_FACTORS:  # the regularization convention is judged by other tests, not here
+        expected = {k: (2 * factor * reg * pinned[k] if k in weights else np.zeros(np.shape(v)))
+                    for k, v in params.items() if k != last_weight}
+        expected[last_bias] = dbeta.reshape(np.shape(params[last_bias]))
+        candidates.append((data_loss + factor * reg * squares, expected))
+        if compare(value, candidates[-1][0], name="loss").ok and compare(actual, expected, name="grads").ok:
+            return
+    expected_loss, expected = candidates[0]
     try:
         assert_close(value, expected_loss, name="loss")
-        assert_close({k: grads.get(k) for k in expected}, expected, name="grads")
+        assert_close(actual, expected, name="grads")
     except CheckFailure as exc:
         raise CheckFailure(f"{exc} {why}: the loss is mean(logsumexp(β) − β[y]) + ½·reg·Σ‖W‖² = "
                            f"{expected_loss:.6g}, d{last_bias} = softmax(β) − (the label frequencies), and the "
