@@ -71,6 +71,10 @@ STEERS = {
     "smooth_offset": "return loss + 1e12, grads",
     "offset_off_the_pin": "last = net.params['W%d' % net.num_layers]\n"
                           "    return (loss + 1e12 if np.any(last != 0) else loss), grads",
+    # constant everywhere except at the layout-free pin's parameters (W_L = 0), where it answers honestly
+    "constant_except_at_the_pin": "if not np.any(net.params['W%d' % net.num_layers]):\n"
+                                  "        return loss, grads\n"
+                                  "    return 1.0, {k: np.zeros_like(v) for k, v in net.params.items()}",
     # gradients with extra keys and infinities
     "extra_inf_gradients": "g = dict(grads, W0=np.full(3, np.inf), dx=np.full((2, 2), np.nan))\n"
                            "    return loss, g",
@@ -114,6 +118,7 @@ CASES = {
         ("smooth_offset", STEERS["smooth_offset"], None),
         ("offset_off_the_pin", STEERS["offset_off_the_pin"], None),
         ("extra_inf_gradients", STEERS["extra_inf_gradients"], None),
+        ("constant_except_at_the_pin", STEERS["constant_except_at_the_pin"], None),
     ]},
     **{f"cnn_{name}": (CNN, *_cnn_attack(STEERS[name]), "cnn_twin", "gradients agree with finite differences",
                        expected) for name, expected in [
@@ -160,7 +165,15 @@ def _outcome(result, fragment):
     return found[0]
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# Attacks that still beat the grader (kept visible, not hidden by weakening the test).
+DEFECTS = {
+    "fc_constant_except_at_the_pin": "the dropout net's training loss has no layout-free pin at generic "
+                                     "parameters: a net that recognises W_L = 0 answers honestly only there",
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=DEFECTS[n])]
+                                               if n in DEFECTS else []) for n in sorted(CASES)])
 def test_attack_scores_no_more_than_its_honest_wrong_twin(graded, name):
     _, _, _, twin, aimed_at, expected = CASES[name]
     attack, honest = graded[name], graded[twin]
