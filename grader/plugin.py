@@ -3,9 +3,10 @@
 Tests are collected once per session; ``pytest_runtestloop`` then runs the whole collection once per
 submission (so pytest start-up and collection are paid once per batch). For each test the plugin
 turns pytest's reports into an ``Outcome``: only an explicit pass earns points; a ``CheckFailure``,
-an ``AssertionError`` or a ``StudentError`` is a verdict; anything else is an internal error of the
-test. Hidden tests keep their explanation for the instructor only. A submission that cannot be read,
-extracted or loaded gets every test 0 with a one-line reason; the session goes on.
+an ``AssertionError`` or a ``StudentError`` is a verdict, and so is an ``Inconclusive`` gradient check
+(it earns nothing: "could not be verified"); anything else is an internal error of the test. A hidden
+test's explanation is shown to students after the due date, never its source. A submission that cannot be read, extracted or
+loaded gets every test 0 with a one-line reason; the session goes on.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
 NOT_ASKED = "For information only (0 points): this assignment does not ask for {what}."
+UNVERIFIED = ("Could not be verified: your function's values are not smooth/reproducible at the test inputs "
+              "({detail}), on every input drawn. Correct code is smooth there (the inputs keep away from "
+              "kinks); a test that cannot decide earns no points.")
 INTERNAL = ("The test could not use what your code returned ({error}). If your code returns what the "
             "assignment asks for, this is a problem of the test: tell your instructor.")
 
@@ -248,10 +252,8 @@ class GraderPlugin:
             kind, message = "mismatch", f"Partial credit ({outcome.score:g} of {outcome.max_score:g}): {exc.message}"
         elif isinstance(exc, AssertionError):
             kind, message = "mismatch", str(exc) or "a check failed"
-        elif isinstance(exc, Inconclusive):
-            outcome.kind, outcome.score = "passed", outcome.max_score
-            outcome.output = "Passed (the gradient check was inconclusive on every input drawn: not held against you)."
-            return
+        elif isinstance(exc, Inconclusive):  # an undecided check earns nothing
+            kind, message = "mismatch", UNVERIFIED.format(detail=str(exc))
         outcome.kind = kind
         outcome.instructor_output = self._failure_text or "\n".join(str(r.longrepr) for r in reports if r.failed)
         outcome.output = without_assert_source(message) if outcome.hidden else message

@@ -41,7 +41,8 @@ class CheckFailure(AssertionError):
 
 
 class Inconclusive(Exception):
-    """A gradient check could not decide (kinks in every direction): resample the inputs, never fail."""
+    """A gradient check could not decide (kinks or non-reproducible values in every direction): resample
+    the inputs; if it still cannot decide, the test earns nothing ("could not be verified", plugin)."""
 
 
 class PartialCredit(Exception):

@@ -9,9 +9,14 @@ Gaussian directions u:
     K = max(|s1 − 2s2 + s3|, |s2 − 2s3 + s4|)                      (kink / truncation indicator)
     r = 8·ε·max(F, |g|)/h                                          (round-off bound)
 
-F is the sum of absolute values of the terms summed by f (``f`` may return ``(value, F)``;
-otherwise |value| is used). If K > max(0.1·rtol·|D|, 10·r) the direction straddles a kink and is
-redrawn; after ``max_redraws`` redraws the tensor is ``Inconclusive``. Otherwise the check fails iff
+F is the sum of absolute values of the terms summed by f, computed by the grader: ``f`` returns a
+grader-made ``Scalarised(value, F)`` or a student value, read by ``values.student_scalar`` (one float;
+F = |value|). Every number of the verdict is the grader's: S0 = max(F, |f0|) at the test point (capped
+by ``scale``, the value scale the reference allows, when the test gives one) sets r, and the probes may
+raise it at most to 2·S0; values at probes above JUMP·max(S0, 4h·|D|) are a jump
+between neighbouring points, a failure. If K > max(0.1·rtol·|D|, 10·r) the direction straddles a kink
+and is redrawn; after ``max_redraws`` redraws the tensor is ``Inconclusive`` (which earns no points:
+the plugin grades it "could not be verified"). Otherwise the check fails iff
 |a·u − D| > rtol·max(|a·u|, |D|) + K + r. float32 gradients are compared norm-wise with a float64
 reference when there is one, ‖a − g‖/‖g‖ ≤ 1e-4 (§3.1). Code that computes in float32 (a float32
 gradient without a reference, or an ``f`` whose value is float32) is differenced in the float32 regime:
@@ -31,6 +36,7 @@ from grader.checks.kinks import away_from_zero, hinge_margin_ok, untie_pool_wind
 from grader.checks.patterns import describe, index_str, worst_entries
 from grader.checks.precision import EPS32, RTOL32, STEP32, float32_noise, float32_tensor, is_float32
 from grader.checks.structure import check_backward_structure  # noqa: F401 (re-exported)
+from grader.checks.values import Scalarised, student_scalar, value_and_bound  # noqa: F401 (re-exported)
 
 EPS = np.finfo(np.float64).eps
 STEP = 1e-5                    # relative finite-difference step (float64)
@@ -39,6 +45,8 @@ SAMPLED_ENTRIES = 40           # entries differenced after a failure on larger t
 COORDINATE_RTOL = 1e-5         # per-entry rule of the diagnostics (central differences)
 DETAILED_FAILURES = 2          # wrong tensors that get entry-level detail; the others are only named
 REPORTED_FAILURES = 3          # wrong tensors found before the check stops looking
+JUMP = 100                     # probe values this many times the test point's scale are a jump
+PROBE_SCALE = 2                # the probes may raise the round-off scale S0 at most this many times
 
 
 @dataclass
@@ -78,23 +86,12 @@ class GradientReport:
         return max((d.ratio for t in self.tensors.values() for d in t.directions), default=0.0)
 
 
-def _value_and_bound(out):
-    """``f``'s result as (value, F): a float, or a pair (value, sum of |summed terms|)."""
-    if isinstance(out, tuple):
-        value, bound = float(out[0]), float(out[1])
-    else:
-        value = float(out)
-        bound = abs(value)
-    if not np.isfinite(value):
-        raise CheckFailure(f"the function value is not finite ({value}) at the test point.")
-    return value, bound
-
-
 class _Counted:
     """Wraps ``f`` and counts its evaluations; every call gets fresh float64 copies."""
 
-    def __init__(self, f):
+    def __init__(self, f, what="the function's value"):
         self.f = f
+        self.what = what
         self.count = 0
         self.float32 = False   # some value of f came back in float32
 
@@ -105,8 +102,8 @@ class _Counted:
         """f at a whole point ``{name: array}``, as (value, F)."""
         self.count += 1
         out = self.f(point)
-        self.float32 |= is_float32(out[0] if isinstance(out, tuple) else out)
-        return _value_and_bound(out)
+        self.float32 |= not isinstance(out, Scalarised) and is_float32(out)
+        return value_and_bound(out, self.what)
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -120,9 +117,9 @@ def numerical_gradient(f, x, h=1e-5):
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + h
-        plus = _value_and_bound(f(x.copy()))[0]
+        plus = value_and_bound(f(x.copy()))[0]
         flat[i] = old - h
-        minus = _value_and_bound(f(x.copy()))[0]
+        minus = value_and_bound(f(x.copy()))[0]
         flat[i] = old
         grad.reshape(-1)[i] = (plus - minus) / (2 * h)
     return grad
@@ -161,23 +158,33 @@ def _validated(grads, base, labels, reference_grads):
     return out
 
 
-def _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps=EPS):
-    """Evaluate the 4 displaced points along u and return a Direction (tolerance without rtol part)."""
+def _check_direction(evaluate, base, name, a, f0, scales, u, h, eps=EPS):
+    """Evaluate the 4 displaced points along u and return a Direction (tolerance without rtol part).
+    ``scales`` = (S0, the round-off scale: S0 capped by the reference's scale). Raises CheckFailure when
+    the values jump by orders of magnitude next to the test point."""
     p = base[name]
     step = (p + h * u) - p                       # the displacement actually applied
-    values, bounds = {}, [bound0]
+    values, bounds = {}, []
     for t in (-2, -1, 1, 2):
         values[t], b = evaluate(base, name, p + t * step)
         bounds.append(b)
     numeric = (8 * (values[1] - values[-1]) - (values[2] - values[-2])) / (12 * h)
     s = np.array([values[-1] - values[-2], f0 - values[-1], values[1] - f0, values[2] - values[1]]) / h
     kink = max(abs(s[0] - 2 * s[1] + s[2]), abs(s[1] - 2 * s[2] + s[3]))
-    roundoff = 8 * eps * max(max(bounds), max(abs(v) for v in values.values()), abs(f0)) / h
+    scale0, capped = scales                      # the grader's scale at the test point
+    probes = max(max(bounds), max(abs(v) for v in values.values()))
+    if not probes <= JUMP * max(scale0, 4 * h * abs(numeric)):
+        raise CheckFailure(
+            f"the function's values jump by orders of magnitude between neighbouring points: at the test point "
+            f"its scale is {scale0:.3g}, at points {2 * h:.2g} away along a random direction in {name} it is "
+            f"{probes:.3g}. A smooth function cannot do that (does your code treat points near ones it has seen "
+            f"differently?); the gradient cannot be verified against such values, so the check fails.")
+    roundoff = 8 * eps * max(capped, min(probes, PROBE_SCALE * capped)) / h
     analytic = float(np.sum(a * step)) / h
     return Direction(analytic, float(numeric), 0.0, float(kink), float(roundoff))
 
 
-def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws, float32=False):
+def _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions, max_redraws, float32=False):
     """REC on one tensor: (TensorReport, failing Direction or None); raises Inconclusive.
     ``float32``: the float32 regime (module docstring)."""
     p = base[name]
@@ -190,11 +197,13 @@ def _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_
     while len(report.directions) < directions:
         u = rng.standard_normal(p.shape)
         u /= np.linalg.norm(u)
-        d = _check_direction(evaluate, base, name, a, f0, bound0, u, h, eps)
+        d = _check_direction(evaluate, base, name, a, f0, scales, u, h, eps)
         if d.kink > max(0.1 * rtol * abs(d.numeric), 10 * d.roundoff):
             report.redraws += 1
             if report.redraws > max_redraws:
-                raise Inconclusive(f"{name}: every direction straddles a kink ({report.redraws} draws)")
+                raise Inconclusive(f"{name}: along {report.redraws} random directions the values within "
+                                   f"{2 * h:.2g} of the test point were not smooth (a kink, or values that "
+                                   "change from one call to the next)")
             continue
         d.tolerance = rtol * max(abs(d.analytic), abs(d.numeric)) + d.kink + d.roundoff
         report.directions.append(d)
@@ -256,7 +265,7 @@ def _coordinate_message(evaluate, base, name, a, label, reference, rng, float32=
     return " ".join(lines), cause
 
 
-def _joint_passes(evaluate, base, analytic, f0, bound0, rng, rtol, directions, max_redraws):
+def _joint_passes(evaluate, base, analytic, f0, scales, rng, rtol, directions, max_redraws):
     """REC along random directions of all the tensors at once (one flat vector); True when every
     direction agrees. A wrong tensor of any size shows in the joint slope far above the tolerance
     ``rtol·|D|``, so a pass settles the check at the cost of one tensor; anything else (a failure, a
@@ -270,17 +279,20 @@ def _joint_passes(evaluate, base, analytic, f0, bound0, rng, rtol, directions, m
         return evaluate.f_point({n: part.reshape(base[n].shape) for n, part in zip(names, parts)})
     a = np.concatenate([analytic[n].astype(np.float64).ravel() for n in names])
     try:
-        _, failed = _rec_tensor(joint, {"all": flat}, "all", a, f0, bound0, rng, rtol, directions, max_redraws)
+        _, failed = _rec_tensor(joint, {"all": flat}, "all", a, f0, scales, rng, rtol, directions, max_redraws)
     except Inconclusive:
         return False
     return failed is None
 
 
 def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_grads=None,
-                   max_redraws=6, labels=None, joint=False):
+                   max_redraws=6, labels=None, joint=False, what="the function's value", scale=None):
     """REC (module docstring) of ``grads`` against ``f`` at ``params``; returns a GradientReport.
 
-    ``f(params_dict) -> float`` or ``(value, F)``; ``params`` and ``grads`` are ``{name: array}``
+    ``f(params_dict)`` returns a student value (one float, ``values.student_scalar``; ``what`` names it in
+    messages, e.g. "the loss returned by loss(X, y)") or a grader-made ``Scalarised(value, F)``; ``scale``
+    caps the round-off scale S0 at what the reference allows at these inputs (a student value inflated
+    by a huge constant then cannot widen the tolerance; its round-off makes the check undecided); ``params`` and ``grads`` are ``{name: array}``
     with the same keys; ``labels`` maps a name to how the message calls its gradient (default
     ``d<name>``). Raises CheckFailure naming the first REPORTED_FAILURES wrong tensors (the rest are not
     checked: a wrong tensor early in backprop usually spoils the ones after), or Inconclusive when no wrong tensor
@@ -292,12 +304,13 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
     labels = {name: (labels or {}).get(name, f"d{name}") for name in params}
     base = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     analytic = _validated(grads, base, labels, reference_grads)
-    evaluate = _Counted(f)
+    evaluate = _Counted(f, what)
     report = GradientReport()
     f0, bound0 = evaluate(base)
+    scales = (max(bound0, abs(f0)), min(max(bound0, abs(f0)), np.inf if scale is None else scale))
     plain = all(analytic[n].dtype == np.float64 for n in base) and not evaluate.float32
     if joint and plain and len(base) > 1 and \
-            _joint_passes(evaluate, base, analytic, f0, bound0, rng, rtol, directions, max_redraws):
+            _joint_passes(evaluate, base, analytic, f0, scales, rng, rtol, directions, max_redraws):
         report.evaluations = evaluate.count
         return report
     failures, causes, undecided, in_float32 = [], [], [], []
@@ -329,17 +342,17 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
             continue
         float32 = low or evaluate.float32
         try:
-            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions, max_redraws,
+            tensor, failed = _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions, max_redraws,
                                          float32)
             if (failed is not None or tensor.redraws) and not float32 and noisy(name):
                 float32 = True  # float64 values computed at float32 precision somewhere inside
-                tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions,
+                tensor, failed = _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions,
                                              max_redraws, True)
         except Inconclusive as exc:
             if not float32 and noisy(name):
                 try:
                     float32 = True
-                    tensor, failed = _rec_tensor(evaluate, base, name, a, f0, bound0, rng, rtol, directions,
+                    tensor, failed = _rec_tensor(evaluate, base, name, a, f0, scales, rng, rtol, directions,
                                                  max_redraws, True)
                 except Inconclusive as again:
                     undecided.append(str(again))

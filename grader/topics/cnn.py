@@ -9,7 +9,8 @@ arguments ``input_dim, num_filters, filter_size, hidden_dim, num_classes, weight
 optional feature's argument is passed only by the tests of that feature); ``net.params`` is a dict the
 checks set entry by entry, ``net.loss(X)`` gives scores and ``net.loss(X, y)`` gives ``(loss, grads)``.
 Without batch norm the values are compared with the reference given the same parameters; with batch norm
-(no fixed layout) the student's gradients are checked against finite differences of their own loss.
+(no fixed layout) the student's gradients are checked against finite differences of their own loss, and
+values are pinned at parameters where every layout gives the same (``pins.check_last_bias_pin``).
 """
 
 import numpy as np
@@ -19,9 +20,15 @@ from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
+from grader.topics.pins import check_last_bias_pin
 from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
+# The value scale the reference allows for the self-consistency loss (caps the gradient check's round-off
+# bound): at its parameters (weight_scale 0.3, the SMALL sizes) every layout's scores are O(1) and the loss
+# (softmax + ½·reg·Σ‖W‖²) is at most 5.8 (c147 hw5 correct example, 400 draws with and without batch norm); 1e3 leaves a margin of orders of magnitude and a round-off bound of
+# ~2e-7 at most, far below the tolerance, whatever the student's values.
+LOSS_SCALE = 1e3
 SMALL = dict(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=7, num_classes=4)
 
 
@@ -144,7 +151,7 @@ class _LossOfParams:
         write_entries(self.net.params, changed)
         self.current.update(changed)
         result = self.net.loss(self.X.copy(), self.y.copy())
-        return float(fetch_data(result[0]))
+        return fetch_data(result[0])  # one float, read by the check (a tuple or array is named as an error)
 
 
 def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normalized=False):
@@ -176,4 +183,15 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
     if not isinstance(scores, np.ndarray) or scores.shape != (N, dims["num_classes"]):
         raise CheckFailure(f"loss(X) should return scores of shape {(N, dims['num_classes'])}")
     f = _LossOfParams(net, X, y, params)
-    check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, labels={k: f"grads[{k!r}]" for k in params})
+    _check_gradient_then_pin(net, f, params, grads, X, y, rng, reg)
+
+
+def _check_gradient_then_pin(net, f, params, grads, X, y, rng, reg):
+    """The gradient check, then ``pins.check_last_bias_pin`` on the same net (W3 = 0, b3 = β: scores β,
+    the softmax loss of β plus the penalty, db3 = softmax(β) − label frequencies, only reg·W before the
+    last layer, whatever the layout), so that a constant or zero net fails."""
+    check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, labels={k: f"grads[{k!r}]" for k in params},
+                   what="the loss returned by loss(X, y)", scale=LOSS_SCALE)
+    check_last_bias_pin(params, lambda p: _set_params(net, p),
+                        lambda X, y=None: fetch_data(net.loss(X) if y is None else net.loss(X, y)),
+                        X, y, rng, last_weight="W3", last_bias="b3", reg=reg, weights=WEIGHTS)

@@ -8,7 +8,7 @@ so dropout is deterministic). Params ``W1..WL (d_in, d_out)``, ``b1..bL``, ``gam
 
 Nets without dropout or normalization are compared with the reference given the same params; with
 dropout or batch norm the layout is free, and they are graded by the consistency of the student's own
-loss and gradients.
+loss and gradients, plus values pinned at known parameters (``check_fc_pins``).
 """
 
 import numpy as np
@@ -16,8 +16,10 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
+from grader.checks.values import student_scalar
 from grader.topics.layers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
+from grader.topics.pins import check_last_bias_pin, own_params
 from grader.sandbox import type_name
 
 
@@ -188,15 +190,77 @@ def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7
     assert_close({k: grads.get(k) for k in grads_ref}, grads_ref, name="grads", context={"N": N},
                  alternatives={k: v[1] for k, v in alternatives.items()})
 
+def _plain_scores(params, X, layers):
+    """Scores of ``affine - relu - ... - affine`` (no dropout, no normalization) with these params."""
+    h = X.reshape(len(X), -1)
+    for l in range(1, layers + 1):
+        h = h @ params[f"W{l}"] + params[f"b{l}"]
+        if l < layers:
+            h = np.maximum(h, 0)
+    return h
+
+
+def _softmax_loss(scores, y):
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return float(np.mean(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), y]))
+
+
+SCALE_MARGIN = 1e3
+
+
+def _loss_scale(params, X, y, reg, layers):
+    """The value scale the reference allows for a net's loss at these params: SCALE_MARGIN times the loss
+    of the plain chain (no dropout, no normalization; those change the loss by small factors, never by
+    orders of magnitude). It caps the round-off bound of the gradient check (``check_gradient(scale=)``)."""
+    scores = _plain_scores(params, X, layers)
+    penalty = 0.5 * reg * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, layers + 1))
+    return SCALE_MARGIN * max(1.0, _softmax_loss(scores, y) + penalty)
+
+
+def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hidden_dims=(6, 5), input_dim=7,
+                  num_classes=4, N=6, model=None):
+    """Values pinned at parameters the test sets on ``model`` (the net under test; by default a new one),
+    so that a constant or zero net cannot pass a consistency test: the layout-free pin of
+    ``pins.check_last_bias_pin`` (W_L = 0, b_L = β gives scores β, the softmax loss of β plus the
+    penalty, dβ = softmax(β) − label frequencies, only reg·W before the last layer); and where the layout is fixed (no normalization: test mode is a plain
+    ``affine - relu`` chain whatever the dropout) the test-mode scores at random params, and without
+    dropout the training loss ``softmax + 0.5·reg·Σ‖W‖²`` too."""
+    dims = [input_dim, *hidden_dims, num_classes]
+    L = len(dims) - 1
+    X, y = rng.standard_normal((N, input_dim)), rng.integers(0, num_classes, size=N)
+    model = model or make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep,
+                          normalization=normalization, reg=reg, seed=7)
+    check_last_bias_pin(own_params(model.params(), _random_params(rng, dims, normalization)), model.set_params,
+                        lambda X, y=None: fetch_data(model.loss(X, y)), X, y, rng, last_weight=f"W{L}",
+                        last_bias=f"b{L}", reg=reg, weights=[f"W{l}" for l in range(1, L + 1)])
+    if normalization:
+        return
+    params = _random_params(rng, dims, None)
+    model.set_params(params)
+    scores = _plain_scores(params, X, L)
+    assert_close(fetch_data(model.loss(X.copy())), scores, name="scores (test mode, y is None)")
+    if dropout_keep == 1:
+        penalty = 0.5 * reg * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, L + 1))
+        result = fetch_data(model.loss(X.copy(), y.copy()))
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+        assert_close(result[0], _softmax_loss(scores, y) + penalty, name="loss",
+                     alternatives={"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)":
+                                   _softmax_loss(scores, y) + 2 * penalty})
+
+
 def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hidden_dims=(6, 5),
                          input_dim=7, num_classes=4, N=6):
     """The gradients of ``loss(X, y)`` agree with finite differences of the same net's loss (the net's
-    own layout of dropout and normalization; a fixed seed makes the dropout masks repeat)."""
+    own layout of dropout and normalization; a fixed seed makes the dropout masks repeat), and the
+    values are pinned at known parameters (``check_fc_pins``: a constant or zero net fails)."""
     dims = [input_dim, *hidden_dims, num_classes]
     model = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep, normalization=normalization,
                  reg=reg, seed=7)
     if normalization:
         set_net_eps(model.net)  # where eps goes is not judged by a consistency check (norm_eps)
+
+    L = len(dims) - 1
 
     def make_case():
         params, X = _live_case(rng, dims, normalization, N)
@@ -215,12 +279,15 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
 
         def f(point):
             model.set_params(point)
-            return model.loss(X, y)[0]  # its dtype tells the check a float32 net
+            return fetch_data(model.loss(X, y)[0])  # its dtype tells the check a float32 net
         try:
-            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5, joint=True)
+            return check_gradient(f, params, {k: grads[k] for k in params}, rng=rng, rtol=1e-5, joint=True,
+                                  what="the loss returned by loss(X, y)", scale=_loss_scale(params, X, y, reg, L))
         finally:
             model.set_params(params)
     resample(make_case, run_check)
+    check_fc_pins(make, rng, dropout_keep=dropout_keep, normalization=normalization, reg=reg,
+                  hidden_dims=hidden_dims, input_dim=input_dim, num_classes=num_classes, N=N, model=model)
 
 
 def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30), input_dim=7, num_classes=4, N=8):
@@ -235,8 +302,8 @@ def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30)
         model.set_params(params)
     plain_scores = without.loss(X.copy())
     assert_close(with_dropout.loss(X.copy()), plain_scores, name="scores in test mode (y is None)")
-    plain_loss = float(without.loss(X.copy(), y.copy())[0])
-    train_loss = float(with_dropout.loss(X.copy(), y.copy())[0])
+    plain_loss = student_scalar(fetch_data(without.loss(X.copy(), y.copy())[0]), "the loss")
+    train_loss = student_scalar(fetch_data(with_dropout.loss(X.copy(), y.copy())[0]), "the loss")
     if abs(train_loss - plain_loss) <= 1e-9 * max(1.0, abs(plain_loss)):
         raise CheckFailure(f"with dropout {dropout_keep} the training loss equals the loss without dropout "
                            f"({train_loss:.6g}): dropout is not applied in training",

@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.checks.values import Scalarised
 from grader.sandbox import is_remote
 
 
@@ -89,7 +90,8 @@ def _describe(value):
 
 
 def forward_objective(forward, names, fixed, dout, out_index=0):
-    """``f(params) = sum(forward(**point)[out_index] * dout)`` and ``F = sum|...|`` for ``check_gradient``.
+    """``f(params) = sum(forward(**point)[out_index] * dout)`` and ``F = sum|...|`` for ``check_gradient``
+    (a ``Scalarised``: both numbers computed here from the forward's plain output).
 
     ``names`` are the positional argument names of ``forward`` in order; ``fixed`` gives the values of
     the arguments that are not perturbed.
@@ -103,7 +105,7 @@ def forward_objective(forward, names, fixed, dout, out_index=0):
         if out.shape != dout.shape:
             raise CheckFailure(f"the forward returned shape {out.shape}, expected {dout.shape}")
         terms = out * dout
-        return float(terms.sum()), float(np.abs(terms).sum())
+        return Scalarised(float(terms.sum()), float(np.abs(terms).sum()))
     return f
 
 

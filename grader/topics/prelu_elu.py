@@ -129,7 +129,8 @@ def check_prelu_elu_net(net, golden, rng, *, n=5, m=3, per_feature=False, alpha_
                                                                for k, v in grads_ref.items()}})
 
     def f(params):
-        return float(net(x, y, params["W1"], params["W2"], params["W3"],
-                         params["alpha_prelu"] if per_feature else float(params["alpha_prelu"]), alpha_elu)[0])
+        return net(x, y, params["W1"], params["W2"], params["W3"],
+                   params["alpha_prelu"] if per_feature else float(params["alpha_prelu"]), alpha_elu)[0]
     check_gradient(f, {"W1": W1, "W2": W2, "W3": W3, "alpha_prelu": np.asarray(alpha, dtype=np.float64)},
-                   {k: np.asarray(grads[k], dtype=np.float64) for k in ("W1", "W2", "W3", "alpha_prelu")}, rng=rng)
+                   {k: np.asarray(grads[k], dtype=np.float64) for k in ("W1", "W2", "W3", "alpha_prelu")}, rng=rng,
+                   what="the loss returned by prelu_elu_net")

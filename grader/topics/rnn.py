@@ -24,6 +24,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.checks.values import Scalarised
 from grader.sandbox import is_remote
 from grader.topics.layers import as_tuple, fetch_data
 
@@ -209,7 +210,7 @@ def check_own_gradient(kind, forward, run, rng, **sizes):
             if o.shape != d.shape:
                 raise CheckFailure(f"{kind}_forward returned an output of shape {o.shape}, expected {d.shape}")
         terms = [o * d for o, d in zip(outputs, douts)]
-        return float(sum(t.sum() for t in terms)), float(sum(np.abs(t).sum() for t in terms))
+        return Scalarised(float(sum(t.sum() for t in terms)), float(sum(np.abs(t).sum() for t in terms)))
     check_gradient(f, {n: args[n] for n in grad_names}, dict(zip(grad_names, grads)), rng=rng)
 
 
@@ -246,5 +247,5 @@ def check_temporal_softmax_gradient(loss_fn, rng, *, N=3, T=4, V=5):
     _, dx = as_tuple(loss_fn(x.copy(), y.copy(), mask.copy()), 2, "temporal_softmax_loss")
 
     def f(point):
-        return float(fetch_data(loss_fn(point["x"], y.copy(), mask.copy())[0]))
-    check_gradient(f, {"x": x}, {"x": fetch_data(dx)}, rng=rng)
+        return fetch_data(loss_fn(point["x"], y.copy(), mask.copy())[0])
+    check_gradient(f, {"x": x}, {"x": fetch_data(dx)}, rng=rng, what="the loss returned by temporal_softmax_loss")

@@ -1,6 +1,6 @@
 """The eight problems of research/gradcheck.md §2, with correct gradients and the real bugs of §2(b).
 
-Each problem: ``make(rng) -> (params, data)``; ``loss(params, data) -> (value, F)`` (F = sum of the
+Each problem: ``make(rng) -> (params, data)``; ``loss(params, data) -> Scalarised(value, F)`` (F = sum of the
 absolute values of the summed terms); ``grads(params, data, bug=None) -> {name: array}`` computed in
 the dtype of the arrays passed (cast both dicts with ``cast`` for a float32 student). Layers are
 scalarised as Σ out·dout with a Gaussian dout.
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from grader.checks.values import Scalarised
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ def cast(d, dtype):
 
 def _scalarise(out, dout):
     terms = out * dout
-    return float(terms.sum()), float(np.abs(terms).sum())
+    return Scalarised(float(terms.sum()), float(np.abs(terms).sum()))
 
 
 # softmax + L2 ------------------------------------------------------------------------------------
@@ -48,7 +50,7 @@ def softmax_loss(p, d):
     probs = _softmax_probs(X @ W)
     data = -np.log(probs[np.arange(len(y)), y])
     reg = d["reg"] * np.sum(W * W)
-    return float(data.mean() + reg), float(np.abs(data).mean() + reg)
+    return Scalarised(float(data.mean() + reg), float(np.abs(data).mean() + reg))
 
 
 def softmax_loss_naive(W, X, y, reg):
@@ -91,7 +93,7 @@ def twolayer_loss(p, d):
     probs = _softmax_probs(np.maximum(z1, 0) @ p["W2"] + p["b2"])
     data = -np.log(probs[np.arange(len(d["y"])), d["y"]])
     reg = d["reg"] * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
-    return float(data.mean() + reg), float(data.mean() + reg)
+    return Scalarised(float(data.mean() + reg), float(data.mean() + reg))
 
 
 def twolayer_grads(p, d, bug=None):
@@ -126,7 +128,7 @@ def _prelu_forward(p, d):
 
 def prelu_loss(p, d):
     r = _prelu_forward(p, d)[-1]
-    return float(0.5 * r @ r), float(0.5 * r @ r)
+    return Scalarised(float(0.5 * r @ r), float(0.5 * r @ r))
 
 
 def prelu_grads(p, d, bug=None):

@@ -21,9 +21,10 @@ EXPECTED_EVALUATIONS = {"softmax": 9, "twolayer": 33, "prelu_elu": 33, "maxpool"
 
 @pytest.mark.parametrize("problem", sorted(PROBLEMS))
 def test_no_false_failure_over_1000_seeds(problem):
-    """Correct float64 gradients pass (Inconclusive allowed but rare); float32 ones pass norm-wise."""
+    """Correct float64 gradients pass on every seed, without one Inconclusive (which the plugin grades as
+    a failure: "could not be verified"); float32 ones pass norm-wise."""
     pr = PROBLEMS[problem]
-    inconclusive, worst = 0, 0.0
+    inconclusive, worst, redraws = [], 0.0, 0
     for seed in range(SEEDS):
         rng = np.random.default_rng(seed)
         params, data = pr.make(rng)
@@ -32,15 +33,17 @@ def test_no_false_failure_over_1000_seeds(problem):
         try:
             report = check_gradient(loss, params, grads, rng=rng)
             worst = max(worst, report.worst_ratio)
+            redraws += sum(t.redraws for t in report.tensors.values())
             assert report.evaluations <= EXPECTED_EVALUATIONS[problem] + 4 * 6 * len(params)
         except Inconclusive:
-            inconclusive += 1
+            inconclusive.append(seed)
         grads32 = pr.grads(cast(params, np.float32), cast(data, np.float32))
         report = check_gradient(loss, params, grads32, rng=rng, reference_grads=grads)
         assert report.evaluations == 1
         assert any("computes in float32" in note for note in report.notes)
-    assert inconclusive <= SEEDS // 100
+    assert inconclusive == [], f"seeds {inconclusive} could not be verified (a failure for the student)"
     assert worst < 0.5
+    print(f"{problem}: {SEEDS} seeds, 0 undecided, {redraws} redrawn directions, worst error/tolerance {worst:.3g}")
 
 
 @pytest.mark.parametrize("problem,bug", [(p, b) for p in sorted(PROBLEMS) for b in PROBLEMS[p].bugs])
@@ -256,3 +259,42 @@ def test_joint_directions_pass_correct_nets_cheaply_and_still_name_the_wrong_ten
         f, params, grads, rng = _case("twolayer", seed, "db2 missing 1/N")
         with pytest.raises(CheckFailure, match="db2 is wrong"):
             check_gradient(f, params, grads, rng=rng, rtol=1e-5, joint=True)
+
+
+def test_a_student_value_is_one_float_and_a_pair_is_the_students_error():
+    """The grader alone sets tolerances: a pair from student code is never read as (value, round-off bound)."""
+    f, params, grads, rng = _case("softmax", 11)
+    plain = lambda q: f(q).value  # noqa: E731  (the student's loss, one float)
+    for form in (lambda v: v, np.float64, lambda v: np.array([v]), lambda v: np.array([[v]]),
+                 lambda v: np.array(v)):
+        check_gradient(lambda q, form=form: form(plain(q)), params, grads, rng=np.random.default_rng(0))
+    wrong = {k: 3 * v for k, v in grads.items()}
+    with pytest.raises(CheckFailure, match="the loss is a tuple of 2 values"):
+        check_gradient(lambda q: (plain(q), 1e300), params, wrong, rng=rng, what="the loss")
+    with pytest.raises(CheckFailure, match=r"an array of shape \(2,\)"):
+        check_gradient(lambda q: np.array([plain(q), 1e300]), params, wrong, rng=rng)
+    with pytest.raises(CheckFailure, match="not finite"):
+        check_gradient(lambda q: plain(q) if np.array_equal(q["W"], params["W"]) else np.nan, params, grads, rng=rng)
+
+
+def test_values_that_jump_at_the_probes_fail_and_cannot_widen_the_tolerance():
+    f, params, grads, rng = _case("softmax", 12)
+    wrong = {k: 3 * v for k, v in grads.items()}
+    spike = lambda q: f(q).value + (0.0 if np.array_equal(q["W"], params["W"]) else 1e12)  # noqa: E731
+    with pytest.raises(CheckFailure, match="jump by orders of magnitude"):
+        check_gradient(spike, params, wrong, rng=rng)
+    with pytest.raises(CheckFailure, match="jump by orders of magnitude"):
+        check_gradient(spike, params, grads, rng=rng)   # right gradients do not excuse the values
+
+
+def test_a_reference_scale_caps_the_round_off_bound():
+    """A huge smooth offset inflates the round-off bound of the test point's own scale; capped by the
+    reference's scale, wrong gradients no longer pass (the offset's round-off leaves the check undecided)."""
+    f, params, grads, rng = _case("softmax", 13)
+    wrong = {k: 1.5 * v for k, v in grads.items()}
+    offset = lambda q: f(q).value + 1e12  # noqa: E731
+    check_gradient(offset, params, wrong, rng=np.random.default_rng(0))   # what the cap is for
+    with pytest.raises((CheckFailure, Inconclusive)):
+        check_gradient(offset, params, wrong, rng=np.random.default_rng(0), scale=1e3)
+    report = check_gradient(lambda q: f(q).value, params, grads, rng=np.random.default_rng(0), scale=1e3)
+    assert report.worst_ratio < 0.5
