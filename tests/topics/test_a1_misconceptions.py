@@ -84,7 +84,7 @@ def test_wrong_labels_are_counted_and_the_k_farthest_named(graded):
     assert len(failed) >= 6  # every public predict test; the hidden batch of one too on most draws
     for outcome in failed.values():
         assert " wrong (point " in outcome.output and "relative error" not in outcome.output
-        assert "k ignored" not in outcome.output
+        assert "k ignored" not in outcome.output or "or the k farthest" in outcome.output  # one point cannot tell
     assert sum("the k farthest neighbours voted" in o.output for o in failed.values()) >= 5
     predict = _failed(graded, "tln_predict_no_relu")
     assert list(predict) == ["TwoLayerNet.predict: the class of the largest score"]
