@@ -36,6 +36,7 @@ from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, Stude
 from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
+TEST_DRAWS = 4  # draws of a test's inputs before an undecided gradient check fails as "could not be verified"
 NOT_ASKED = "For information only (0 points): this assignment does not ask for {what}."
 UNVERIFIED = ("Could not be verified: your function's values are not smooth/reproducible at the test inputs "
               "({detail}), on every input drawn. Correct code is smooth there (the inputs keep away from "
@@ -82,6 +83,7 @@ class GraderPlugin:
                  golden: GoldenStore, hide: Iterable[Path] = (), secret: str = ""):
         self.assignment = assignment
         self.secret = secret  # grader.secret: set when grading against the reference
+        self._attempt = 0  # the draw of the current test's inputs (TEST_DRAWS)
         self.jobs = jobs
         self.on_result = on_result
         self.golden_store = golden
@@ -215,10 +217,15 @@ class GraderPlugin:
     def _run(self, item, nextitem) -> Outcome:
         """One test. Fixtures live as long as their scope says while the same submission is graded
         (``nextitem``); after its last test every fixture is torn down."""
-        self._failure, self._failure_text, self._notes = None, "", []
-        self._sandbox.reseed(self._seed(item) % 2**32)
-        with collecting_notes() as check_notes:  # notes of the checks (a shape accepted, ...)
-            reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        attempts = TEST_DRAWS if self.golden_store.mode == "compute" else 1  # a kit's values are for one draw
+        for attempt in range(attempts):
+            self._attempt = attempt
+            self._failure, self._failure_text, self._notes = None, "", []
+            self._sandbox.reseed(self._seed(item) % 2**32)
+            with collecting_notes() as check_notes:  # notes of the checks (a shape accepted, ...)
+                reports = runtestprotocol(item, nextitem=nextitem, log=False)
+            if not isinstance(self._failure, Inconclusive):
+                break  # an undecided gradient check reruns the whole test on a new draw of its inputs
         points = item.stash[_POINTS]
         hidden = item.stash[_HIDDEN]
         outcome = Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=points, score=0.0,
@@ -274,6 +281,8 @@ class GraderPlugin:
         text = f"{self.assignment.seed}:{item.nodeid}"
         if self.golden_store.mode == "compute":
             text += f":{self._digest}:{self.secret}"
+        if self._attempt:
+            text += f":draw {self._attempt}"
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
 
     # ------------------------------------------------------------------------------- phase hooks

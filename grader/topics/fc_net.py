@@ -234,6 +234,8 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
                         lambda X, y=None: fetch_data(model.loss(X, y)), X, y, rng, last_weight=f"W{L}",
                         last_bias=f"b{L}", reg=reg, weights=[f"W{l}" for l in range(1, L + 1)])
     if normalization:
+        if dropout_keep == 1:
+            check_fc_norm_loss(model, rng, dims, normalization, reg, N)
         return
     params = _random_params(rng, dims, None)
     model.set_params(params)
@@ -247,6 +249,65 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
         assert_close(result[0], _softmax_loss(scores, y) + penalty, name="loss",
                      alternatives={"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)":
                                    _softmax_loss(scores, y) + 2 * penalty})
+
+
+def _norm(h, gamma, beta, normalization, eps):
+    """Batch norm (train mode: each feature over the batch) or layer norm (each example's features)."""
+    axis = 0 if normalization == "batchnorm" else 1
+    mean, var = h.mean(axis, keepdims=True), h.var(axis, keepdims=True)
+    return gamma * (h - mean) / np.sqrt(var + eps) + beta
+
+
+def _norm_chain_loss(params, X, y, L, normalization, *, before_relu=True, relu=True, eps=1e-5, factor=0.5, reg=0.0):
+    """Training loss of ``{affine - norm - relu} x (L-1) - affine - softmax`` (``before_relu`` False: the
+    norm after the ReLU), penalty ``factor·reg·Σ‖W‖²``."""
+    h = X.reshape(len(X), -1)
+    for l in range(1, L):
+        h = h @ params[f"W{l}"] + params[f"b{l}"]
+        norm = (lambda a: _norm(a, params[f"gamma{l}"], params[f"beta{l}"], normalization, eps))
+        h = norm(h) if before_relu else h
+        h = np.maximum(h, 0) if relu else h
+        h = h if before_relu else norm(h)
+    scores = h @ params[f"W{L}"] + params[f"b{L}"]
+    return _softmax_loss(scores, y) + factor * reg * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, L + 1))
+
+
+def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
+    """Without dropout, a net with normalization has the layout its starter fixes up to the order of norm
+    and ReLU: its training loss at random parameters is that of ``affine - norm - relu`` (or ``affine - relu
+    - norm``), eps 1e-5 or smaller, penalty ½·reg·Σ‖W‖² (or reg·Σ‖W‖², judged elsewhere). The consistency
+    test alone passed a net that ran batch norm for layer norm, dropped the ReLU or the penalty."""
+    L = len(dims) - 1
+    params, X = _live_case(rng, dims, normalization, N)
+    y = rng.integers(0, dims[-1], size=N)
+    model.set_params(params)
+    result = fetch_data(model.loss(X.copy(), y.copy()))
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+    value = student_scalar(result[0], "the loss returned by loss(X, y)")
+    accepted = [_norm_chain_loss(params, X, y, L, normalization, before_relu=b, eps=e, factor=f, reg=reg)
+                for b in (True, False) for e in (1e-5, 1e-10) for f in (0.5, 1.0)]
+    nearest = min(accepted, key=lambda v: abs(v - value))
+    other = "layernorm" if normalization == "batchnorm" else "batchnorm"
+    alternatives = {
+        f"{other} applied where {normalization} was asked": _norm_chain_loss(params, X, y, L, other, reg=reg),
+        "the ReLU left out": _norm_chain_loss(params, X, y, L, normalization, relu=False, reg=reg),
+        "regularization missing": _norm_chain_loss(params, X, y, L, normalization),
+        "normalization not applied": _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * sum(
+            float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, L + 1)),
+    }
+    assert_close(value, nearest, name=f"training loss of the net with {normalization} at the test's parameters",
+                 rtol=1e-4, alternatives=alternatives)
+
+
+def _dropout_p(net):
+    """``net.dropout_param['p']`` when the student's net keeps the starter's dict, else None."""
+    from grader.sandbox.errors import StudentException
+    try:
+        p = fetch_data(net.dropout_param["p"])
+        return float(p) if np.ndim(p) == 0 else None
+    except (StudentException, AttributeError, TypeError, KeyError, IndexError, ValueError):
+        return None
 
 
 def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hidden_dims=(6, 5),
@@ -290,9 +351,11 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
                   hidden_dims=hidden_dims, input_dim=input_dim, num_classes=num_classes, N=N, model=model)
 
 
-def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30), input_dim=7, num_classes=4, N=8):
+def check_fc_dropout_effect(make, rng, *, dropout_keep=0.75, hidden_dims=(30, 30), input_dim=7, num_classes=4, N=8):
     """Dropout acts in training only: with the same params, ``loss(X)`` (test mode) equals the scores of
-    the same net without dropout, while the training loss differs from the no-dropout one."""
+    the same net without dropout, while the training loss differs from the no-dropout one; the net hands
+    its dropout layers ``p = dropout`` (the starters' ``self.dropout_param = {'mode': 'train', 'p':
+    dropout}``; a keep probability other than ½, so that ``1 - dropout`` shows)."""
     dims = [input_dim, *hidden_dims, num_classes]
     params = _random_params(rng, dims, None)
     X, y = rng.standard_normal((N, input_dim)), rng.integers(0, num_classes, size=N)
@@ -300,6 +363,11 @@ def check_fc_dropout_effect(make, rng, *, dropout_keep=0.5, hidden_dims=(30, 30)
     without = make(hidden_dims, input_dim, num_classes, seed=3)
     for model in (with_dropout, without):
         model.set_params(params)
+    p = _dropout_p(with_dropout.net)
+    if p is not None and abs(p - dropout_keep) > 1e-12:
+        raise CheckFailure(f"FullyConnectedNet(dropout={dropout_keep}) set dropout_param['p'] = {p:g}: the "
+                           "dropout layers get p as given (the probability of keeping a unit)",
+                           diagnosis="dropout p read as the drop probability")
     plain_scores = without.loss(X.copy())
     assert_close(with_dropout.loss(X.copy()), plain_scores, name="scores in test mode (y is None)")
     plain_loss = student_scalar(fetch_data(without.loss(X.copy(), y.copy())[0]), "the loss")
