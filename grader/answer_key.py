@@ -37,7 +37,8 @@ class AnswerKey:
         if reference is not None and hasattr(reference, name):
             return getattr(reference, name)
         where = " or ".join(filter(None, [str(self._dir) if self._dir else "", "reference" if reference else ""]))
-        raise AttributeError(f"the answer key has no '{name}' (looked in {where or 'nothing: no solution/, no reference'})")
+        looked = where or "nothing: no solution/, no reference"
+        raise AttributeError(f"the answer key has no '{name}' (looked in {looked})")
 
     def _solution_modules(self) -> list:
         if self._modules is None:

@@ -189,7 +189,8 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
         try:
             save_result(result, Path(out_dir) / result.submission, title, extras.get(result.submission))
         except Exception as exc:  # a report that cannot be written still leaves one, and the batch goes on
-            save_result(unreported(result, exc), Path(out_dir) / result.submission, title, extras.get(result.submission))
+            save_result(unreported(result, exc), Path(out_dir) / result.submission, title,
+                        extras.get(result.submission))
         extras.pop(result.submission, None)
         done.put(result.submission)
 
@@ -267,9 +268,10 @@ def _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress,
             except queue_module.Empty:
                 waited += 1.0
                 if not any(proc.is_alive() for proc in procs) and done.empty():
-                    raise RuntimeError(f"the grader processes died with {len(todo) - finished} submission(s) left")
+                    raise RuntimeError(
+                        f"the grader processes died with {len(todo) - finished} submission(s) left") from None
                 if waited > _stall_timeout(assignment):
-                    raise RuntimeError(f"no submission finished in {waited:.0f} s: the batch is stuck")
+                    raise RuntimeError(f"no submission finished in {waited:.0f} s: the batch is stuck") from None
                 continue
             if isinstance(item, tuple):
                 kind, message = item

@@ -43,8 +43,8 @@ def cause_in_words(record: dict) -> str:
         return notes[0]
     if all(o["kind"] == "missing" for o in failed):
         return "no code found for the graded names"
-    first_lines = Counter((o.get("diagnosis") or o["output"].strip().splitlines()[0] if o["output"].strip() else o["kind"])
-                          for o in failed)
+    first_lines = Counter((o.get("diagnosis") or o["output"].strip().splitlines()[0]
+                           if o["output"].strip() else o["kind"]) for o in failed)
     return first_lines.most_common(1)[0][0][:160]
 
 
@@ -73,10 +73,12 @@ def summarize(records: list[dict], top: int = 5) -> str:
     lowest = sorted((r for r in records if r["score"] < r["max_score"]), key=lambda r: (r["score"], r["submission"]))
     if lowest:
         lines += ["", "Lowest scores:"]
-        lines += [f"  {r['score']:6g} / {r['max_score']:g}  {r['submission']}: {cause_in_words(r)}" for r in lowest[:top]]
+        lines += [f"  {r['score']:6g} / {r['max_score']:g}  {r['submission']}: {cause_in_words(r)}"
+                  for r in lowest[:top]]
     flagged = [r for r in records if r.get("flags")]
     if flagged:
         lines += ["", f"Flagged for a forbidden shortcut ({len(flagged)}; see the flags column of grades.csv):"]
-        lines += [f"  {r['submission']}: {r['flags'][0]}" + (f" (+{len(r['flags']) - 1} more)" if len(r["flags"]) > 1 else "")
+        lines += [f"  {r['submission']}: {r['flags'][0]}"
+                  + (f" (+{len(r['flags']) - 1} more)" if len(r["flags"]) > 1 else "")
                   for r in flagged[:20]]
     return "\n".join(lines)

@@ -166,7 +166,7 @@ def cmd_demo(args) -> int:
 
 
 def _is_export(path: Path) -> bool:
-    from grader.batch import is_export   # imports multiprocessing: only when a metadata file is there
+    from grader.batch import is_export  # imports multiprocessing: only when a metadata file is there
 
     return is_export(path)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from grader.assignment import bundled_names, load_assignment
 from grader.batch import grade_batch
 from grader.batch_summary import summarize
-from grader.report.terminal import render_table
 from grader.outcome import PASSING_KINDS, Outcome, SubmissionResult
+from grader.report.terminal import render_table
 
 
 def run_demo(name: str | None, out_dir: Path) -> int:

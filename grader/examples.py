@@ -97,7 +97,7 @@ def _file_edits(rel: str, old: str, new: str) -> list[dict]:
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     edits = []
     opcodes = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
-    for tag, i1, i2, j1, j2 in reversed(opcodes):  # from the end, so earlier offsets stay valid
+    for _, i1, i2, j1, j2 in reversed(opcodes):  # from the end, so earlier offsets stay valid
         for context in range(CONTEXT, len(a) + 1):
             lo, hi = max(0, i1 - context), min(len(a), i2 + context)
             old_text = "".join(a[lo:hi])

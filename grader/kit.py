@@ -2,7 +2,8 @@
 
 A kit is an assignment folder of its own: ``assignment.toml`` (marked ``kit = true``), the public test
 modules with the public helpers beside them (``conftest.py``, shared modules; not ``hidden_*.py``),
-``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests, recorded by running them against the assignment's correct example and every other example expected to
+``starter/``, ``support/``, and ``golden.json`` — the reference values of the public tests, recorded by running
+them against the assignment's correct example and every other example expected to
 pass everything (``examples/expected.toml``: variants whose data differ, such as a notebook's other
 year, give the values that depend on a submission's own inputs). No reference solution, no hidden
 test, no example submission.

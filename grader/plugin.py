@@ -5,7 +5,8 @@ submission (so pytest start-up and collection are paid once per batch). For each
 turns pytest's reports into an ``Outcome``: only an explicit pass earns points; a ``CheckFailure``,
 an ``AssertionError`` or a ``StudentError`` is a verdict, and so is an ``Inconclusive`` gradient check
 (it earns nothing: "could not be verified"); anything else is an internal error of the test. A hidden
-test's explanation is shown to students after the due date, never its source. A submission that cannot be read, extracted or
+test's explanation is shown to students after the due date, never its source. A submission that cannot be read,
+extracted or
 loaded gets every test 0 with a one-line reason; the session goes on.
 """
 
@@ -30,9 +31,8 @@ from grader.golden import GoldenStore
 from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
 from grader.sandbox import Limits, Sandbox
+from grader.sandbox.errors import BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentTimeout
 from grader.secret import tree_digest
-from grader.sandbox.errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError,
-                                   StudentTimeout)
 from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
@@ -345,7 +345,8 @@ class GraderPlugin:
 _NAME = pytest.StashKey[str]()
 _HIDDEN = pytest.StashKey[bool]()
 _POINTS = pytest.StashKey[float]()
-_NOT_ASKED = pytest.StashKey[str]()  # the property a requires-marked test checks, when the assignment does not ask for it
+# the property a requires-marked test checks, when the assignment does not ask for it
+_NOT_ASKED = pytest.StashKey[str]()
 
 
 def _public_test_mistake(item) -> str | None:

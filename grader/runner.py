@@ -21,9 +21,8 @@ from grader.assignment import BUNDLED_DIR, METADATA_FILE, Assignment, Assignment
 from grader.golden import GoldenStore
 from grader.outcome import SubmissionResult
 from grader.plugin import GraderPlugin, Job
-from grader.secret import grading_secret, secret_file
 from grader.sandbox.zygote_client import get_zygote
-
+from grader.secret import grading_secret, secret_file
 
 # pytest's plugins a grading session has no use for: student code never runs in this process (no
 # unraisable exceptions or threads of its own to catch, no debugger), tests are plain functions. Not
@@ -57,7 +56,8 @@ def run_session(assignment: Assignment, jobs: Iterable[Job], on_result: Callable
         plugin_holder.append(plugin)
     args = [str(p) for p in assignment.test_files(public_only=public_only)] + [
         # conftest.py files of the assignment's own folder only; its tests/ helpers importable by name
-        "--rootdir", str(assignment.path), "-c", os.devnull, f"--confcutdir={assignment.path}", "--import-mode=importlib",
+        "--rootdir", str(assignment.path), "-c", os.devnull, f"--confcutdir={assignment.path}",
+        "--import-mode=importlib",
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ] + [arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")]

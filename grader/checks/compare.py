@@ -121,7 +121,7 @@ def _type_name(value):
     if isinstance(value, np.ndarray):
         return f"{type(value).__name__} (an ndarray subclass)" if type(value) is not np.ndarray \
             else f"array of shape {value.shape}"
-    from grader.sandbox.remote import type_name     # a handle: the type the value has in the student's code
+    from grader.sandbox.remote import type_name  # a handle: the type the value has in the student's code
     return type_name(value)
 
 

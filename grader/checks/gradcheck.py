@@ -292,7 +292,8 @@ def check_gradient(f, params, grads, *, rng, rtol=1e-6, directions=2, reference_
     ``f(params_dict)`` returns a student value (one float, ``values.student_scalar``; ``what`` names it in
     messages, e.g. "the loss returned by loss(X, y)") or a grader-made ``Scalarised(value, F)``; ``scale``
     caps the round-off scale S0 at what the reference allows at these inputs (a student value inflated
-    by a huge constant then cannot widen the tolerance; its round-off makes the check undecided); ``params`` and ``grads`` are ``{name: array}``
+    by a huge constant then cannot widen the tolerance; its round-off makes the check undecided); ``params`` and
+    ``grads`` are ``{name: array}``
     with the same keys; ``labels`` maps a name to how the message calls its gradient (default
     ``d<name>``). Raises CheckFailure naming the first REPORTED_FAILURES wrong tensors (the rest are not
     checked: a wrong tensor early in backprop usually spoils the ones after), or Inconclusive when no wrong tensor

@@ -5,7 +5,6 @@ from __future__ import annotations
 from grader.outcome import SubmissionResult
 from grader.report.text import budget_note, clean, names_line, said_once, zeroed_note
 
-
 HIDDEN_LATER = "This hidden test failed; its details are shown after the due date."
 
 

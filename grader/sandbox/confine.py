@@ -136,7 +136,7 @@ def _assemble(rows):
         plain.append(row)
     out = b""
     for i, (code, jt, jf, k) in enumerate(plain):
-        offset = lambda label: 0 if label is None else labels[label] - i - 1
+        offset = lambda label, i=i: 0 if label is None else labels[label] - i - 1
         out += struct.pack("HBBI", code, offset(jt), offset(jf), k)
     return out, len(plain)
 

@@ -8,6 +8,8 @@ After each notebook capture cell, the notebook's globals that hold plain data ar
 the inputs a test may ask for (``Plan.notebook_input``) as they stood when the variable was captured.
 An index written as a list display, ``x[[rows, cols]]``, means what it meant before NumPy 1.23 (OldListIndex).
 """
+import __future__
+
 import ast
 import contextlib
 import copy
@@ -17,8 +19,6 @@ import random
 import sys
 
 import numpy
-
-import __future__
 
 REFUSED = set(sys.stdlib_module_names) | {"numpy", "sitecustomize", "usercustomize", "conftest",
                                             "pytest", "_pytest", "grader", "reference"}

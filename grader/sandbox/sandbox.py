@@ -22,11 +22,18 @@ import numpy as np
 from grader import integrity
 
 from . import wire
-from .errors import (BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException,
-                     StudentTimeout)
+from .errors import BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException, StudentTimeout
 from .remote import Func, Remote
-from .worker_setup import (Limits, default_hidden, home_mask, libraries_for, processes_of, sandbox_user, tree_size,
-                           worker_env)
+from .worker_setup import (
+    Limits,
+    default_hidden,
+    home_mask,
+    libraries_for,
+    processes_of,
+    sandbox_user,
+    tree_size,
+    worker_env,
+)
 from .zygote_client import get_zygote, isolation_mode
 
 NOTES_CAP = 200          # notes kept per submission
@@ -285,7 +292,8 @@ class Sandbox:
         size, count = tree_size(files)
         config = {"files": files, "hide": self.hide, "isolate": self.isolation, "uid": uid, "gid": gid,
                   "userns": self.isolation and not root, "mask": home_mask() if self.isolation and not root else [],
-                  "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count, "cpu_seconds": self.limits.cpu_seconds,
+                  "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count,
+                  "cpu_seconds": self.limits.cpu_seconds,
                   "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
                   "nproc": self.limits.processes + (0 if self.isolation and root else processes_of(uid)),
                   "memory_mb": self.limits.memory_mb, "preload": self._preload,

@@ -18,7 +18,6 @@ import random
 import sys
 
 import numpy as np
-
 import sbx_guard as guard
 import sbx_loader as loader
 import sbx_stubs as stubs

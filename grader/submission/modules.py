@@ -200,8 +200,8 @@ def _replace_broken_helpers(table: ModuleTable, support: dict) -> None:
     a module of the submission nobody provides (the Cython `fast_layers.py` without its compiled extension), is
     replaced by the assignment's support copy, also when it sits in another folder (`utils/fast_layers.py`)."""
     stems = _support_stems(support)
-    known = set(table.entries) | {PurePosixPath(r).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
-                                  for r in support}
+    known = set(table.entries) | {
+        PurePosixPath(r).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__") for r in support}
     for dotted, entry in sorted(table.entries.items()):
         found = stems.get(dotted.split(".")[-1])
         if entry.package or found is None:

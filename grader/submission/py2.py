@@ -13,7 +13,7 @@ import ast
 import io
 import re
 import tokenize
-from tokenize import COMMENT, ENDMARKER, ERRORTOKEN, INDENT, DEDENT, NAME, NEWLINE, NL, NUMBER, OP, STRING
+from tokenize import COMMENT, DEDENT, ENDMARKER, ERRORTOKEN, INDENT, NAME, NEWLINE, NL, NUMBER, OP, STRING
 
 _OPEN, _CLOSE = "([{", ")]}"
 _EXPR_START_OPS = {"(", "[", "{", "-", "+", "~", ">>"}

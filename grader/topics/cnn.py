@@ -18,15 +18,16 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.sandbox import type_name
 from grader.topics.layers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin
-from grader.sandbox import type_name
 
 WEIGHTS = ("W1", "W2", "W3")
 # The value scale the reference allows for the self-consistency loss (caps the gradient check's round-off
 # bound): at its parameters (weight_scale 0.3, the SMALL sizes) every layout's scores are O(1) and the loss
-# (softmax + ½·reg·Σ‖W‖²) is at most 5.8 (c147 hw5 correct example, 400 draws with and without batch norm); 1e3 leaves a margin of orders of magnitude and a round-off bound of
+# (softmax + ½·reg·Σ‖W‖²) is at most 5.8 (c147 hw5 correct example, 400 draws with and without batch norm); 1e3
+# leaves a margin of orders of magnitude and a round-off bound of
 # ~2e-7 at most, far below the tolerance, whatever the student's values.
 LOSS_SCALE = 1e3
 SMALL = dict(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=7, num_classes=4)

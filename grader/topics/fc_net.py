@@ -17,10 +17,10 @@ from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.values import student_scalar
+from grader.sandbox import type_name
 from grader.topics.layers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin, own_params
-from grader.sandbox import type_name
 
 
 class Model:
@@ -85,12 +85,12 @@ def cs231n_fc_net(cls, sandbox=None):
 
 def _param_shapes(dims, normalization):
     shapes = {}
-    for l in range(1, len(dims)):
-        shapes[f"W{l}"] = (dims[l - 1], dims[l])
-        shapes[f"b{l}"] = (dims[l],)
-        if normalization and l < len(dims) - 1:
-            shapes[f"gamma{l}"] = (dims[l],)
-            shapes[f"beta{l}"] = (dims[l],)
+    for layer in range(1, len(dims)):
+        shapes[f"W{layer}"] = (dims[layer - 1], dims[layer])
+        shapes[f"b{layer}"] = (dims[layer],)
+        if normalization and layer < len(dims) - 1:
+            shapes[f"gamma{layer}"] = (dims[layer],)
+            shapes[f"beta{layer}"] = (dims[layer],)
     return shapes
 
 
@@ -193,9 +193,9 @@ def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7
 def _plain_scores(params, X, layers):
     """Scores of ``affine - relu - ... - affine`` (no dropout, no normalization) with these params."""
     h = X.reshape(len(X), -1)
-    for l in range(1, layers + 1):
-        h = h @ params[f"W{l}"] + params[f"b{l}"]
-        if l < layers:
+    for layer in range(1, layers + 1):
+        h = h @ params[f"W{layer}"] + params[f"b{layer}"]
+        if layer < layers:
             h = np.maximum(h, 0)
     return h
 
@@ -213,7 +213,7 @@ def _loss_scale(params, X, y, reg, layers):
     of the plain chain (no dropout, no normalization; those change the loss by small factors, never by
     orders of magnitude). It caps the round-off bound of the gradient check (``check_gradient(scale=)``)."""
     scores = _plain_scores(params, X, layers)
-    penalty = 0.5 * reg * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, layers + 1))
+    penalty = 0.5 * reg * sum(float(np.sum(params[f"W{layer}"] ** 2)) for layer in range(1, layers + 1))
     return SCALE_MARGIN * max(1.0, _softmax_loss(scores, y) + penalty)
 
 
@@ -222,7 +222,8 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
     """Values pinned at parameters the test sets on ``model`` (the net under test; by default a new one),
     so that a constant or zero net cannot pass a consistency test: the layout-free pin of
     ``pins.check_last_bias_pin`` (W_L = 0, b_L = β gives scores β, the softmax loss of β plus the
-    penalty, dβ = softmax(β) − label frequencies, only reg·W before the last layer); and where the layout is fixed (no normalization: test mode is a plain
+    penalty, dβ = softmax(β) − label frequencies, only reg·W before the last layer); and where the layout is fixed
+    (no normalization: test mode is a plain
     ``affine - relu`` chain whatever the dropout) the test-mode scores at random params, and without
     dropout the training loss ``softmax + 0.5·reg·Σ‖W‖²`` too."""
     dims = [input_dim, *hidden_dims, num_classes]
@@ -232,7 +233,7 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
                           normalization=normalization, reg=reg, seed=7)
     check_last_bias_pin(own_params(model.params(), _random_params(rng, dims, normalization)), model.set_params,
                         lambda X, y=None: fetch_data(model.loss(X, y)), X, y, rng, last_weight=f"W{L}",
-                        last_bias=f"b{L}", reg=reg, weights=[f"W{l}" for l in range(1, L + 1)])
+                        last_bias=f"b{L}", reg=reg, weights=[f"W{layer}" for layer in range(1, L + 1)])
     if normalization:
         if dropout_keep == 1:
             check_fc_norm_loss(model, rng, dims, normalization, reg, N)
@@ -242,13 +243,18 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
     scores = _plain_scores(params, X, L)
     assert_close(fetch_data(model.loss(X.copy())), scores, name="scores (test mode, y is None)")
     if dropout_keep == 1:
-        penalty = 0.5 * reg * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, L + 1))
+        penalty = 0.5 * reg * sum(float(np.sum(params[f"W{layer}"] ** 2)) for layer in range(1, L + 1))
         result = fetch_data(model.loss(X.copy(), y.copy()))
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
         assert_close(result[0], _softmax_loss(scores, y) + penalty, name="loss",
                      alternatives={"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)":
                                    _softmax_loss(scores, y) + 2 * penalty})
+
+
+def _squares(params, L):
+    """Σ‖W‖² over the L affine layers."""
+    return sum(float(np.sum(params[f"W{layer}"] ** 2)) for layer in range(1, L + 1))
 
 
 def _norm(h, gamma, beta, normalization, eps):
@@ -262,14 +268,14 @@ def _norm_chain_loss(params, X, y, L, normalization, *, before_relu=True, relu=T
     """Training loss of ``{affine - norm - relu} x (L-1) - affine - softmax`` (``before_relu`` False: the
     norm after the ReLU), penalty ``factor·reg·Σ‖W‖²``."""
     h = X.reshape(len(X), -1)
-    for l in range(1, L):
-        h = h @ params[f"W{l}"] + params[f"b{l}"]
-        norm = (lambda a: _norm(a, params[f"gamma{l}"], params[f"beta{l}"], normalization, eps))
-        h = norm(h) if before_relu else h
+    for layer in range(1, L):
+        h = h @ params[f"W{layer}"] + params[f"b{layer}"]
+        gamma, beta = params[f"gamma{layer}"], params[f"beta{layer}"]
+        h = _norm(h, gamma, beta, normalization, eps) if before_relu else h
         h = np.maximum(h, 0) if relu else h
-        h = h if before_relu else norm(h)
+        h = h if before_relu else _norm(h, gamma, beta, normalization, eps)
     scores = h @ params[f"W{L}"] + params[f"b{L}"]
-    return _softmax_loss(scores, y) + factor * reg * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, L + 1))
+    return _softmax_loss(scores, y) + factor * reg * _squares(params, L)
 
 
 def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
@@ -293,8 +299,7 @@ def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
         f"{other} applied where {normalization} was asked": _norm_chain_loss(params, X, y, L, other, reg=reg),
         "the ReLU left out": _norm_chain_loss(params, X, y, L, normalization, relu=False, reg=reg),
         "regularization missing": _norm_chain_loss(params, X, y, L, normalization),
-        "normalization not applied": _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * sum(
-            float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, L + 1)),
+        "normalization not applied": _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * _squares(params, L),
     }
     assert_close(value, nearest, name=f"training loss of the net with {normalization} at the test's parameters",
                  rtol=1e-4, alternatives=alternatives)

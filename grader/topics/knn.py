@@ -166,7 +166,7 @@ def as_labels(labels, n):
     try:
         values = np.asarray(labels, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type_name(labels)}")
+        raise CheckFailure(f"the labels should be an array of {n} numbers, got {type_name(labels)}") from None
     return values.reshape(-1) if values.size == n else values
 
 

@@ -19,7 +19,6 @@ from grader.checks.gradcheck import check_gradient
 from grader.checks.values import Scalarised
 from grader.sandbox import is_remote
 
-
 # ---------------------------------------------------------------- helpers shared by the topic modules
 
 def nonzero_normal(rng, shape, margin=0.05, scale=1.0):

@@ -21,8 +21,8 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
-from grader.topics.knn import assert_labels
 from grader.sandbox import type_name
+from grader.topics.knn import assert_labels
 
 KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
 REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}

@@ -80,7 +80,7 @@ def check_c147_data(train, test=None):
             raise CheckFailure(f"the training data ({what}) are not the notebook's own (np.random.seed(0), "
                                f"num_train = 200, x ~ U(0, 1), y = {' or '.join(C147_FORMULAS)} plus "
                                f"noise): {_looks(a, 0, 1)}; keep the notebook's data generation cells as given")
-    for what, (a, b) in test.items():
+    for what, (a, _) in test.items():
         raise CheckFailure(f"the test data ({what}) are not the notebook's own: they continue the random stream "
                            f"of the training data (no reseed, nothing else drawn in between), x ~ U(1, 2), "
                            f"the training data's formula and noise; {_looks(a, 1, 2, test=True)}")
@@ -104,7 +104,7 @@ def as_vector(value, name, size=None):
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailure(f"{name} should be an array of numbers, got {type_name(value)}")
+        raise CheckFailure(f"{name} should be an array of numbers, got {type_name(value)}") from None
     shape = array.shape
     if array.ndim >= 2 and sum(n != 1 for n in shape) <= 1:
         array = array.reshape(-1)
@@ -181,7 +181,8 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors", fi
     assert_close(entries, mean_losses, name=name, rtol=1e-4,
                  alternatives={"root mean squared error (RMSE): not the squared loss asked for":
                                np.sqrt(mean_losses),
-                               **{label: value for label, value in candidates.items() if label != "mean squared error (mean)"},
+                               **{label: value for label, value in candidates.items()
+                                  if label != "mean squared error (mean)"},
                                **on_train},
                  context={"N": len(x)})
     return None

@@ -19,8 +19,8 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
-from grader.topics.layers import nonzero_normal
 from grader.sandbox import type_name
+from grader.topics.layers import nonzero_normal
 
 C147_KEYS = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"},
              "sgd_nesterov_momentum": {"velocity": "velocity"},

@@ -7,7 +7,8 @@ the normalization parameters, the batch-norm state):
 
 ``check_last_bias_pin``: on the net under test (its own instance and reg: nothing tells the pin from the
 rest of the test but the parameters), the last affine layer's weights W_L are set to 0 and its bias to a
-random β; the other parameters keep the values the test drew (so no normalization sees a zero variance). Whatever comes before the last layer (the order of normalization, dropout and
+random β; the other parameters keep the values the test drew (so no normalization sees a zero variance). Whatever
+comes before the last layer (the order of normalization, dropout and
 ReLU, the names of their parameters, the batch-norm mode and running statistics), for any layout
 
     scores = h·W_L + β = β on every row             (loss(X), test mode)
@@ -30,7 +31,6 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.sandbox import type_name
-
 
 PENALTY_FACTORS = (0.5, 1.0)   # ½·reg·Σ‖W‖² (the models' convention) or reg·Σ‖W‖², gradient 2·factor·reg·W
 

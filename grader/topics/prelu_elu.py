@@ -16,8 +16,8 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
-from grader.topics.layers import as_tuple, forward_objective, layer_pair, nonzero_normal
 from grader.sandbox import type_name
+from grader.topics.layers import as_tuple, forward_objective, layer_pair, nonzero_normal
 
 
 def _alpha(rng, per_feature, D):
@@ -78,7 +78,8 @@ def check_elu(run, golden, rng, *, shape=(6, 3), alpha=1.0, part="both"):
     if part == "forward":
         return
     assert_close(as_tuple(dx, 1, "elu_backward")[0], exp_dx, name="dx",
-                 alternatives={"derivative written as alpha * e^x - 1": dout * np.where(x > 0, 1.0, alpha * np.exp(x) - 1),
+                 alternatives={"derivative written as alpha * e^x - 1":
+                               dout * np.where(x > 0, 1.0, alpha * np.exp(x) - 1),
                                "derivative alpha * e^x used for every x": dout * alpha * np.exp(x),
                                **{k: v[1] for k, v in ignored.items()}})
 

@@ -16,8 +16,12 @@ from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.topics.layers import as_tuple, fetch_data, forward_objective
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
-from grader.topics.normalization import (check_repeatable, check_test_mode_state, worker_param_calls,
-                                         worker_param_forward)
+from grader.topics.normalization import (
+    check_repeatable,
+    check_test_mode_state,
+    worker_param_calls,
+    worker_param_forward,
+)
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
 GN_PARAM = {"eps": 1e-5}
@@ -49,7 +53,8 @@ def check_spatial_batchnorm_train(forward, golden, rng, *, shape=(3, 4, 5, 6)):
     """Train mode: each channel c normalized with the mean and biased variance over its N·H·W values."""
     x = _images(rng, shape)
     gamma, beta = _channel_params(rng, shape[1], (shape[1],))
-    expected = golden(f"sbn_train_{shape}", lambda ref: ref.spatial_batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
+    expected = golden(f"sbn_train_{shape}",
+                      lambda ref: ref.spatial_batchnorm_forward(x, gamma, beta, dict(BN_PARAM))[0])
     g4, b4 = gamma[None, :, None, None], beta[None, :, None, None]
     per_position = golden(f"sbn_per_position_{shape}", lambda ref: g4 * (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5) + b4)
     per_example = golden(f"sbn_per_example_{shape}", lambda ref: g4 * (x - x.mean((1, 2, 3), keepdims=True))

@@ -17,11 +17,11 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
-from grader.topics.knn import assert_labels
-from grader.topics.linear_classifiers import assert_shift_invariant, own_gradient_hint
 from grader.sandbox import type_name
 from grader.sandbox.errors import StudentException
+from grader.topics.knn import assert_labels
 from grader.topics.layers import write_entries
+from grader.topics.linear_classifiers import assert_shift_invariant, own_gradient_hint
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 NO_B2 = "b2 not added to the scores"
