@@ -36,7 +36,9 @@ from grader.secret import tree_digest
 from grader.submission import NameSpec, open_submission
 from grader.test_names import test_name
 
-TEST_DRAWS = 4  # draws of a test's inputs before an undecided gradient check fails as "could not be verified"
+# draws of a test's inputs before an undecided gradient check fails as "could not be verified" (a check that
+# resamples inside, gradcheck.resample, is not drawn again)
+TEST_DRAWS = 3
 NOT_ASKED = "For information only (0 points): this assignment does not ask for {what}."
 UNVERIFIED = ("Could not be verified: your function's values are not smooth/reproducible at the test inputs "
               "({detail}), on every input drawn. Correct code is smooth there (the inputs keep away from "
@@ -224,8 +226,9 @@ class GraderPlugin:
             self._sandbox.reseed(self._seed(item) % 2**32)
             with collecting_notes() as check_notes:  # notes of the checks (a shape accepted, ...)
                 reports = runtestprotocol(item, nextitem=nextitem, log=False)
-            if not isinstance(self._failure, Inconclusive):
-                break  # an undecided gradient check reruns the whole test on a new draw of its inputs
+            if not isinstance(self._failure, Inconclusive) or getattr(self._failure, "redrawn", False):
+                break  # an undecided gradient check reruns the whole test on a new draw of its inputs,
+                # unless the check already drew new inputs itself (gradcheck.resample)
         points = item.stash[_POINTS]
         hidden = item.stash[_HIDDEN]
         outcome = Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=points, score=0.0,
