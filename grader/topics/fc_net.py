@@ -368,11 +368,6 @@ def check_fc_dropout_effect(make, rng, *, dropout_keep=0.75, hidden_dims=(30, 30
     without = make(hidden_dims, input_dim, num_classes, seed=3)
     for model in (with_dropout, without):
         model.set_params(params)
-    p = _dropout_p(with_dropout.net)
-    if p is not None and abs(p - dropout_keep) > 1e-12:
-        raise CheckFailure(f"FullyConnectedNet(dropout={dropout_keep}) set dropout_param['p'] = {p:g}: the "
-                           "dropout layers get p as given (the probability of keeping a unit)",
-                           diagnosis="dropout p read as the drop probability")
     plain_scores = without.loss(X.copy())
     assert_close(with_dropout.loss(X.copy()), plain_scores, name="scores in test mode (y is None)")
     plain_loss = student_scalar(fetch_data(without.loss(X.copy(), y.copy())[0]), "the loss")
@@ -381,3 +376,9 @@ def check_fc_dropout_effect(make, rng, *, dropout_keep=0.75, hidden_dims=(30, 30
         raise CheckFailure(f"with dropout {dropout_keep} the training loss equals the loss without dropout "
                            f"({train_loss:.6g}): dropout is not applied in training",
                            diagnosis="dropout not applied")
+    p = _dropout_p(with_dropout.net)
+    if p is not None and abs(p - dropout_keep) > 1e-12:
+        flipped = abs(p - (1 - dropout_keep)) <= 1e-12
+        raise CheckFailure(f"FullyConnectedNet(dropout={dropout_keep}) set dropout_param['p'] = {p:g}: the "
+                           "dropout layers get p as given (the probability of keeping a unit)",
+                           diagnosis="dropout p read as the drop probability" if flipped else None)

@@ -144,3 +144,16 @@ def test_write_entries_sends_all_parameters_in_one_update_or_falls_back_to_items
     assert Counting.updates == 1 and set(counting) == set(items.data) == {"W1", "b1"}
     assert counting["W1"] is not W and items.data["W1"] is not W
     np.testing.assert_array_equal(items.data["W1"], W)
+
+
+def test_dropout_p_flipped_in_the_net_is_named():
+    """The red team's `self.dropout_param = {'mode': 'train', 'p': 1 - dropout}` scored full marks: with
+    keep 0.5 (the old test's) 1 - p is p."""
+    def flipped(hidden_dims, input_dim, num_classes, dropout=1, normalization=None, reg=0.0,
+                weight_scale=1e-2, dtype="float64", seed=None):
+        net = R.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, reg=reg, dtype=dtype, seed=seed)
+        net.dropout_param = {"mode": "train", "p": 1 - dropout}
+        return net
+    with pytest.raises(CheckFailure) as failure:
+        F.check_fc_dropout_effect(F.cs231n_fc_net(flipped), np.random.default_rng(4))
+    assert failure.value.diagnosis == "dropout p read as the drop probability"
