@@ -22,7 +22,8 @@ class Scalarised(NamedTuple):
     bound: float
 
 
-def _describe(value):
+def describe(value):
+    """What a student's value is, for a message: 'a tuple of 2 values', 'an array of shape (3, 1)'."""
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} values"
     if isinstance(value, np.ndarray):
@@ -38,15 +39,15 @@ def student_scalar(value, what="the function's value"):
         number = float(value)
     elif type(value) is np.ndarray and value.dtype.kind in "iuf":
         if value.size != 1:
-            raise CheckFailure(f"{what} is {_describe(value)}; it must be one number (a float), "
+            raise CheckFailure(f"{what} is {describe(value)}; it must be one number (a float), "
                                "not an array of several values.")
         number = float(value.reshape(-1)[0])
     elif isinstance(value, (tuple, list)):
-        raise CheckFailure(f"{what} is {_describe(value)}; it must be one number (a float). Return the "
+        raise CheckFailure(f"{what} is {describe(value)}; it must be one number (a float). Return the "
                            "loss as a single float (e.g. loss(X, y) returns the pair (loss, grads) with "
                            "loss a float).")
     else:
-        raise CheckFailure(f"{what} is {_describe(value)}; it must be one number (a float).")
+        raise CheckFailure(f"{what} is {describe(value)}; it must be one number (a float).")
     if not np.isfinite(number):
         raise CheckFailure(f"{what} is not finite ({number}) at the test point.")
     return number

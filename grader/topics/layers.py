@@ -16,7 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient
-from grader.checks.values import Scalarised
+from grader.checks.values import Scalarised, describe
 from grader.sandbox import is_remote
 
 # ---------------------------------------------------------------- helpers shared by the topic modules
@@ -76,16 +76,8 @@ def as_tuple(result, count, name):
         return (result,)
     if not isinstance(result, (tuple, list)) or len(result) != count:
         what = "gradients" if "backward" in name else "values"
-        raise CheckFailure(f"{name} should return a tuple of {count} {what}, got {_describe(result)}")
+        raise CheckFailure(f"{name} should return a tuple of {count} {what}, got {describe(result)}")
     return tuple(result)
-
-
-def _describe(value):
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"a {type(value).__name__}"
 
 
 def forward_objective(forward, names, fixed, dout, out_index=0):
