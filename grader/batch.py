@@ -54,7 +54,7 @@ def is_export(path: Path) -> bool:
     try:
         if not (path / METADATA).is_file():
             return False
-        return any((path / key).is_dir() for key in _export_ids(path / METADATA))
+        return any((path / key).is_dir() for key in read_roster(path / METADATA))
     except OSError:
         return False
 
@@ -119,12 +119,6 @@ def unpack_export(path: Path, dest: Path) -> Path:
         partial.rename(dest)
     found = sorted(dest.glob(METADATA)) + sorted(dest.glob(f"*/{METADATA}"))
     return found[0].parent if found else dest
-
-
-def _export_ids(metadata: Path) -> list[str]:
-    """The ``submission_<id>`` keys of Gradescope's export metadata (YAML), in order."""
-    text = metadata.read_text(errors="replace")
-    return list(dict.fromkeys(m.group(1) for m in re.finditer(r"^\s*:?(submission_\d+):\s*$", text, re.M)))
 
 
 def save_result(result: SubmissionResult, folder: Path, title: str, extra: dict | None = None) -> None:
