@@ -78,7 +78,7 @@ class Assignment:
     path: Path
     name: str
     title: str
-    family: str
+    family: str  # a key of grader.families.FAMILIES, or "own"
     seed: int
     limits: AssignmentLimits
     names: dict[str, GradedName]
@@ -191,7 +191,7 @@ def load_assignment(name_or_path: str | Path) -> Assignment:
         path=folder,
         name=name,
         title=_field(meta, "title", str, meta_file, default=name),
-        family=_field(meta, "family", str, meta_file, default="custom"),
+        family=_family(meta, meta_file),
         seed=_field(meta, "seed", int, meta_file, default=0),
         limits=_limits(meta.get("limits", {}), meta_file),
         names=_names(meta.get("names"), meta_file),
@@ -218,6 +218,17 @@ def _field(meta: dict, key: str, kind: type, file: Path, default):
     if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
         raise AssignmentError(f"{file}: '{key}' must be a {kind.__name__}, got {value!r}")
     return value
+
+
+def _family(meta: dict, file: Path) -> str:
+    """``family``: a bound family (grader.families: the ``family`` fixture binds its API) or "own"."""
+    from grader.families import FAMILIES, OWN
+
+    family = _field(meta, "family", str, file, default=OWN)
+    if family not in FAMILIES and family != OWN:
+        raise AssignmentError(f"{file}: unknown family \"{family}\" (bound: {', '.join(FAMILIES)}; "
+                              f"\"{OWN}\" for tests that bring their own adapters)")
+    return family
 
 
 def _limits(table: dict, file: Path) -> AssignmentLimits:

@@ -25,7 +25,14 @@ import numpy as np
 import pytest
 from _pytest.runner import runtestprotocol
 
-from grader.assignment import HIDDEN_HELPER_PREFIX, REQUIREMENTS, Assignment, AssignmentError, is_hidden_file
+from grader.assignment import (
+    HIDDEN_HELPER_PREFIX,
+    METADATA_FILE,
+    REQUIREMENTS,
+    Assignment,
+    AssignmentError,
+    is_hidden_file,
+)
 from grader.checks import CheckFailure, Inconclusive, PartialCredit, collecting_notes
 from grader.golden import GoldenStore
 from grader.integrity import scan_plan
@@ -92,6 +99,7 @@ class GraderPlugin:
         self.hide = [Path(p) for p in hide]
         self.collection_error: str | None = None
         self.collected: list[tuple[str, float, bool]] = []  # (name, points, hidden) of each test
+        self.test_ids: list[str] = []  # the pytest node id of each test (its inputs' seed and golden keys)
         self._sandbox: Sandbox | None = None
         self._digest = ""
         self._failure: BaseException | None = None
@@ -136,6 +144,7 @@ class GraderPlugin:
             item.stash[_HIDDEN] = hidden_file
             if not hidden_file:
                 self.collection_error = self.collection_error or _public_test_mistake(item)
+            self.collection_error = self.collection_error or _unbound_family(item, self.assignment)
             try:
                 item.stash[_POINTS] = _points(item)
                 item.stash[_NOT_ASKED] = _not_asked(item, self.assignment.requires)
@@ -149,6 +158,7 @@ class GraderPlugin:
                     f"{item.nodeid}: the test name '{name}' is also the name of {seen[name]}")
             seen[name] = item.nodeid
             self.collected.append((name, item.stash.get(_POINTS, 0.0), hidden_file))
+            self.test_ids.append(item.nodeid)
 
     # ------------------------------------------------------------------------------ the main loop
     @pytest.hookimpl(tryfirst=True)
@@ -328,6 +338,12 @@ class GraderPlugin:
         return self._sandbox.root
 
     @pytest.fixture
+    def family(self, student, sandbox):
+        """The binding of assignment.toml's ``family`` (grader.families) for the current submission."""
+        from grader.families import bind
+        return bind(self.assignment, student, sandbox)
+
+    @pytest.fixture
     def rng(self, request):
         """A ``np.random.Generator`` seeded from the assignment seed and the test id."""
         return np.random.default_rng(self._seed(request.node))
@@ -359,6 +375,19 @@ def _public_test_mistake(item) -> str | None:
         return (f"{item.nodeid}: a public test uses the 'ref' fixture, which the student kit does not have; "
                 "use golden(key, fn) or move the test to a test_hidden_*.py file")
     return None
+
+
+def _unbound_family(item, assignment: Assignment) -> str | None:
+    """The plugin's ``family`` fixture in an assignment whose family has no binding (``own``): said at
+    collection. A ``family`` fixture of the assignment's own ``conftest.py`` (its own binding) is fine."""
+    from grader.families import FAMILIES
+
+    definitions = item._fixtureinfo.name2fixturedefs.get("family", ())
+    if assignment.family in FAMILIES or not definitions or definitions[-1].baseid:
+        return None
+    return (f"{item.nodeid}: uses the 'family' fixture, but {assignment.path / METADATA_FILE} declares "
+            f"family = \"{assignment.family}\", which has no binding (bound: {', '.join(FAMILIES)}); "
+            "give the checks your own adapters, or define a 'family' fixture in tests/conftest.py")
 
 
 def hidden_helper_import(path: Path) -> str | None:

@@ -5,7 +5,7 @@ affine − [batch norm] − relu − affine − softmax; loss = softmax loss + �
 
 Canonical form: ``make_net(**kwargs) -> net`` builds the student's ``ThreeLayerConvNet`` with the keyword
 arguments ``input_dim, num_filters, filter_size, hidden_dim, num_classes, weight_scale, reg, dtype``
-(+ ``use_batchnorm=True`` for c147's batch-norm test only, see :func:`c147_net` / :func:`cs231n_net`: an
+(+ ``use_batchnorm=True`` for c147's batch-norm test only, see ``family.conv_net`` in grader.families: an
 optional feature's argument is passed only by the tests of that feature); ``net.params`` is a dict the
 checks set entry by entry, ``net.loss(X)`` gives scores and ``net.loss(X, y)`` gives ``(loss, grads)``.
 Without batch norm the values are compared with the reference given the same parameters; with batch norm
@@ -19,7 +19,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.sandbox import type_name
-from grader.topics.layers import fetch_data, write_entries
+from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin
 
@@ -31,19 +31,6 @@ WEIGHTS = ("W1", "W2", "W3")
 # ~2e-7 at most, far below the tolerance, whatever the student's values.
 LOSS_SCALE = 1e3
 SMALL = dict(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=7, num_classes=4)
-
-
-def c147_net(student, use_batchnorm=False):
-    """``make_net`` for c147: ``ThreeLayerConvNet(...)`` with keyword arguments; ``use_batchnorm=True`` is
-    passed only when asked for, so a net whose ``__init__`` has no ``use_batchnorm`` (the optional part
-    skipped, or the cs231n signature) fails only the batch-norm test."""
-    extra = {"use_batchnorm": True} if use_batchnorm else {}
-    return lambda **kw: student.ThreeLayerConvNet(**extra, **kw)
-
-
-def cs231n_net(student):
-    """``make_net`` for cs231n: ``ThreeLayerConvNet(input_dim, num_filters, ..., dtype)``."""
-    return lambda **kw: student.ThreeLayerConvNet(**kw)
 
 
 def _shapes(input_dim, num_filters, filter_size, hidden_dim, num_classes):

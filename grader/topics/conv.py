@@ -14,7 +14,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.diagnose import crop_offset, crop_phrase
 from grader.checks.gradcheck import check_gradient, untie_pool_windows
-from grader.topics.layers import as_tuple, fetch_data, forward_objective, with_fixed_cache
+from grader.topics.helpers import as_tuple, fetch_data, forward_objective, with_fixed_cache
 
 
 def _out_size(size, filt, stride, pad):

@@ -11,7 +11,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.sandbox import is_remote
-from grader.topics.layers import fetch_data, nonzero_normal
+from grader.topics.helpers import fetch_data, nonzero_normal
 
 
 def _stochastic():

@@ -4,7 +4,8 @@ Canonical form: ``make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, n
 reg=0.0, weight_scale=1e-2, seed=None) -> Model`` where ``Model.params()`` fetches the params,
 ``Model.set_params(d)`` writes them, ``Model.loss(X, y=None)`` is the student's ``loss`` (reseeded first,
 so dropout is deterministic). Params ``W1..WL (d_in, d_out)``, ``b1..bL``, ``gamma1.., beta1..``; loss
-``softmax + 0.5 * reg * Σ‖W‖²``. Family adapters: :func:`c147_fc_net`, :func:`cs231n_fc_net`.
+``softmax + 0.5 * reg * Σ‖W‖²``. The families' bindings give ``make``
+(grader.families: ``family.fc_net()``).
 
 Nets without dropout or normalization are compared with the reference given the same params; with
 dropout or batch norm the layout is free, and they are graded by the consistency of the student's own
@@ -18,7 +19,7 @@ from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
-from grader.topics.layers import fetch_data, write_entries
+from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin, own_params
 
@@ -45,42 +46,11 @@ class Model:
         return self.net.loss(X) if y is None else self.net.loss(X, y)
 
 
-def _reseeder(sandbox):
+def reseeder(sandbox):
+    """``reseed(seed)``: the worker's RNG (``sandbox``), or this process's for a local net."""
     if sandbox is None:
         return lambda seed: np.random.seed(seed)
     return lambda seed: sandbox.reseed(seed)
-
-
-def c147_fc_net(cls, sandbox=None):
-    """c147 ``FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, use_batchnorm, reg,
-    weight_scale, dtype, seed)``; ``dropout`` is the keep probability (1: none). The optional features'
-    arguments (``dropout``, ``use_batchnorm``) are passed only when the test uses the feature."""
-    def make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None, reg=0.0,
-             weight_scale=1e-2, seed=0):
-        if normalization not in (None, "batchnorm"):
-            raise ValueError("c147 nets have batch norm only")
-        optional = {"dropout": dropout_keep} if dropout_keep != 1 else {}
-        if normalization:
-            optional["use_batchnorm"] = True
-        net = cls(list(hidden_dims), input_dim, num_classes, **optional, reg=reg, weight_scale=weight_scale,
-                  dtype="float64", seed=seed)
-        return Model(net, _reseeder(sandbox), seed)
-    return make
-
-
-def cs231n_fc_net(cls, sandbox=None):
-    """cs231n ``FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout, normalization, reg,
-    weight_scale, dtype, seed)``. The keep probability is passed (positionally: it is ``dropout`` or
-    ``dropout_keep_ratio`` depending on the year) and ``normalization`` (by keyword) only when the test
-    uses the feature."""
-    def make(hidden_dims, input_dim, num_classes, *, dropout_keep=1, normalization=None, reg=0.0,
-             weight_scale=1e-2, seed=0):
-        keep = (dropout_keep,) if dropout_keep != 1 else ()
-        optional = {"normalization": normalization} if normalization else {}
-        net = cls(list(hidden_dims), input_dim, num_classes, *keep, **optional, reg=reg,
-                  weight_scale=weight_scale, dtype="float64", seed=seed)
-        return Model(net, _reseeder(sandbox), seed)
-    return make
 
 
 def _param_shapes(dims, normalization):

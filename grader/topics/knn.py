@@ -7,7 +7,7 @@ Canonical forms:
   training points, a tie in the vote going to the smaller label.
 
 Inputs avoid ties in distances (continuous random data); the tie test builds label ties explicitly.
-Adapters at the end bind c147 ``KNN`` and cs231n ``KNearestNeighbor``.
+The families' bindings (grader.families) give these forms for c147 ``KNN`` and cs231n ``KNearestNeighbor``.
 """
 
 import numpy as np
@@ -168,47 +168,3 @@ def as_labels(labels, n):
     except (TypeError, ValueError):
         raise CheckFailure(f"the labels should be an array of {n} numbers, got {type_name(labels)}") from None
     return values.reshape(-1) if values.size == n else values
-
-
-# ----- family adapters -------------------------------------------------------------------------------
-
-def _trained(student, class_name, X_train, y_train):
-    obj = getattr(student, class_name)()
-    obj.train(X_train, y_train)
-    return obj
-
-
-def c147_dist_fn(student, method, norm=None):
-    """c147 ``KNN().train(X_train, y)`` then ``compute_distances(X, norm=...)`` or
-    ``compute_L2_distances_vectorized(X)``; ``norm`` names a worker helper (``Func``)."""
-    def dist_fn(X_train, X):
-        obj = _trained(student, "KNN", X_train, np.zeros(len(X_train), dtype=np.int64))
-        if norm is None:
-            return getattr(obj, method)(X)
-        from grader.sandbox import Func
-        return getattr(obj, method)(X, norm=Func(norm))
-    return dist_fn
-
-
-def cs231n_dist_fn(student, method):
-    """cs231n ``KNearestNeighbor().train(X_train, y)`` then ``compute_distances_*(X)``."""
-    def dist_fn(X_train, X):
-        obj = _trained(student, "KNearestNeighbor", X_train, np.zeros(len(X_train), dtype=np.int64))
-        return getattr(obj, method)(X)
-    return dist_fn
-
-
-def labels_fn_of(student, class_name):
-    """``obj.train(X_train, y_train)`` (placeholder features) then ``obj.predict_labels(dists, k=k)``."""
-    def labels_fn(dists, y_train, k):
-        obj = _trained(student, class_name, np.zeros((len(y_train), 1)), y_train)
-        return obj.predict_labels(dists, k=k)
-    return labels_fn
-
-
-def cs231n_predict_fn(student, num_loops):
-    """cs231n ``KNearestNeighbor.predict(X, k=k, num_loops=num_loops)``."""
-    def predict_fn(X_train, y_train, X, k):
-        obj = _trained(student, "KNearestNeighbor", X_train, y_train)
-        return obj.predict(X, k=k, num_loops=num_loops)
-    return predict_fn

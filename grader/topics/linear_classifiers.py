@@ -10,8 +10,8 @@ Canonical forms (W is always (D, C), as in the reference):
   ``init_fn((D, C), seed) -> W`` (what the student's own ``init_weights`` draws after that seeding);
 * ``predict_fn(W, X) -> labels`` (N,).
 
-Adapters at the end bind c147 ``Softmax``/``SVM`` (``W (C, D)``, no regularization) and cs231n
-``softmax_loss_*``/``svm_loss_*`` (``W (D, C)``) to these forms.
+The families' bindings (grader.families: c147 ``Softmax``/``SVM`` with ``W (C, D)`` and no
+regularization, cs231n ``softmax_loss_*``/``svm_loss_*`` with ``W (D, C)``) give these forms.
 """
 
 from contextlib import contextmanager
@@ -270,75 +270,3 @@ def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):
     expected = golden("predicted_labels", lambda ref: ref.linear_predict(W, X))
     labels = predict_fn(W.copy(), X.copy())
     assert_labels(labels, expected, N, name="predicted labels")
-
-
-
-# ----- family adapters -------------------------------------------------------------------------------
-
-def c147_loss_fn(student, class_name, method):
-    """c147 ``Softmax(dims=[C, D])``/``SVM``: ``obj.W = W.T``; ``loss`` gives the loss only,
-    ``loss_and_grad``/``fast_loss_and_grad`` give ``(loss, grad (C, D))`` (transposed back)."""
-    def loss_fn(W, X, y, reg):
-        if reg:
-            raise ValueError("c147 linear classifiers have no regularization term")
-        obj = getattr(student, class_name)(dims=[W.shape[1], W.shape[0]])
-        obj.W = W.T.copy()
-        result = getattr(obj, method)(X, y)
-        if method == "loss":
-            return result, None
-        loss, grad = unpack_pair(result, f"{class_name}.{method}")
-        return loss, grad.T if isinstance(grad, np.ndarray) and grad.ndim == 2 else grad
-    return loss_fn
-
-
-def c147_train_fn(student, class_name, sandbox=None):
-    """c147 ``obj.train(X, y, learning_rate, num_iters, batch_size)``, then ``obj.W.T``; with ``sandbox``
-    the student's RNG is seeded with ``seed`` right before ``train`` (its ``init_weights`` draw and its
-    minibatches then replay)."""
-    from grader.sandbox import fetch
-
-    def train_fn(W0, X, y, learning_rate, num_iters, batch_size, seed=None):
-        obj = getattr(student, class_name)(dims=[W0.shape[1], W0.shape[0]])
-        obj.W = W0.T.copy()
-        if sandbox is not None and seed is not None:
-            sandbox.reseed(seed)
-        obj.train(X, y, learning_rate=learning_rate, num_iters=num_iters, batch_size=batch_size)
-        W = fetch(obj.W)
-        return W.T if isinstance(W, np.ndarray) and W.ndim == 2 else W
-    return train_fn
-
-
-def c147_init_fn(student, class_name, sandbox):
-    """``init_fn(shape (D, C), seed)``: the W (transposed to (D, C)) that the student's own
-    ``init_weights(dims=[C, D])`` sets right after the RNG is seeded with ``seed``, or None when it
-    cannot be read (no such method: then ``train`` is judged from the W it is given)."""
-    from grader.sandbox import fetch
-    from grader.sandbox.errors import StudentException
-
-    def init_fn(shape, seed):
-        D, C = shape
-        obj = getattr(student, class_name)(dims=[C, D])
-        sandbox.reseed(seed)
-        try:
-            obj.init_weights(dims=[C, D])
-        except StudentException:
-            return None
-        W = fetch(obj.W)
-        return W.T if isinstance(W, np.ndarray) and W.ndim == 2 else None
-    return init_fn
-
-
-def c147_predict_fn(student, class_name):
-    """c147 ``obj.predict(X)`` with ``obj.W = W.T``."""
-    def predict_fn(W, X):
-        obj = getattr(student, class_name)(dims=[W.shape[1], W.shape[0]])
-        obj.W = W.T.copy()
-        return obj.predict(X)
-    return predict_fn
-
-
-def cs231n_loss_fn(student, function_name):
-    """cs231n ``softmax_loss_naive(W, X, y, reg) -> (loss, dW)`` and its siblings (already canonical)."""
-    def loss_fn(W, X, y, reg):
-        return unpack_pair(getattr(student, function_name)(W, X, y, reg), function_name)
-    return loss_fn

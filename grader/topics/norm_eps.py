@@ -71,7 +71,7 @@ def set_net_eps(net, eps=CONSISTENCY_EPS):
     """Write ``eps`` into each dict of ``net.bn_params`` (the starters' per-layer normalization params, read
     by the forwards as ``bn_param.get('eps', 1e-5)``); a net without that list is left as it is."""
     from grader.sandbox.errors import StudentException
-    from grader.topics.layers import fetch_data
+    from grader.topics.helpers import fetch_data
     try:
         count = len(fetch_data(net.bn_params))
         for i in range(count):

@@ -5,7 +5,7 @@ Canonical forms (same names in both families):
 * ``forward(x, gamma, beta, param) -> (out, cache)``, ``x (N, D)``, ``gamma, beta (D,)``;
 * ``forward_with_param(x, gamma, beta, param) -> (out, param_after)``: the dict as the student's forward
   left it (running statistics are written back into ``bn_param``); see :func:`worker_param_forward`;
-* ``run(args, dout) -> (out, (dx, dgamma, dbeta))``: a pair bound by ``layers.layer_pair`` (the
+* ``run(args, dout) -> (out, (dx, dgamma, dbeta))``: a pair bound by ``helpers.layer_pair`` (the
   normalization caches are the student's own).
 
 Test mode changes no state: after a test-mode call every entry of ``bn_param`` the test passed is as it
@@ -20,7 +20,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.sandbox import is_remote, type_name
-from grader.topics.layers import as_tuple, fetch_data, forward_objective
+from grader.topics.helpers import as_tuple, fetch_data, forward_objective
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}

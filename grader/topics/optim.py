@@ -1,7 +1,7 @@
 """Topic checks: first-order optimizers over several steps, with their state.
 
 Canonical form: the student's ``step(w, dw, config) -> (next_w, config)`` and a ``state_keys`` map from
-the reference's (cs231n) state keys to the family's keys:
+the reference's (cs231n) state keys to the family's keys (``family.state_keys(rule)``, grader.families):
 
 * cs231n: momentum ``velocity``; rmsprop ``cache``; adam ``m``, ``v``, ``t`` (the identity map);
 * c147: momentum ``velocity``; rmsprop ``a``; adam ``v`` (first moment), ``a`` (second), ``t``.
@@ -20,13 +20,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.sandbox import type_name
-from grader.topics.layers import nonzero_normal
-
-C147_KEYS = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"},
-             "sgd_nesterov_momentum": {"velocity": "velocity"},
-             "rmsprop": {"cache": "a"}, "adam": {"m": "v", "v": "a", "t": "t"}}
-CS231N_KEYS = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"}, "rmsprop": {"cache": "cache"},
-               "adam": {"m": "m", "v": "v", "t": "t"}}
+from grader.topics.helpers import nonzero_normal
 
 HYPERPARAMETERS = {
     "sgd": {"learning_rate": 0.05},

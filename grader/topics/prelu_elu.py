@@ -8,7 +8,7 @@ Canonical forms (the API of assignments.md "The PReLU/ELU problem"):
 * ``prelu_elu_net(x, y, W1, W2, W3, alpha_prelu, alpha_elu) -> (loss, grads)``, grads keys
   ``W1, W2, W3, alpha_prelu``.
 
-Caches are the student's own: pairs are bound with ``layers.layer_pair``. Inputs avoid exact zeros.
+Caches are the student's own: pairs are bound with ``helpers.layer_pair``. Inputs avoid exact zeros.
 """
 
 import numpy as np
@@ -17,7 +17,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.sandbox import type_name
-from grader.topics.layers import as_tuple, forward_objective, layer_pair, nonzero_normal
+from grader.topics.helpers import as_tuple, forward_objective, layer_pair, nonzero_normal
 
 
 def _alpha(rng, per_feature, D):

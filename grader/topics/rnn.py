@@ -26,7 +26,7 @@ from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.checks.values import Scalarised
 from grader.sandbox import is_remote
-from grader.topics.layers import as_tuple, fetch_data
+from grader.topics.helpers import as_tuple, fetch_data
 
 # kind -> (input names, number of outputs before the cache, names of the gradients, in order)
 LAYERS = {

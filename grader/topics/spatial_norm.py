@@ -7,14 +7,14 @@ Canonical forms (same names in both families):
   back). ``forward_with_param`` binds it with ``bn_param`` held in the student's process
   (:func:`param_forward`).
 * ``spatial_groupnorm_forward(x, gamma, beta, G, gn_param) -> (out, cache)``, ``gamma, beta (1, C, 1, 1)``.
-* ``run(args, dout) -> (out, (dx, dgamma, dbeta))``: a pair bound by ``layers.layer_pair``.
+* ``run(args, dout) -> (out, (dx, dgamma, dbeta))``: a pair bound by ``helpers.layer_pair``.
 """
 
 import numpy as np
 
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
-from grader.topics.layers import as_tuple, fetch_data, forward_objective
+from grader.topics.helpers import as_tuple, fetch_data, forward_objective
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 from grader.topics.normalization import (
     check_repeatable,

@@ -9,7 +9,8 @@ own loss is detected, named in a note, and its gradients and training must use i
 is the one failures are judged against). ``train_fn(params, X, y, learning_rate, reg,
 num_iters, batch_size) -> params`` and ``predict_fn(params, X) -> labels``.
 
-Adapters bind c147 ``TwoLayerNet`` (``W1 (H, D)``, ``W2 (C, H)``: transposed here) and cs231n's.
+The adapters at the end build the student's ``TwoLayerNet`` with some params stored transposed (c147:
+``W1 (H, D)``, ``W2 (C, H)``); the families' bindings (grader.families) choose which.
 """
 
 import numpy as np
@@ -19,8 +20,8 @@ from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.sandbox import type_name
 from grader.sandbox.errors import StudentException
+from grader.topics.helpers import write_entries
 from grader.topics.knn import assert_labels
-from grader.topics.layers import write_entries
 from grader.topics.linear_classifiers import assert_shift_invariant, own_gradient_hint
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -247,9 +248,6 @@ def check_predict(predict_fn, golden, rng, *, N=8, D=4, H=6, C=3):
 
 # ----- family adapters -------------------------------------------------------------------------------
 
-C147_TRANSPOSED = ("W1", "W2")
-
-
 def _to_family(params, transposed):
     return {name: (value.T.copy() if name in transposed else value.copy()) for name, value in params.items()}
 
@@ -276,10 +274,9 @@ def _make_net(student, params, transposed):
     return net
 
 
-def net_fn_of(student, family):
-    """``TwoLayerNet(D, H, C, std)``, ``net.params[...] = ...``, ``net.loss(X, y, reg=reg)``;
-    c147 (``family="c147"``) stores W1, W2 transposed."""
-    transposed = C147_TRANSPOSED if family == "c147" else ()
+def net_fn_of(student, transposed=()):
+    """``TwoLayerNet(D, H, C, std)``, ``net.params[...] = ...``, ``net.loss(X, y, reg=reg)``; the params
+    named in ``transposed`` are stored transposed (c147: W1, W2; ``family.two_layer_net()``)."""
 
     def net_fn(params, X, y, reg):
         net = _make_net(student, params, transposed)
@@ -292,11 +289,10 @@ def net_fn_of(student, family):
     return net_fn
 
 
-def train_fn_of(student, family):
+def train_fn_of(student, transposed=()):
     """``net.train(X, y, X_val, y_val, learning_rate, learning_rate_decay=1, reg, num_iters, batch_size)``
     then the net's params (read back)."""
     from grader.sandbox import fetch
-    transposed = C147_TRANSPOSED if family == "c147" else ()
 
     def train_fn(params, X, y, learning_rate, reg, num_iters, batch_size):
         net = _make_net(student, params, transposed)
@@ -306,9 +302,8 @@ def train_fn_of(student, family):
     return train_fn
 
 
-def predict_fn_of(student, family):
+def predict_fn_of(student, transposed=()):
     """``net.predict(X)`` with the given params."""
-    transposed = C147_TRANSPOSED if family == "c147" else ()
 
     def predict_fn(params, X):
         return _make_net(student, params, transposed).predict(X)

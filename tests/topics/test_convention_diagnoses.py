@@ -10,6 +10,7 @@ import pytest
 import reference as R
 from grader.assignment import load_assignment
 from grader.checks import CheckFailure
+from grader.families import C147, CS231n
 from grader.runner import grade_many
 from grader.topics import normalization as N
 from grader.topics import optim as O
@@ -42,7 +43,7 @@ def adam_t_after_use(keys, start):
     return step
 
 
-@pytest.mark.parametrize("keys", [O.C147_KEYS["adam"], O.CS231N_KEYS["adam"]])
+@pytest.mark.parametrize("keys", [C147.optim_keys["adam"], CS231n.optim_keys["adam"]])
 def test_adam_t_after_use_from_0_names_the_cause_of_the_nan(keys):
     step = adam_t_after_use(keys, start=0)
     for check in (lambda rng: O.check_optimizer_steps(step, golden, rng, "adam", keys),
@@ -54,7 +55,7 @@ def test_adam_t_after_use_from_0_names_the_cause_of_the_nan(keys):
         assert f"Likely cause: {O.T_AFTER_USE_FROM_0}" in str(exc.value)
 
 
-@pytest.mark.parametrize("keys", [O.C147_KEYS["adam"], O.CS231N_KEYS["adam"]])
+@pytest.mark.parametrize("keys", [C147.optim_keys["adam"], CS231n.optim_keys["adam"]])
 @pytest.mark.parametrize("start", [0, 1])
 def test_adam_t_after_use_mid_run_is_named(keys, start):
     with pytest.raises(CheckFailure) as exc:
@@ -63,7 +64,7 @@ def test_adam_t_after_use_mid_run_is_named(keys, start):
     assert exc.value.diagnosis == O.T_AFTER_USE
 
 
-@pytest.mark.parametrize("keys", [O.C147_KEYS["adam"], O.CS231N_KEYS["adam"]])
+@pytest.mark.parametrize("keys", [C147.optim_keys["adam"], CS231n.optim_keys["adam"]])
 def test_adam_t_from_1_after_use_is_named_on_the_final_t(keys):
     step = adam_t_after_use(keys, start=1)
     O.check_optimizer_defaults(step, golden, np.random.default_rng(7), "adam", keys)  # the updates are right

@@ -4,12 +4,14 @@
 import importlib.util
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import reference as R
 from grader.checks import CheckFailure
+from grader.families import C147, CS231n
 from grader.topics import fc_net as F
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def golden(key, fn):
     return fn(R)
 
+
+def fc_net_of(family, cls):
+    """The ``family`` binding's fc_net form for a local class (no sandbox: this process's RNG)."""
+    return family(SimpleNamespace(FullyConnectedNet=cls)).fc_net()
 
 def load_example(folder, package, module):
     """Import ``package.module`` of an example submission under a private alias."""
@@ -37,7 +43,7 @@ def reference_make(**overrides):
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout_keep_ratio=dropout,
                                    normalization=normalization, reg=overrides.get("reg_factor", 1) * reg,
                                    weight_scale=weight_scale, dtype=dtype, seed=seed)
-    return F.cs231n_fc_net(cls)
+    return fc_net_of(CS231n, cls)
 
 
 def test_reference_passes():
@@ -52,11 +58,11 @@ def test_reference_passes():
 
 
 @pytest.mark.parametrize("assignment, package, module, adapter", [
-    ("c147/hw4", "nndl", "fc_net", F.c147_fc_net),
-    ("cs231n/a2", "cs231n", "classifiers.fc_net", F.cs231n_fc_net)])
+    ("c147/hw4", "nndl", "fc_net", C147),
+    ("cs231n/a2", "cs231n", "classifiers.fc_net", CS231n)])
 def test_correct_examples_pass_locally(assignment, package, module, adapter):
     cls = load_example(ROOT / "assignments" / assignment / "examples" / "correct", package, module).FullyConnectedNet
-    make = adapter(cls)
+    make = fc_net_of(adapter, cls)
     rng = np.random.default_rng(0)
     F.check_fc_init(make, rng, normalization="batchnorm")
     F.check_fc_loss(make, golden, rng, reg=0.5)
@@ -85,7 +91,7 @@ def test_regularization_gradient_missing_is_named(hidden_only):
             dtype="float64", seed=None):
         return NoRegGrad(hidden_dims, input_dim, num_classes, reg=reg, weight_scale=weight_scale, dtype=dtype)
     with pytest.raises(CheckFailure) as exc:
-        F.check_fc_loss(F.cs231n_fc_net(cls), golden, np.random.default_rng(3), reg=0.7)
+        F.check_fc_loss(fc_net_of(CS231n, cls), golden, np.random.default_rng(3), reg=0.7)
     assert exc.value.diagnosis == ("regularization gradient missing in the hidden layers" if hidden_only
                                    else "regularization gradient missing")
 
@@ -95,7 +101,7 @@ def test_dropout_backward_skipped_fails_consistency():
     cls = load_example(load_assignment("cs231n/a2").examples()["bug_fc_dropout_backward_skipped"], "cs231n",
                        "classifiers.fc_net").FullyConnectedNet
     with pytest.raises(CheckFailure):
-        F.check_fc_consistency(F.cs231n_fc_net(cls), np.random.default_rng(2), dropout_keep=0.6)
+        F.check_fc_consistency(fc_net_of(CS231n, cls), np.random.default_rng(2), dropout_keep=0.6)
 
 
 def test_wrong_init_scale_fails():
@@ -103,7 +109,7 @@ def test_wrong_init_scale_fails():
             dtype="float64", seed=None):
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, weight_scale=weight_scale / 10, seed=seed)
     with pytest.raises(CheckFailure, match="standard deviation"):
-        F.check_fc_init(F.cs231n_fc_net(cls), np.random.default_rng(3))
+        F.check_fc_init(fc_net_of(CS231n, cls), np.random.default_rng(3))
 
 
 def test_dropout_effect_passes_for_reference_and_fails_when_ignored():
@@ -113,7 +119,7 @@ def test_dropout_effect_passes_for_reference_and_fails_when_ignored():
                  weight_scale=1e-2, dtype="float64", seed=None):
         return R.FullyConnectedNet(hidden_dims, input_dim, num_classes, reg=reg, dtype=dtype, seed=seed)
     with pytest.raises(CheckFailure, match="not applied"):
-        F.check_fc_dropout_effect(F.cs231n_fc_net(ignoring), np.random.default_rng(4))
+        F.check_fc_dropout_effect(fc_net_of(CS231n, ignoring), np.random.default_rng(4))
 
 
 def test_write_entries_sends_all_parameters_in_one_update_or_falls_back_to_items():
@@ -121,7 +127,7 @@ def test_write_entries_sends_all_parameters_in_one_update_or_falls_back_to_items
     item by item for a params object without ``update`` (copies either way)."""
     import numpy as np
 
-    from grader.topics.layers import write_entries
+    from grader.topics.helpers import write_entries
 
     class Counting(dict):
         updates = 0
@@ -155,5 +161,5 @@ def test_dropout_p_flipped_in_the_net_is_named():
         net.dropout_param = {"mode": "train", "p": 1 - dropout}
         return net
     with pytest.raises(CheckFailure) as failure:
-        F.check_fc_dropout_effect(F.cs231n_fc_net(flipped), np.random.default_rng(4))
+        F.check_fc_dropout_effect(fc_net_of(CS231n, flipped), np.random.default_rng(4))
     assert failure.value.diagnosis == "dropout p read as the drop probability"

@@ -7,6 +7,7 @@ import pytest
 import reference as R
 from grader.checks import CheckFailure
 from grader.topics import layers as L
+from grader.topics.helpers import layer_pair
 
 
 def golden(key, fn):
@@ -14,7 +15,7 @@ def golden(key, fn):
 
 
 def test_reference_passes_over_many_seeds():
-    relu = L.layer_pair(R.relu_forward, R.relu_backward)
+    relu = layer_pair(R.relu_forward, R.relu_backward)
     for seed in range(25):
         rng = np.random.default_rng(seed)
         L.check_affine_forward(R.affine_forward, golden, rng)
@@ -57,7 +58,7 @@ def test_relu_backward_masked_with_output_is_named():
     def backward(dout, x):
         return dout * np.maximum(0, x)
     with pytest.raises(CheckFailure) as exc:
-        L.check_relu(L.layer_pair(forward, backward), golden, np.random.default_rng(2))
+        L.check_relu(layer_pair(forward, backward), golden, np.random.default_rng(2))
     assert "masks with the output" in (exc.value.diagnosis or "")
     with pytest.raises(CheckFailure):
         L.check_relu_gradient(forward, backward, np.random.default_rng(2))
@@ -106,7 +107,7 @@ def test_a_forward_test_does_not_call_the_backward():
     """A relu_backward that raises (a forbidden import, a typo) fails only the backward's tests."""
     def broken_backward(dout, cache):
         raise ImportError("torch is not allowed in this assignment")
-    run = L.layer_pair(R.relu_forward, broken_backward)
+    run = layer_pair(R.relu_forward, broken_backward)
     L.check_relu(run, golden, np.random.default_rng(0), part="forward")
     with pytest.raises(ImportError):
         L.check_relu(run, golden, np.random.default_rng(0), part="backward")

@@ -6,9 +6,9 @@ import pytest
 
 import reference as R
 from grader.checks import CheckFailure, collecting_notes
-from grader.topics import layers as L
 from grader.topics import normalization as N
 from grader.topics import spatial_norm as S
+from grader.topics.helpers import layer_pair
 from grader.topics.norm_eps import MIN_VAR, assert_close_eps, eps_rtol
 
 SEEDS = range(12)
@@ -97,23 +97,23 @@ def run_every_check(place, seed, test_place=None):
     fwd, bwd = batchnorm(place, test_place=test_place)
     N.check_batchnorm_train(fwd, golden, rng)
     N.check_batchnorm_test(fwd, golden, rng)
-    N.check_norm_backward(L.layer_pair(fwd, bwd), golden, rng)
-    N.check_norm_backward(L.layer_pair(fwd, bwd), golden, rng, N=3, D=9)   # the hidden sizes
+    N.check_norm_backward(layer_pair(fwd, bwd), golden, rng)
+    N.check_norm_backward(layer_pair(fwd, bwd), golden, rng, N=3, D=9)   # the hidden sizes
     N.check_batchnorm_train(fwd, golden, rng, N=20, D=1)
     lfwd, lbwd = batchnorm(place, layer=True)
     N.check_layernorm_forward(lfwd, golden, rng)
-    N.check_norm_backward(L.layer_pair(lfwd, lbwd), golden, rng, kind="layernorm", backward="layernorm_backward")
-    N.check_norm_backward(L.layer_pair(lfwd, lbwd), golden, rng, kind="layernorm", backward="layernorm_backward",
+    N.check_norm_backward(layer_pair(lfwd, lbwd), golden, rng, kind="layernorm", backward="layernorm_backward")
+    N.check_norm_backward(layer_pair(lfwd, lbwd), golden, rng, kind="layernorm", backward="layernorm_backward",
                           N=2, D=11)
     sfwd, sbwd = spatial(place)
     S.check_spatial_batchnorm_train(sfwd, golden, rng)
     S.check_spatial_batchnorm_test(sfwd, golden, rng)
-    S.check_spatial_backward(L.layer_pair(sfwd, sbwd), golden, rng)
-    S.check_spatial_backward(L.layer_pair(sfwd, sbwd), golden, rng, shape=(1, 1, 4, 5))
+    S.check_spatial_backward(layer_pair(sfwd, sbwd), golden, rng)
+    S.check_spatial_backward(layer_pair(sfwd, sbwd), golden, rng, shape=(1, 1, 4, 5))
     gfwd, gbwd = spatial(place, group=True)
     S.check_groupnorm_forward(gfwd, golden, rng)
-    S.check_spatial_backward(L.layer_pair(gfwd, gbwd), golden, rng, kind="groupnorm", shape=(2, 6, 3, 4), G=3)
-    S.check_spatial_backward(L.layer_pair(gfwd, gbwd), golden, rng, kind="groupnorm", shape=(1, 3, 4, 2), G=3)
+    S.check_spatial_backward(layer_pair(gfwd, gbwd), golden, rng, kind="groupnorm", shape=(2, 6, 3, 4), G=3)
+    S.check_spatial_backward(layer_pair(gfwd, gbwd), golden, rng, kind="groupnorm", shape=(1, 3, 4, 2), G=3)
 
 
 @pytest.mark.parametrize("place", ["inside", "outside", "omitted"])
@@ -139,10 +139,10 @@ def test_bugs_in_another_placement_still_fail(place):
     rng = np.random.default_rng(0)
     fwd, bwd = batchnorm(place, dgamma_scale=1.01)
     with pytest.raises(CheckFailure):
-        N.check_norm_backward(L.layer_pair(fwd, bwd), golden, rng)
+        N.check_norm_backward(layer_pair(fwd, bwd), golden, rng)
     gfwd, gbwd = spatial(place, group=True, dgamma_scale=1.01)
     with pytest.raises(CheckFailure):
-        S.check_spatial_backward(L.layer_pair(gfwd, gbwd), golden, rng, kind="groupnorm", shape=(2, 6, 3, 4), G=3)
+        S.check_spatial_backward(layer_pair(gfwd, gbwd), golden, rng, kind="groupnorm", shape=(2, 6, 3, 4), G=3)
 
     def batch_stats_in_test_mode(x, gamma, beta, param):
         return fwd(x, gamma, beta, dict(param, mode="train"))
@@ -168,14 +168,14 @@ def test_consistency_checks_do_not_judge_eps(place):
     for seed in range(6):
         rng = np.random.default_rng(seed)
         fwd, bwd = batchnorm(place, textbook=True)
-        N.check_norm_gradient(fwd, L.layer_pair(fwd, bwd), rng)
-        N.check_norm_backward(L.layer_pair(fwd, bwd), golden, rng)
+        N.check_norm_gradient(fwd, layer_pair(fwd, bwd), rng)
+        N.check_norm_backward(layer_pair(fwd, bwd), golden, rng)
         lfwd, lbwd = batchnorm(place, layer=True, textbook=True)
-        N.check_norm_gradient(lfwd, L.layer_pair(lfwd, lbwd), rng, kind="layernorm", backward="layernorm_backward")
+        N.check_norm_gradient(lfwd, layer_pair(lfwd, lbwd), rng, kind="layernorm", backward="layernorm_backward")
         gfwd, gbwd = spatial(place, group=True, textbook=True)
-        S.check_spatial_gradient(gfwd, L.layer_pair(gfwd, gbwd), rng, kind="groupnorm")
+        S.check_spatial_gradient(gfwd, layer_pair(gfwd, gbwd), rng, kind="groupnorm")
         sfwd, sbwd = spatial(place, textbook=True)
-        S.check_spatial_gradient(sfwd, L.layer_pair(sfwd, sbwd), rng)
+        S.check_spatial_gradient(sfwd, layer_pair(sfwd, sbwd), rng)
     fwd, bwd = batchnorm(place, textbook=True, dgamma_scale=1.01)
     with pytest.raises(CheckFailure, match="dgamma is wrong"):
-        N.check_norm_gradient(fwd, L.layer_pair(fwd, bwd), np.random.default_rng(0))
+        N.check_norm_gradient(fwd, layer_pair(fwd, bwd), np.random.default_rng(0))

@@ -6,8 +6,8 @@ import pytest
 
 import reference as R
 from grader.checks import CheckFailure
-from grader.topics import layers as L
 from grader.topics import normalization as N
+from grader.topics.helpers import layer_pair
 
 
 def golden(key, fn):
@@ -23,7 +23,7 @@ def test_reference_passes_over_many_seeds():
         N.check_layernorm_forward(R.layernorm_forward, golden, rng)
         for kind, backward in (("batchnorm", "batchnorm_backward"), ("batchnorm", "batchnorm_backward_alt"),
                                ("layernorm", "layernorm_backward")):
-            run = L.layer_pair(getattr(R, f"{kind}_forward"), getattr(R, backward))
+            run = layer_pair(getattr(R, f"{kind}_forward"), getattr(R, backward))
             N.check_norm_backward(run, golden, rng, kind=kind, backward=backward)
             N.check_norm_backward(run, golden, rng, kind=kind, backward=backward, N=2, D=9)
             N.check_norm_gradient(getattr(R, f"{kind}_forward"), run, rng, kind=kind, backward=backward)
@@ -79,7 +79,7 @@ def _missing_mean_term(dout, cache):
 
 
 def test_backward_missing_a_term_fails_both_checks():
-    run = L.layer_pair(R.batchnorm_forward, _missing_mean_term)
+    run = layer_pair(R.batchnorm_forward, _missing_mean_term)
     with pytest.raises(CheckFailure):
         N.check_norm_backward(run, golden, np.random.default_rng(5))
     with pytest.raises(CheckFailure):
@@ -91,4 +91,4 @@ def test_backward_dgamma_from_x_fails():
         dx, _, dbeta = R.batchnorm_backward(dout, cache)
         return dx, np.sum(dout * cache["x"], axis=0), dbeta
     with pytest.raises(CheckFailure, match="dgamma|\\[1\\]"):
-        N.check_norm_backward(L.layer_pair(R.batchnorm_forward, backward), golden, np.random.default_rng(6))
+        N.check_norm_backward(layer_pair(R.batchnorm_forward, backward), golden, np.random.default_rng(6))

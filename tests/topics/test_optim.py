@@ -6,6 +6,7 @@ import pytest
 
 import reference as R
 from grader.checks import CheckFailure
+from grader.families import C147, CS231n
 from grader.topics import optim as O
 
 
@@ -24,7 +25,7 @@ def renamed(rule, keys, **options):
     return step
 
 
-@pytest.mark.parametrize("family", [O.C147_KEYS, O.CS231N_KEYS])
+@pytest.mark.parametrize("family", [C147.optim_keys, CS231n.optim_keys])
 def test_reference_passes_over_seeds(family):
     for seed in range(10):
         rng = np.random.default_rng(seed)
@@ -37,29 +38,29 @@ def test_reference_passes_over_seeds(family):
 
 
 def test_adam_without_bias_correction_is_named():
-    step = renamed("adam", O.C147_KEYS["adam"], bias_correction=False)
+    step = renamed("adam", C147.optim_keys["adam"], bias_correction=False)
     with pytest.raises(CheckFailure) as exc:
-        O.check_optimizer_steps(step, golden, np.random.default_rng(0), "adam", O.C147_KEYS["adam"])
+        O.check_optimizer_steps(step, golden, np.random.default_rng(0), "adam", C147.optim_keys["adam"])
     assert exc.value.diagnosis == "Adam without bias correction"
 
 
 def test_adam_t_started_at_1_is_named():
-    base = renamed("adam", O.CS231N_KEYS["adam"])
+    base = renamed("adam", CS231n.optim_keys["adam"])
 
     def step(w, dw, config=None):
         config = dict(config or {})
         config.setdefault("t", 1)
         return base(w, dw, config)
     with pytest.raises(CheckFailure) as exc:
-        O.check_optimizer_steps(step, golden, np.random.default_rng(1), "adam", O.CS231N_KEYS["adam"])
+        O.check_optimizer_steps(step, golden, np.random.default_rng(1), "adam", CS231n.optim_keys["adam"])
     assert "t started at 1" in exc.value.diagnosis
 
 
 def test_state_under_another_key_is_named():
     # cs231n keys (m, v) in a c147 assignment (v, a)
-    step = renamed("adam", O.CS231N_KEYS["adam"])
+    step = renamed("adam", CS231n.optim_keys["adam"])
     with pytest.raises(CheckFailure) as exc:
-        O.check_optimizer_steps(step, golden, np.random.default_rng(2), "adam", O.C147_KEYS["adam"])
+        O.check_optimizer_steps(step, golden, np.random.default_rng(2), "adam", C147.optim_keys["adam"])
     assert exc.value.diagnosis == "optimizer state under another key"
     assert "'a'" in str(exc.value)
 
@@ -76,7 +77,7 @@ def test_wrong_default_learning_rate_fails():
     def step(w, dw, config=None):
         return R.adam(w, dw, config if config is not None else {"learning_rate": 1e-2})
     with pytest.raises(CheckFailure):
-        O.check_optimizer_defaults(step, golden, np.random.default_rng(4), "adam", O.CS231N_KEYS["adam"])
+        O.check_optimizer_defaults(step, golden, np.random.default_rng(4), "adam", CS231n.optim_keys["adam"])
 
 
 def test_nesterov_written_as_plain_momentum_fails():
@@ -101,7 +102,7 @@ def test_momentum_with_the_velocity_negated_passes_long_runs_and_is_named_mid_ru
 
 
 def test_adam_moments_stored_under_each_others_keys_are_named_with_the_familys_keys():
-    keys = O.C147_KEYS["adam"]
+    keys = C147.optim_keys["adam"]
     plain = renamed("adam", keys)
 
     def step(w, dw, config=None):

@@ -3,11 +3,13 @@ only the tests of that feature: the adapters pass such an argument only when the
 Real submissions (the bundled correct example with one signature edited) through the real runner."""
 
 
+from types import SimpleNamespace
+
 import pytest
 
 from grader.assignment import load_assignment
+from grader.families import C147, CS231n
 from grader.runner import grade_many
-from grader.topics import cnn, fc_net
 
 from helpers import edited_example
 
@@ -58,10 +60,10 @@ class _Recorder:
         self.params = {}
 
 
-@pytest.mark.parametrize("adapter", [fc_net.c147_fc_net, fc_net.cs231n_fc_net])
-def test_fc_adapters_pass_an_optional_argument_only_for_its_feature(adapter):
+@pytest.mark.parametrize("family", [C147, CS231n])
+def test_fc_adapters_pass_an_optional_argument_only_for_its_feature(family):
     _Recorder.calls = []
-    make = adapter(_Recorder)
+    make = family(SimpleNamespace(FullyConnectedNet=_Recorder)).fc_net()
     make((3,), 4, 2, reg=0.5)
     make((3,), 4, 2, dropout_keep=0.6)
     make((3,), 4, 2, normalization="batchnorm")
@@ -75,7 +77,7 @@ def test_c147_cnn_adapter_passes_use_batchnorm_only_when_true():
     class Student:
         ThreeLayerConvNet = _Recorder
     _Recorder.calls = []
-    cnn.c147_net(Student)(reg=0.1)
-    cnn.c147_net(Student, use_batchnorm=True)(reg=0.1)
+    C147(Student).conv_net()(reg=0.1)
+    C147(Student).conv_net(use_batchnorm=True)(reg=0.1)
     assert _Recorder.calls == [((), {"reg": 0.1}), ((), {"use_batchnorm": True, "reg": 0.1})]
 

@@ -5,8 +5,8 @@ import pytest
 
 import reference as R
 from grader.checks import CheckFailure
-from grader.topics import layers as L
 from grader.topics import prelu_elu as P
+from grader.topics.helpers import layer_pair
 
 
 def golden(key, fn):
@@ -14,8 +14,8 @@ def golden(key, fn):
 
 
 def test_reference_passes_over_many_seeds():
-    prelu = L.layer_pair(R.prelu_forward, R.prelu_backward)
-    elu = L.layer_pair(R.elu_forward, R.elu_backward)
+    prelu = layer_pair(R.prelu_forward, R.prelu_backward)
+    elu = layer_pair(R.elu_forward, R.elu_backward)
     for seed in range(20):
         rng = np.random.default_rng(seed)
         for per_feature in (False, True):
@@ -35,9 +35,9 @@ def test_scalar_dalpha_as_0d_array_passes_and_as_vector_fails():
     def as_vector(dout, cache):
         dx, dalpha = R.prelu_backward(dout, cache)
         return dx, (dout * cache[0] * (cache[0] < 0)).sum(0)
-    P.check_prelu_backward(L.layer_pair(R.prelu_forward, as_0d), golden, np.random.default_rng(0))
+    P.check_prelu_backward(layer_pair(R.prelu_forward, as_0d), golden, np.random.default_rng(0))
     with pytest.raises(CheckFailure, match="dalpha"):
-        P.check_prelu_backward(L.layer_pair(R.prelu_forward, as_vector), golden, np.random.default_rng(0))
+        P.check_prelu_backward(layer_pair(R.prelu_forward, as_vector), golden, np.random.default_rng(0))
 
 
 def test_dalpha_over_every_entry_is_named():
@@ -45,7 +45,7 @@ def test_dalpha_over_every_entry_is_named():
         x, alpha = cache
         return R.prelu_backward(dout, cache)[0], np.sum(dout * x, axis=0)
     with pytest.raises(CheckFailure) as exc:
-        P.check_prelu_backward(L.layer_pair(R.prelu_forward, backward), golden, np.random.default_rng(1),
+        P.check_prelu_backward(layer_pair(R.prelu_forward, backward), golden, np.random.default_rng(1),
                                per_feature=True)
     assert "every entry" in exc.value.diagnosis
 
@@ -54,7 +54,7 @@ def test_elu_derivative_bug_is_named():
     def backward(dout, cache):
         x, alpha = cache
         return dout * np.where(x > 0, 1.0, alpha * np.exp(x) - 1)
-    run = L.layer_pair(R.elu_forward, backward)
+    run = layer_pair(R.elu_forward, backward)
     with pytest.raises(CheckFailure) as exc:
         P.check_elu(run, golden, np.random.default_rng(2), alpha=0.5)
     assert "alpha * e^x - 1" in exc.value.diagnosis

@@ -6,8 +6,8 @@ import pytest
 
 import reference as R
 from grader.checks import CheckFailure, collecting_notes
-from grader.topics import layers as L
 from grader.topics import spatial_norm as S
+from grader.topics.helpers import layer_pair
 
 
 def golden(key, fn):
@@ -15,8 +15,8 @@ def golden(key, fn):
 
 
 def test_reference_passes_over_many_seeds():
-    sbn = L.layer_pair(R.spatial_batchnorm_forward, R.spatial_batchnorm_backward)
-    gn = L.layer_pair(R.spatial_groupnorm_forward, R.spatial_groupnorm_backward)
+    sbn = layer_pair(R.spatial_batchnorm_forward, R.spatial_batchnorm_backward)
+    gn = layer_pair(R.spatial_groupnorm_forward, R.spatial_groupnorm_backward)
     for seed in range(8):
         rng = np.random.default_rng(seed)
         S.check_spatial_batchnorm_train(R.spatial_batchnorm_forward, golden, rng)
@@ -81,7 +81,7 @@ def test_backward_with_only_the_direct_term_is_named():
         _, dgamma, dbeta = R.spatial_batchnorm_backward(dout, inner)
         std = np.sqrt(x.var((0, 2, 3), keepdims=True) + 1e-5)
         return dout * gamma[None, :, None, None] / std, dgamma, dbeta
-    run = L.layer_pair(forward, backward)
+    run = layer_pair(forward, backward)
     with pytest.raises(CheckFailure) as exc:
         S.check_spatial_backward(run, golden, np.random.default_rng(1))
     assert "direct term" in exc.value.diagnosis
@@ -96,7 +96,7 @@ def test_groupnorm_dgamma_of_shape_c_is_judged_by_value():
         def backward(dout, cache):
             dx, dgamma, dbeta = R.spatial_groupnorm_backward(dout, cache)
             return dx, (scale * dgamma).ravel()[:take], dbeta.ravel()
-        return L.layer_pair(R.spatial_groupnorm_forward, backward)
+        return layer_pair(R.spatial_groupnorm_forward, backward)
 
     def check(run):
         S.check_spatial_backward(run, golden, np.random.default_rng(2), kind="groupnorm", shape=(2, 4, 3, 3), G=2)

@@ -9,14 +9,14 @@ CLASSES = {"Softmax": "softmax", "SVM": "svm"}
 
 @pytest.mark.parametrize("cls", CLASSES)
 @pytest.mark.parametrize("method", ["loss_and_grad", "fast_loss_and_grad"])
-def test_gradient(student, golden, rng, ref, cls, method):
+def test_gradient(family, golden, rng, ref, cls, method):
     """{cls}.{method}: gradient on a larger batch (finite differences of the reference loss)"""
-    lc.check_loss(lc.c147_loss_fn(student, cls, method), golden, rng, kind=CLASSES[cls], part="gradient",
+    lc.check_loss(family.linear_loss(f"{cls}.{method}"), golden, rng, kind=CLASSES[cls], part="gradient",
                   N=30, D=11, C=7, ref=ref)
 
 
 @pytest.mark.parametrize("cls", CLASSES)
-def test_loss_one(student, golden, rng, cls):
+def test_loss_one(family, golden, rng, cls):
     """{cls}.fast_loss_and_grad: a batch of one example"""
-    lc.check_loss(lc.c147_loss_fn(student, cls, "fast_loss_and_grad"), golden, rng, kind=CLASSES[cls],
+    lc.check_loss(family.linear_loss(f"{cls}.fast_loss_and_grad"), golden, rng, kind=CLASSES[cls],
                   part="loss", N=1, D=4, C=5)

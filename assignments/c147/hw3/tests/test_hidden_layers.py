@@ -32,7 +32,6 @@ def test_prelu_net_larger(student, golden, rng):
     prelu_elu.check_prelu_elu_net(student.prelu_elu_net, golden, rng, n=8, m=4, per_feature=True, alpha_elu=0.6)
 
 
-def test_fc_net_other_sizes(student, sandbox, golden, rng):
+def test_fc_net_other_sizes(family, golden, rng):
     """FullyConnectedNet.loss: a 2-layer net with other sizes and regularization"""
-    fc_net.check_fc_loss(fc_net.c147_fc_net(student.FullyConnectedNet, sandbox), golden, rng, reg=1.3,
-                         hidden_dims=(9,), input_dim=11, num_classes=3, N=7)
+    fc_net.check_fc_loss(family.fc_net(), golden, rng, reg=1.3, hidden_dims=(9,), input_dim=11, num_classes=3, N=7)

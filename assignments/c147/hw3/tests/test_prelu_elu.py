@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader.topics import layers, prelu_elu
+from grader.topics import prelu_elu
+from grader.topics.helpers import layer_pair
 
 ALPHA = {"scalar": False, "per_feature": True}
 
@@ -18,7 +19,7 @@ def test_prelu_forward(student, golden, rng, alpha):
 @pytest.mark.parametrize("alpha", ALPHA)
 def test_prelu_backward(student, golden, rng, alpha):
     """prelu_backward: dx and dalpha match the reference ({alpha} alpha)"""
-    run = layers.layer_pair(student.prelu_forward, student.prelu_backward)
+    run = layer_pair(student.prelu_forward, student.prelu_backward)
     prelu_elu.check_prelu_backward(run, golden, rng, per_feature=ALPHA[alpha])
 
 
@@ -33,7 +34,7 @@ def test_prelu_gradient(student, rng):
 @pytest.mark.parametrize("alpha", [1.0, 0.5])
 def test_elu(student, golden, rng, alpha, part):
     """elu_{part}: matches the reference (alpha {alpha})"""
-    run = layers.layer_pair(student.elu_forward, student.elu_backward)
+    run = layer_pair(student.elu_forward, student.elu_backward)
     prelu_elu.check_elu(run, golden, rng, alpha=alpha, part=part)
 
 

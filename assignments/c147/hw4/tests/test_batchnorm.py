@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader.topics import layers, normalization
+from grader.topics import normalization
+from grader.topics.helpers import layer_pair
 
 
 @pytest.mark.points(2)
@@ -27,12 +28,12 @@ def test_test_mode(student, sandbox, golden, rng):
 @pytest.mark.points(3)
 def test_backward(student, golden, rng):
     """batchnorm_backward: dx, dgamma, dbeta match the reference"""
-    run = layers.layer_pair(student.batchnorm_forward, student.batchnorm_backward)
+    run = layer_pair(student.batchnorm_forward, student.batchnorm_backward)
     normalization.check_norm_backward(run, golden, rng)
 
 
 @pytest.mark.points(1)
 def test_backward_gradient(student, rng):
     """batchnorm_backward: agrees with finite differences of your batchnorm_forward"""
-    run = layers.layer_pair(student.batchnorm_forward, student.batchnorm_backward)
+    run = layer_pair(student.batchnorm_forward, student.batchnorm_backward)
     normalization.check_norm_gradient(student.batchnorm_forward, run, rng)

@@ -1,30 +1,10 @@
 """c147 hw4: update rules (nndl/optim.py); state keys velocity, rmsprop a, adam v (first moment),
-a (second moment), t."""
+a (second moment), t (the c147 binding); the suite grader/suites/optim.py."""
 
-import pytest
-
-from grader.topics import optim
+from grader.suites import adapt, optim
 
 RULES = ["sgd", "sgd_momentum", "sgd_nesterov_momentum", "rmsprop", "adam"]
-STATEFUL = RULES[1:]
 
-
-@pytest.mark.points(2)
-@pytest.mark.parametrize("rule", RULES)
-def test_steps(student, golden, rng, rule):
-    """{rule}: four updates from a fresh config match the reference"""
-    optim.check_optimizer_steps(getattr(student, rule), golden, rng, rule, optim.C147_KEYS[rule])
-
-
-@pytest.mark.points(1)
-@pytest.mark.parametrize("rule", STATEFUL)
-def test_mid_run(student, golden, rng, rule):
-    """{rule}: updates from a mid-run state in config match the reference"""
-    optim.check_optimizer_steps(getattr(student, rule), golden, rng, rule, optim.C147_KEYS[rule], mid_run=True)
-
-
-@pytest.mark.points(1)
-@pytest.mark.parametrize("rule", RULES)
-def test_defaults(student, golden, rng, rule):
-    """{rule}: default hyperparameters when config is None"""
-    optim.check_optimizer_defaults(getattr(student, rule), golden, rng, rule, optim.C147_KEYS[rule])
+test_steps = adapt(optim.test_steps, rule=RULES)
+test_mid_run = adapt(optim.test_mid_run, rule=RULES[1:])
+test_defaults = adapt(optim.test_defaults, rule=RULES)

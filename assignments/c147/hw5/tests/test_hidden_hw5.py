@@ -1,34 +1,6 @@
 """c147 hw5, hidden: the same checks on other shapes, and the backward passes against finite differences
 of the reference forward passes."""
 
-from grader.topics import cnn, conv, layers, spatial_norm
-
-
-def test_conv_forward_pad2_stride3(student, golden, rng):
-    """conv_forward_naive: pad 2, stride 3, one image"""
-    conv.check_conv_forward(student.conv_forward_naive, golden, rng, x_shape=(1, 2, 9, 5), w_shape=(2, 2, 4, 3),
-                            stride=3, pad=2)
-
-
-def test_conv_backward_gradient(student, golden, rng, ref):
-    """conv_backward_naive: agrees with finite differences of the reference forward (odd shapes)"""
-    conv.check_conv_backward(student.conv_backward_naive, golden, rng, x_shape=(3, 1, 5, 7), w_shape=(2, 1, 3, 3),
-                             stride=2, pad=1, ref_forward=ref.conv_forward_naive)
-
-
-def test_pool_backward_gradient(student, golden, rng, ref):
-    """max_pool_backward_naive: 3x2 windows with stride 1, against finite differences of the reference"""
-    conv.check_max_pool_backward(student.max_pool_backward_naive, golden, rng, x_shape=(1, 2, 5, 4), pool=(3, 2, 1),
-                                 ref_forward=ref.max_pool_forward_naive)
-
-
-def test_spatial_batchnorm_sizes(student, golden, rng):
-    """spatial_batchnorm_backward: a batch of one with a single channel"""
-    run = layers.layer_pair(student.spatial_batchnorm_forward, student.spatial_batchnorm_backward)
-    spatial_norm.check_spatial_backward(run, golden, rng, shape=(1, 1, 4, 5))
-
-
-def test_cnn_other_dims(student, golden, rng):
-    """ThreeLayerConvNet.loss: 5x5 filters on non-square 1-channel images, with regularization"""
-    dims = dict(input_dim=(1, 6, 4), num_filters=2, filter_size=5, hidden_dim=5, num_classes=3)
-    cnn.check_cnn_loss(cnn.c147_net(student), golden, rng, reg=0.2, N=2, dims=dims)
+from grader.suites.hidden_conv import (test_conv_forward_pad2_stride3, test_conv_backward_gradient,
+                                       test_pool_backward_gradient, test_spatial_batchnorm_sizes)
+from grader.suites.hidden_cnn import test_cnn_other_dims

@@ -9,7 +9,7 @@ FUNCTIONS = {"svm_loss_naive": "svm", "svm_loss_vectorized": "svm",
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_gradient(student, golden, rng, ref, name):
+def test_gradient(family, golden, rng, ref, name):
     """{name}: gradient with regularization on a larger batch (finite differences of the reference loss)"""
-    lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name], part="gradient",
+    lc.check_loss(family.linear_loss(name), golden, rng, kind=FUNCTIONS[name], part="gradient",
                   N=40, D=13, C=10, reg=0.05, ref=ref)

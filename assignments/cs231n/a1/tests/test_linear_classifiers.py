@@ -10,37 +10,37 @@ FUNCTIONS = {"svm_loss_naive": "svm", "svm_loss_vectorized": "svm",
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_loss(student, golden, rng, name):
+def test_loss(family, golden, rng, name):
     """{name}: loss matches the reference"""
-    lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name], part="loss")
+    lc.check_loss(family.linear_loss(name), golden, rng, kind=FUNCTIONS[name], part="loss")
 
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_gradient(student, golden, rng, name):
+def test_gradient(family, golden, rng, name):
     """{name}: gradient matches the reference"""
-    lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name], part="gradient")
+    lc.check_loss(family.linear_loss(name), golden, rng, kind=FUNCTIONS[name], part="gradient")
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_loss_reg(student, golden, rng, name):
+def test_loss_reg(family, golden, rng, name):
     """{name}: loss with regularization"""
-    return lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name], part="loss",
+    return lc.check_loss(family.linear_loss(name), golden, rng, kind=FUNCTIONS[name], part="loss",
                          reg=0.7)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_gradient_reg(student, golden, rng, name):
+def test_gradient_reg(family, golden, rng, name):
     """{name}: gradient with regularization"""
-    return lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind=FUNCTIONS[name],
+    return lc.check_loss(family.linear_loss(name), golden, rng, kind=FUNCTIONS[name],
                          part="gradient", reg=0.7)
 
 
 @pytest.mark.requires("stability")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", ["softmax_loss_naive", "softmax_loss_vectorized"])
-def test_stable(student, golden, rng, name):
+def test_stable(family, golden, rng, name):
     """{name}: numerically stable when every score is offset by 1000"""
-    lc.check_loss(lc.cs231n_loss_fn(student, name), golden, rng, kind="softmax", part="loss", offset=1000.0)
+    lc.check_loss(family.linear_loss(name), golden, rng, kind="softmax", part="loss", offset=1000.0)

@@ -1,9 +1,3 @@
 """cs231n a2, hidden: ThreeLayerConvNet on other dimensions."""
 
-from grader.topics import cnn
-
-
-def test_cnn_other_dims(student, golden, rng):
-    """ThreeLayerConvNet.loss: 5x5 filters on non-square 1-channel images, with regularization"""
-    dims = dict(input_dim=(1, 6, 4), num_filters=2, filter_size=5, hidden_dim=5, num_classes=3)
-    cnn.check_cnn_loss(cnn.cs231n_net(student), golden, rng, reg=0.2, N=2, dims=dims)
+from grader.suites.hidden_cnn import test_cnn_other_dims

@@ -1,34 +1,13 @@
 """cs231n a2, hidden: convolution, pooling and the spatial normalizations on other shapes, and the fixed-cache
 backward passes against finite differences of the reference forward passes."""
 
-from grader.topics import conv, layers, spatial_norm
-
-
-def test_conv_forward_pad2_stride3(student, golden, rng):
-    """conv_forward_naive: pad 2, stride 3, one image"""
-    conv.check_conv_forward(student.conv_forward_naive, golden, rng, x_shape=(1, 2, 9, 5), w_shape=(2, 2, 4, 3),
-                            stride=3, pad=2)
-
-
-def test_conv_backward_gradient(student, golden, rng, ref):
-    """conv_backward_naive: agrees with finite differences of the reference forward (odd shapes)"""
-    conv.check_conv_backward(student.conv_backward_naive, golden, rng, x_shape=(3, 1, 5, 7), w_shape=(2, 1, 3, 3),
-                             stride=2, pad=1, ref_forward=ref.conv_forward_naive)
-
-
-def test_pool_backward_gradient(student, golden, rng, ref):
-    """max_pool_backward_naive: 3x2 windows with stride 1, against finite differences of the reference"""
-    conv.check_max_pool_backward(student.max_pool_backward_naive, golden, rng, x_shape=(1, 2, 5, 4), pool=(3, 2, 1),
-                                 ref_forward=ref.max_pool_forward_naive)
-
-
-def test_spatial_batchnorm_sizes(student, golden, rng):
-    """spatial_batchnorm_backward: a batch of one with a single channel"""
-    run = layers.layer_pair(student.spatial_batchnorm_forward, student.spatial_batchnorm_backward)
-    spatial_norm.check_spatial_backward(run, golden, rng, shape=(1, 1, 4, 5))
+from grader.suites.hidden_conv import (test_conv_forward_pad2_stride3, test_conv_backward_gradient,
+                                       test_pool_backward_gradient, test_spatial_batchnorm_sizes)
+from grader.topics import spatial_norm
+from grader.topics.helpers import layer_pair
 
 
 def test_groupnorm_instance(student, golden, rng):
     """spatial_groupnorm_backward: one channel per group (G = C) on a batch of one"""
-    run = layers.layer_pair(student.spatial_groupnorm_forward, student.spatial_groupnorm_backward)
+    run = layer_pair(student.spatial_groupnorm_forward, student.spatial_groupnorm_backward)
     spatial_norm.check_spatial_backward(run, golden, rng, kind="groupnorm", shape=(1, 3, 4, 2), G=3)

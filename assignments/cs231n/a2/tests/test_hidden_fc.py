@@ -1,8 +1,8 @@
 """cs231n a2, hidden: layers, normalization, optimizers and nets on other sizes."""
 
-import pytest
-
-from grader.topics import dropout, fc_net, layers, normalization, optim
+from grader.suites import hidden_optim
+from grader.topics import dropout, fc_net, layers, normalization
+from grader.topics.helpers import layer_pair
 
 
 def test_affine_backward_fd(student, golden, rng, ref):
@@ -13,21 +13,17 @@ def test_affine_backward_fd(student, golden, rng, ref):
 
 def test_ln_sizes(student, golden, rng):
     """layernorm_backward: a batch of 2 with 11 features"""
-    run = layers.layer_pair(student.layernorm_forward, student.layernorm_backward)
+    run = layer_pair(student.layernorm_forward, student.layernorm_backward)
     normalization.check_norm_backward(run, golden, rng, kind="layernorm", backward="layernorm_backward", N=2, D=11)
 
 
 def test_bn_alt_sizes(student, golden, rng):
     """batchnorm_backward_alt: a batch of 12 with 3 features"""
-    run = layers.layer_pair(student.batchnorm_forward, student.batchnorm_backward_alt)
+    run = layer_pair(student.batchnorm_forward, student.batchnorm_backward_alt)
     normalization.check_norm_backward(run, golden, rng, backward="batchnorm_backward_alt", N=12, D=3)
 
 
-@pytest.mark.parametrize("rule", ["rmsprop", "adam"])
-def test_long_run(student, golden, rng, rule):
-    """{rule}: ten updates of a larger parameter from a mid-run state"""
-    optim.check_optimizer_steps(getattr(student, rule), golden, rng, rule, optim.CS231N_KEYS[rule],
-                                steps=10, shape=(6, 4), mid_run=True)  # 2-d, as the notebook passes
+test_long_run = hidden_optim.test_long_run  # here: the tests run in this order
 
 
 def test_dropout_p(student, rng):
@@ -35,7 +31,6 @@ def test_dropout_p(student, rng):
     dropout.check_dropout_train(student.dropout_forward, rng, p=0.45, shape=(30, 60))  # 2-d (N, D), as the notebook passes
 
 
-def test_fc_other_sizes(student, sandbox, golden, rng):
+def test_fc_other_sizes(family, golden, rng):
     """FullyConnectedNet.loss: a 3-layer net with other sizes"""
-    fc_net.check_fc_loss(fc_net.cs231n_fc_net(student.FullyConnectedNet, sandbox), golden, rng, reg=0.9,
-                         hidden_dims=(8, 3), input_dim=10, num_classes=6, N=9)
+    fc_net.check_fc_loss(family.fc_net(), golden, rng, reg=0.9, hidden_dims=(8, 3), input_dim=10, num_classes=6, N=9)

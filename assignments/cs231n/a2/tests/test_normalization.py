@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader.topics import layers, normalization
+from grader.topics import normalization
+from grader.topics.helpers import layer_pair
 
 BACKWARDS = ["batchnorm_backward", "batchnorm_backward_alt"]
 
@@ -30,7 +31,7 @@ def test_bn_test_mode(student, sandbox, golden, rng):
 @pytest.mark.parametrize("backward", BACKWARDS)
 def test_bn_backward(student, golden, rng, backward):
     """{backward}: dx, dgamma, dbeta match the reference"""
-    run = layers.layer_pair(student.batchnorm_forward, getattr(student, backward))
+    run = layer_pair(student.batchnorm_forward, getattr(student, backward))
     normalization.check_norm_backward(run, golden, rng, backward=backward)
 
 
@@ -38,7 +39,7 @@ def test_bn_backward(student, golden, rng, backward):
 @pytest.mark.parametrize("backward", BACKWARDS)
 def test_bn_gradient(student, rng, backward):
     """{backward}: agrees with finite differences of your batchnorm_forward"""
-    run = layers.layer_pair(student.batchnorm_forward, getattr(student, backward))
+    run = layer_pair(student.batchnorm_forward, getattr(student, backward))
     normalization.check_norm_gradient(student.batchnorm_forward, run, rng, backward=backward)
 
 
@@ -51,13 +52,13 @@ def test_ln_forward(student, golden, rng):
 @pytest.mark.points(2)
 def test_ln_backward(student, golden, rng):
     """layernorm_backward: dx, dgamma, dbeta match the reference"""
-    run = layers.layer_pair(student.layernorm_forward, student.layernorm_backward)
+    run = layer_pair(student.layernorm_forward, student.layernorm_backward)
     normalization.check_norm_backward(run, golden, rng, kind="layernorm", backward="layernorm_backward")
 
 
 @pytest.mark.points(1)
 def test_ln_gradient(student, rng):
     """layernorm_backward: agrees with finite differences of your layernorm_forward"""
-    run = layers.layer_pair(student.layernorm_forward, student.layernorm_backward)
+    run = layer_pair(student.layernorm_forward, student.layernorm_backward)
     normalization.check_norm_gradient(student.layernorm_forward, run, rng, kind="layernorm",
                                       backward="layernorm_backward")

@@ -3,11 +3,12 @@ the cache is your own."""
 
 import pytest
 
-from grader.topics import layers, spatial_norm
+from grader.topics import spatial_norm
+from grader.topics.helpers import layer_pair
 
 
 def _run(student):
-    return layers.layer_pair(student.spatial_groupnorm_forward, student.spatial_groupnorm_backward)
+    return layer_pair(student.spatial_groupnorm_forward, student.spatial_groupnorm_backward)
 
 
 @pytest.mark.points(2)

@@ -2,25 +2,22 @@
 
 import pytest
 
+from grader.suites.rnn import own_pair
 from grader.topics import rnn
 
 SIZES = {"one": dict(N=1, T=1, D=3, H=2, V=4), "wide": dict(N=5, T=6, D=7, H=6, V=9)}
 
 
-def _run(student, kind):
-    return rnn.own_pair(getattr(student, f"{kind}_forward"), getattr(student, f"{kind}_backward"), rnn.LAYERS[kind][1])
-
-
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "word_embedding", "temporal_affine"])
 def test_backward_one(student, golden, rng, kind):
     """{kind}_backward: a batch of one sequence of one step"""
-    rnn.check_backward(kind, _run(student, kind), golden, rng, **SIZES["one"])
+    rnn.check_backward(kind, own_pair(student, kind), golden, rng, **SIZES["one"])
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm"])
 def test_backward_wide(student, golden, rng, kind):
     """{kind}_backward: longer sequences and a wider hidden state"""
-    rnn.check_backward(kind, _run(student, kind), golden, rng, **SIZES["wide"])
+    rnn.check_backward(kind, own_pair(student, kind), golden, rng, **SIZES["wide"])
 
 
 @pytest.mark.parametrize("kind", ["rnn_step", "lstm_step"])
