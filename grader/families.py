@@ -28,13 +28,24 @@ OWN = "own"
 
 
 class Family:
-    """The canonical forms every family binds, from the facts its subclass declares."""
+    """The forms built alike for every family from the facts each family declares (class attributes);
+    the forms that differ in kind (``fc_net``, ``linear_loss``) are each family's own methods. A family
+    declares, for the forms its assignments use:
+
+    * ``knn_class``: the k-nearest-neighbour class;
+    * ``two_layer_transposed``: the TwoLayerNet params stored transposed (canonical: W1 (D, H), W2 (H, C));
+    * ``two_layer_reg_scale``: s in s * reg * (|W1|^2 + |W2|^2); a tuple: each accepted, the first expected;
+    * ``optim_keys``: rule -> {reference (cs231n) state key: the family's state key};
+    * ``fc_net()``: ``make(hidden_dims, input_dim, num_classes, *, dropout_keep, normalization, reg,
+      weight_scale, seed) -> fc_net.Model`` building the student's ``FullyConnectedNet``;
+    * ``linear_loss(name)``: ``loss_fn(W (D, C), X, y, reg) -> (loss, dW (D, C) or None)`` of the graded
+      ``name``.
+
+    tests/grader/test_families.py checks that the family of every bundled assignment declares what the
+    suites it imports use.
+    """
 
     name = ""
-    knn_class = ""              # the k-nearest-neighbour class
-    two_layer_transposed = ()   # TwoLayerNet params stored transposed (canonical: W1 (D, H), W2 (H, C))
-    two_layer_reg_scale = 1.0   # s in s * reg * (|W1|^2 + |W2|^2); a tuple: each accepted, the first expected
-    optim_keys: dict = {}       # rule -> {reference (cs231n) state key: the family's state key}
 
     def __init__(self, student, sandbox=None):
         self.student, self.sandbox = student, sandbox
@@ -83,11 +94,6 @@ class Family:
         return tln.predict_fn_of(self.student, self.two_layer_transposed)
 
     # ------------------------------------------------------------------------------ nets, optimizers
-    def fc_net(self):
-        """``make(hidden_dims, input_dim, num_classes, *, dropout_keep, normalization, reg, weight_scale,
-        seed) -> fc_net.Model`` building the student's ``FullyConnectedNet``."""
-        raise NotImplementedError
-
     def conv_net(self, use_batchnorm=False):
         """``make_net(**kwargs)``: ``ThreeLayerConvNet(**kwargs)`` by keyword; ``use_batchnorm=True`` is
         passed only when asked for, so a net without that argument (the optional part skipped, or another
@@ -98,11 +104,6 @@ class Family:
     def state_keys(self, rule):
         """The optimizer ``rule``'s state keys: {reference key: the family's key}."""
         return self.optim_keys[rule]
-
-    # ----------------------------------------------------------------------------- linear classifiers
-    def linear_loss(self, name):
-        """``loss_fn(W (D, C), X, y, reg) -> (loss, dW (D, C) or None)`` of the graded ``name``."""
-        raise NotImplementedError
 
 
 class C147(Family):
@@ -199,6 +200,7 @@ class CS231n(Family):
 
     name = "cs231n"
     knn_class = "KNearestNeighbor"
+    two_layer_transposed = ()
     two_layer_reg_scale = (1.0, 0.5)  # the starter leaves the factor open; the course changed it in 2017
     optim_keys = {"sgd": {}, "sgd_momentum": {"velocity": "velocity"}, "rmsprop": {"cache": "cache"},
                   "adam": {"m": "m", "v": "v", "t": "t"}}

@@ -10,7 +10,8 @@ test, no example submission.
 
 It is also a pip-installable distribution of the checker: ``pyproject.toml`` installs the ``grader``
 package copied beside it (the harness holds no answer: the answer key is the separate ``reference``
-package, which a kit never contains) and the ``grader`` command; ``README.md`` says how in three lines.
+package, which a kit never contains; the hidden suites, ``grader/suites/hidden_*.py``, are left out) and
+the ``grader`` command; ``README.md`` says how in three lines.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import shutil
 from pathlib import Path
 
 from grader import __version__
-from grader.assignment import METADATA_FILE, Assignment, AssignmentError
+from grader.assignment import HIDDEN_HELPER_PREFIX, METADATA_FILE, Assignment, AssignmentError
 from grader.golden import GoldenStore
 from grader.plugin import Job
 
@@ -65,7 +66,8 @@ def _add_distribution(assignment: Assignment, out_dir: Path) -> None:
     """``grader/`` (the checker), ``pyproject.toml`` and ``README.md``: the kit installs with pip."""
     from grader.autograder import REQUIREMENTS
 
-    shutil.copytree(GRADER_PACKAGE, out_dir / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(GRADER_PACKAGE, out_dir / "grader",  # without the hidden suites (grader/suites/hidden_*.py)
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", f"{HIDDEN_HELPER_PREFIX}*.py"))
     name = "grader-kit-" + re.sub(r"[^a-z0-9]+", "-", assignment.name.lower()).strip("-")
     dependencies = "".join(f"\n    {json.dumps(r)}," for r in REQUIREMENTS)
     (out_dir / "pyproject.toml").write_text(KIT_PYPROJECT.format(name=name, version=__version__,

@@ -391,17 +391,20 @@ def _unbound_family(item, assignment: Assignment) -> str | None:
 
 
 def hidden_helper_import(path: Path) -> str | None:
-    """The first ``hidden_*`` module that the file at ``path`` (a public test module or helper) imports:
-    the student kit, which has no hidden helper, could not import it."""
+    """The first ``hidden_*`` module that the file at ``path`` (a public test module or helper) imports (a
+    hidden helper, or a hidden suite ``grader.suites.hidden_*``): the student kit, which has neither,
+    could not import it."""
     try:
         tree = ast.parse(path.read_text(), str(path))
     except (OSError, SyntaxError, ValueError):
         return None  # pytest reports an unreadable test module itself
     for node in ast.walk(tree):
-        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
-            [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom):  # from hidden_x import ..., from grader.suites import hidden_conv
+            names = [node.module or ""] + [f"{node.module or ''}.{alias.name}" for alias in node.names]
+        else:
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
         for name in names:
-            if name.split(".")[0].startswith(HIDDEN_HELPER_PREFIX):
+            if any(part.startswith(HIDDEN_HELPER_PREFIX) for part in name.split(".")):
                 return name
     return None
 

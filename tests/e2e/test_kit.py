@@ -136,12 +136,13 @@ def test_check_with_the_kit_needs_no_reference_and_agrees_with_the_assignment(ki
 
 def test_the_kit_carries_the_harness_verbatim_and_nothing_else(kit):
     """The kit's grader/ is the harness as it is (which never holds the answer key: that is the separate
-    reference package), so the kit installs on its own."""
+    reference package) but for the hidden suites (grader/suites/hidden_*.py), so the kit installs on its own."""
     package = ROOT / "grader"
     ours = {p.relative_to(package).as_posix(): p.read_bytes() for p in package.rglob("*")
             if p.is_file() and "__pycache__" not in p.parts}
+    hidden = {name for name in ours if name.startswith("suites/hidden_")}  # the hidden suites stay out
     copied = {p.relative_to(kit / "grader").as_posix(): p.read_bytes() for p in (kit / "grader").rglob("*") if p.is_file()}
-    assert copied == ours
+    assert hidden and copied == {name: text for name, text in ours.items() if name not in hidden}
     expected = {"README.md", "assignment.toml", "golden.json", "grader", "pyproject.toml", "starter", "tests"}
     assert {p.name for p in kit.iterdir()} == expected | ({"support"} if (HW4 / "support").is_dir() else set())
     assert len((kit / "README.md").read_text().strip().splitlines()) <= 4
