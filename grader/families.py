@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.assignment import METADATA_FILE, AssignmentError
 from grader.topics import fc_net
 from grader.topics import two_layer_net as tln
 from grader.topics.linear_classifiers import unpack_pair
@@ -232,10 +233,19 @@ FAMILIES = {family.name: family for family in (C147, CS231n)}
 
 
 def bind(assignment, student, sandbox=None) -> Family:
-    """The binding of ``assignment.family`` for one submission; ``AssignmentError`` for ``own``."""
-    from grader.assignment import METADATA_FILE, AssignmentError
-
-    if assignment.family not in FAMILIES:
-        raise AssignmentError(f"{assignment.path / METADATA_FILE}: family = \"{assignment.family}\" has no binding, "
-                              f"so its tests cannot use the 'family' fixture (bound: {', '.join(FAMILIES)})")
+    """The binding of ``assignment.family`` for one submission (the ``family`` fixture)."""
+    if assignment.family not in FAMILIES:  # unbound_family stops such a test at collection
+        raise AssignmentError(f"{assignment.path / METADATA_FILE}: family = \"{assignment.family}\" has no binding")
     return FAMILIES[assignment.family](student, sandbox)
+
+
+def unbound_family(item, assignment) -> str | None:
+    """The grader's ``family`` fixture asked for by a collected test of an assignment whose family has no
+    binding (``own``): said at collection. A ``family`` fixture of the assignment's own ``conftest.py``
+    (its own binding) replaces the grader's and is fine."""
+    definitions = item._fixtureinfo.name2fixturedefs.get("family", ())
+    if assignment.family in FAMILIES or not definitions or definitions[-1].baseid:
+        return None
+    return (f"{item.nodeid}: uses the 'family' fixture, but {assignment.path / METADATA_FILE} declares "
+            f"family = \"{assignment.family}\", which has no binding (bound: {', '.join(FAMILIES)}); "
+            "give the checks your own adapters, or define a 'family' fixture in tests/conftest.py")

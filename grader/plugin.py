@@ -27,13 +27,13 @@ from _pytest.runner import runtestprotocol
 
 from grader.assignment import (
     HIDDEN_HELPER_PREFIX,
-    METADATA_FILE,
     REQUIREMENTS,
     Assignment,
     AssignmentError,
     is_hidden_file,
 )
 from grader.checks import CheckFailure, Inconclusive, PartialCredit, collecting_notes
+from grader.families import bind, unbound_family
 from grader.golden import GoldenStore
 from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
@@ -144,7 +144,7 @@ class GraderPlugin:
             item.stash[_HIDDEN] = hidden_file
             if not hidden_file:
                 self.collection_error = self.collection_error or _public_test_mistake(item)
-            self.collection_error = self.collection_error or _unbound_family(item, self.assignment)
+            self.collection_error = self.collection_error or unbound_family(item, self.assignment)
             try:
                 item.stash[_POINTS] = _points(item)
                 item.stash[_NOT_ASKED] = _not_asked(item, self.assignment.requires)
@@ -340,7 +340,6 @@ class GraderPlugin:
     @pytest.fixture
     def family(self, student, sandbox):
         """The binding of assignment.toml's ``family`` (grader.families) for the current submission."""
-        from grader.families import bind
         return bind(self.assignment, student, sandbox)
 
     @pytest.fixture
@@ -375,19 +374,6 @@ def _public_test_mistake(item) -> str | None:
         return (f"{item.nodeid}: a public test uses the 'ref' fixture, which the student kit does not have; "
                 "use golden(key, fn) or move the test to a test_hidden_*.py file")
     return None
-
-
-def _unbound_family(item, assignment: Assignment) -> str | None:
-    """The plugin's ``family`` fixture in an assignment whose family has no binding (``own``): said at
-    collection. A ``family`` fixture of the assignment's own ``conftest.py`` (its own binding) is fine."""
-    from grader.families import FAMILIES
-
-    definitions = item._fixtureinfo.name2fixturedefs.get("family", ())
-    if assignment.family in FAMILIES or not definitions or definitions[-1].baseid:
-        return None
-    return (f"{item.nodeid}: uses the 'family' fixture, but {assignment.path / METADATA_FILE} declares "
-            f"family = \"{assignment.family}\", which has no binding (bound: {', '.join(FAMILIES)}); "
-            "give the checks your own adapters, or define a 'family' fixture in tests/conftest.py")
 
 
 def hidden_helper_import(path: Path) -> str | None:
