@@ -31,7 +31,7 @@ def adapt(test, *, points: float | None = None, **parameters):
     def copy(*args, **kwargs):
         return test(*args, **kwargs)
 
-    copy.pytestmark = [mark for mark in getattr(test, "pytestmark", [])
+    copy.pytestmark = [mark for mark in getattr(test, "pytestmark", [])  # type: ignore[attr-defined]
                        if points is None or mark.name != "points"]
     if points is not None:
         copy = pytest.mark.points(points)(copy)
