@@ -3,7 +3,7 @@
 An assignment's test module imports a suite's tests by name, and pytest collects them there: their
 ids, seeds, golden keys and visibility are the importing module's, as if written in it::
 
-    from grader.suites.conv import test_conv_forward, test_conv_backward   # noqa: F401
+    from grader.suites.conv import test_conv_forward, test_conv_backward
 
 A suite's tests take ``student``, ``golden``, ``rng`` and, where the family's API differs, ``family``
 (grader.families), and carry the points the assignments give them. :func:`adapt` gives a test other
