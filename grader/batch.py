@@ -1,7 +1,8 @@
 """Grading many submissions: a pool of grader processes, a progress bar, resume, CSV and a summary.
 
-Each grader process runs one pytest session (collection paid once) and pulls submissions from a
-shared queue. For every submission it writes ``OUT/<label>/results.json`` (validated),
+Each grader process runs one pytest session (collection paid once) and grades the submissions the
+parent hands it one at a time (grader.batch_pool: a process that dies costs only the submission it
+held, which gets a report saying so). For every submission it writes ``OUT/<label>/results.json`` (validated),
 ``feedback.md`` and ``outcomes.json`` (our own record, used for the CSV, the summary and resuming);
 ``OUT/grades.csv`` and ``OUT/report.html`` cover every submission graded under OUT (grader.batch_summary,
 grader.report.html).
@@ -13,13 +14,13 @@ is extracted (with the safety checks of a submission zip) into ``OUT/.exports/<z
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import multiprocessing
 import os
-import queue as queue_module
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import zipfile
@@ -29,6 +30,7 @@ from typing import Iterable
 
 from grader import __version__
 from grader.assignment import Assignment, AssignmentError, load_assignment
+from grader.batch_pool import run_pool
 from grader.batch_summary import write_csv
 from grader.outcome import Outcome, SubmissionResult
 from grader.plugin import Job
@@ -165,18 +167,23 @@ def tests_digest(assignment: Assignment) -> str:
     return hashlib.sha256(f"{__version__}:{tree_digest(assignment.path)}".encode()).hexdigest()
 
 
-def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, public_only: bool,
-                  hide: tuple = ()) -> None:
-    """One grader process: a pytest session over the jobs it pulls from ``queue``. The output folder
-    and every submission of the batch (``hide``) are hidden from the workers like the answer key."""
+def _process_main(conn, assignment_path: str, title: str, out_dir: str, public_only: bool, hide: tuple = ()) -> None:
+    """One grader process (grader.batch_pool): a pytest session over the submissions the parent hands it
+    on ``conn``. The output folder and every submission of the batch (``hide``) are hidden from the
+    workers like the answer key. Ctrl-C is the parent's to handle: it stops its processes itself."""
     from grader.runner import run_session
 
+    signal.signal(signal.SIGINT, lambda *_: None)  # a handler, not SIG_IGN: exec'd children get the default
+    holder: list = []
     extras: dict[str, dict] = {}
 
     def jobs():
-        while (item := queue.get()) is not None:
-            path, label, extra = item
-            extras[label] = extra
+        conn.send(("tests", [asdict(o) for o in holder[0].zero_outcomes("", "internal")]))
+        while True:
+            conn.send(("next",))
+            if (item := conn.recv()) is None:
+                return
+            path, label, extras[label] = item
             yield Job(Path(path), label)
 
     def on_result(result: SubmissionResult) -> None:
@@ -186,15 +193,23 @@ def _process_main(assignment_path: str, queue, done, title: str, out_dir: str, p
             save_result(unreported(result, exc), Path(out_dir) / result.submission, title,
                         extras.get(result.submission))
         extras.pop(result.submission, None)
-        done.put(result.submission)
+        conn.send(("done", result.submission))
 
     try:
         run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only,
-                    hide=[out_dir, *hide])
+                    hide=[out_dir, *hide], plugin_holder=holder)
     except AssignmentError as exc:  # an instructor error: the parent reports it in one line and stops
-        done.put(("error", str(exc)))
+        conn.send(("error", str(exc)))
     except Exception as exc:  # a bug of the grader: the parent stops with the type and message
-        done.put(("bug", f"{type(exc).__name__}: {exc}"))
+        conn.send(("bug", f"{type(exc).__name__}: {exc}"))
+
+
+def _report_death(out_dir: Path, title: str, extras: dict, job: Job, reason: str, tests: list[dict]) -> None:
+    """The report of a submission whose grader process died: every test 0 with the reason; its record
+    has no resume key, so the next run grades it again."""
+    outcomes = [Outcome(**{**test, "output": reason}) for test in tests]
+    result = SubmissionResult(job.label, outcomes, load_notes=[reason])
+    save_result(result, out_dir / job.label, title, {"submitters": extras[job.label]["submitters"]})
 
 
 def grade_batch(assignment: Assignment, inputs: Iterable[Path], out_dir: Path, *, jobs: int | None = None,
@@ -239,45 +254,10 @@ def _hideable(paths) -> list[str]:
 
 
 def _run_pool(assignment, todo, extras, out_dir, workers, public_only, progress, hide=()) -> None:
-    from tqdm import tqdm
-
-    ctx = multiprocessing.get_context("spawn")
-    queue, done = ctx.Queue(), ctx.Queue()
-    for job in todo:
-        queue.put((str(job.path), job.label, extras[job.label]))
-    for _ in range(workers):
-        queue.put(None)
-    procs = [ctx.Process(target=_process_main, daemon=True,
-                         args=(str(assignment.path), queue, done, assignment.title, str(out_dir), public_only, hide))
-             for _ in range(workers)]
-    for proc in procs:
-        proc.start()
-    # A log file gets no bar: tqdm redraws it with carriage returns.
-    bar = tqdm(total=len(todo), unit="sub", disable=not progress or not sys.stderr.isatty(), desc=assignment.name)
-    try:
-        finished, waited = 0, 0.0
-        while finished < len(todo):
-            try:
-                item = done.get(timeout=1.0)
-            except queue_module.Empty:
-                waited += 1.0
-                if not any(proc.is_alive() for proc in procs) and done.empty():
-                    raise RuntimeError(
-                        f"the grader processes died with {len(todo) - finished} submission(s) left") from None
-                if waited > _stall_timeout(assignment):
-                    raise RuntimeError(f"no submission finished in {waited:.0f} s: the batch is stuck") from None
-                continue
-            if isinstance(item, tuple):
-                kind, message = item
-                raise AssignmentError(message) if kind == "error" else RuntimeError(message)
-            finished, waited = finished + 1, 0.0
-            bar.update(1)
-    finally:
-        bar.close()
-        for proc in procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
+    args = (str(assignment.path), assignment.title, str(out_dir), public_only, hide)
+    run_pool(todo, extras, workers, _process_main, args,
+             functools.partial(_report_death, Path(out_dir), assignment.title, extras),
+             stall_seconds=_stall_timeout(assignment), progress=progress, desc=assignment.name)
 
 
 def _stall_timeout(assignment: Assignment) -> float:

@@ -105,6 +105,7 @@ class GraderPlugin:
         self._failure: BaseException | None = None
         self._failure_text = ""
         self._notes: list[str] = []
+        self.items: list = []  # the collected tests, once the session runs them
 
     # ----------------------------------------------------------------- configuration and collection
     def pytest_configure(self, config):
@@ -169,6 +170,7 @@ class GraderPlugin:
             raise session.Interrupted("errors during collection")
         specs = [NameSpec(n.name, n.kind, files=(n.file,) if n.file else (), notebook=n.notebook)
                  for n in self.assignment.names.values()]
+        self.items = session.items
         for job in self.jobs:
             self.on_result(self._grade(session.items, job, specs))
         return True
@@ -191,12 +193,16 @@ class GraderPlugin:
         """Every test 0 with a one-line reason (the traceback is for the instructor)."""
         first = (str(exc).strip().splitlines() or [""])[0][:300]
         reason = f"This submission could not be graded ({type(exc).__name__}: {first})."
-        detail = _short_traceback(exc)
-        outcomes = [Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=item.stash[_POINTS],
-                            score=0.0, kind="error", output=reason, instructor_output=detail,
-                            visibility=AFTER_DUE_DATE if item.stash[_HIDDEN] else VISIBLE) for item in items]
+        outcomes = self.zero_outcomes(reason, "error", _short_traceback(exc), items)
         return SubmissionResult(job.label, outcomes, load_notes=[reason],
                                 execution_time=round(time.monotonic() - start, 3))
+
+    def zero_outcomes(self, output: str, kind: str, detail: str = "", items=None) -> list[Outcome]:
+        """Every test (of ``items``, default the session's) at 0 with one explanation."""
+        return [Outcome(name=item.stash[_NAME], test_id=item.nodeid, max_score=item.stash[_POINTS],
+                        score=0.0, kind=kind, output=output, instructor_output=detail,
+                        visibility=AFTER_DUE_DATE if item.stash[_HIDDEN] else VISIBLE)
+                for item in (self.items if items is None else items)]
 
     def _grade_one(self, items, job: Job, specs, start: float) -> SubmissionResult:
         limits, policy = self.assignment.limits, self.assignment.integrity
