@@ -51,6 +51,7 @@ class GradedName:
     kind: str  # "function", "class" or "variable"
     file: str | None = None  # starter path, e.g. "nndl/layers.py"
     notebook: str | None = None  # notebook file name for variables
+    aliases: tuple = ()  # other names a notebook may give the variable (some years' notebooks)
 
 
 @dataclass(frozen=True)
@@ -284,12 +285,31 @@ def _names(table, file: Path) -> dict[str, GradedName]:
             kind = "class" if name[:1].isupper() else "function"
             names[name] = GradedName(name, kind, file=where)
         elif isinstance(where, dict) and isinstance(where.get("notebook"), str):
-            names[name] = GradedName(name, "variable", notebook=where["notebook"])
+            names[name] = GradedName(name, "variable", notebook=where["notebook"],
+                                     aliases=_aliases(name, where, file))
         else:
             raise AssignmentError(
                 f"{file}: [names] {name} must be a starter .py path or {{ notebook = \"...\" }}, got {where!r}"
             )
+    taken = {alias: name for name, graded in names.items() for alias in graded.aliases}
+    for alias, name in taken.items():
+        if alias in names:
+            raise AssignmentError(f"{file}: [names] {name}: alias {alias!r} is itself a graded name")
     return names
+
+
+def _aliases(name: str, where: dict, file: Path) -> tuple:
+    """``{ notebook = "...", aliases = ["validation_errors"] }``: the other names, in order of preference,
+    under which a notebook may assign the variable; the graded name itself is looked for first."""
+    unknown = set(where) - {"notebook", "aliases"}
+    if unknown:
+        raise AssignmentError(f"{file}: [names] {name}: unknown key(s) {', '.join(sorted(unknown))}")
+    aliases = where.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.isidentifier() and a != name
+                                                 for a in aliases):
+        raise AssignmentError(f"{file}: [names] {name}: aliases must be a list of other variable names, "
+                              f"got {aliases!r}")
+    return tuple(aliases)
 
 
 def _find_tests(tests_dir: Path, meta_file: Path) -> list[Path]:

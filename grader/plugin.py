@@ -168,7 +168,7 @@ class GraderPlugin:
             raise session.Interrupted(self.collection_error)
         if session.testsfailed:
             raise session.Interrupted("errors during collection")
-        specs = [NameSpec(n.name, n.kind, files=(n.file,) if n.file else (), notebook=n.notebook)
+        specs = [NameSpec(n.name, n.kind, files=(n.file,) if n.file else (), notebook=n.notebook, aliases=n.aliases)
                  for n in self.assignment.names.values()]
         self.items = session.items
         for job in self.jobs:

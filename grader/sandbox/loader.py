@@ -291,7 +291,8 @@ class Plan:
             namespace, where = module.__dict__, spec["module"]
         elif "snippet" in spec:
             namespace, where = self.snippet(spec["snippet"]), "the notebook"
-        else:
+        else:  # a notebook variable, under the notebook's own name for it ("as": an alias of the graded name)
+            name = spec.get("as", name)
             namespace, where = self.notebook(spec["notebook"], name), "the notebook"
         if name not in namespace:
             hint = ("run the notebook from the top to see the error" if "notebook" in spec
@@ -318,9 +319,9 @@ class Plan:
             raise Missing(spec["missing"])
         if "notebook" not in spec:
             raise Missing(f"{name} is not a notebook variable: it has no notebook inputs")
-        self.notebook(spec["notebook"], name)
+        self.notebook(spec["notebook"], spec.get("as", name))
         entry = self.plan["notebooks"][spec["notebook"]]
-        at = min(entry.get("capture", {}).get(name, -1), len(entry.get("cells", [])) - 1)
+        at = min(entry.get("capture", {}).get(spec.get("as", name), -1), len(entry.get("cells", [])) - 1)
         kept, dropped = self.notebook_runs[spec["notebook"]]["snapshots"].get(at, ({}, {}))
         if var in kept:
             return kept[var]

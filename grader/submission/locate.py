@@ -201,18 +201,25 @@ class Locator:
                     "(it could hijack imports or tests); rename the file")
         if spec.kind == "variable":
             where = f" (the starter notebook is {spec.notebook})" if spec.notebook else ""
-            return f"{name} is not assigned in any notebook of your submission{where} ({self._searched()})"
+            also = f" (nor under {' or '.join(spec.aliases)})" if spec.aliases else ""
+            return f"{name}{also} is not assigned in any notebook of your submission{where} ({self._searched()})"
         return f"{name} is not defined in any file of your submission ({self._searched()})"
 
     def _locate_variables(self, specs: list) -> None:
         """Each variable from one notebook capturing it: a notebook changed from the starter beats
         an unchanged copy of it, then the starter's file name, then the shortest path."""
-        chosen, passed_over = {}, {}
+        chosen, passed_over, assigned_as = {}, {}, {}
         for spec in specs:
-            nbs = [nb for nb in self.notebooks if captures(nb, [spec.name])]
+            nbs, source = [], spec.name
+            for source in (spec.name, *spec.aliases):  # the graded name first, then its aliases in order
+                if nbs := [nb for nb in self.notebooks if captures(nb, [source])]:
+                    break
             if not nbs:
                 self.result.names[spec.name] = {"missing": self._missing_reason(spec)}
                 continue
+            if source != spec.name:
+                assigned_as[spec.name] = source
+                self.result.notes.append(f"{spec.name}: graded from {source} (your notebook's name for it)")
             best = min(nbs, key=lambda nb: (nb.is_starter, PurePosixPath(nb.file).name != spec.notebook,
                                             len(nb.file), nb.file))
             chosen.setdefault(best.file, (best, []))[1].append(spec.name)
@@ -222,10 +229,10 @@ class Locator:
         for (file, others), variables in passed_over.items():
             self.result.notes.append(self._variables_note(chosen[file][0], others, variables))
         for index, (nb, variables) in enumerate(chosen.values()):
-            capture = captures(nb, variables)
+            capture = captures(nb, [assigned_as.get(var, var) for var in variables])
             self.result.notebooks.append(plan_entry(nb, capture))
-            for var in variables:
-                self.result.names[var] = {"notebook": index}
+            for var in variables:  # "as": the notebook's own name of the variable (the worker reads that one)
+                self.result.names[var] = {"notebook": index, **({"as": assigned_as[var]} if var in assigned_as else {})}
 
     def _variables_note(self, best, others: tuple, variables: list) -> str:
         """Which notebook the variables come from, and why, when there was a choice to make."""

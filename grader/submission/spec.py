@@ -17,12 +17,15 @@ class NameSpec:
     `kind`: "function", "class" or "variable" (a notebook variable).
     `files`: the starter's relative paths that define it ("nndl/layers.py"), preferred when several
     files of the submission define the name. `notebook`: the starter notebook's file name (variables).
+    `aliases`: other names a notebook may assign the variable under, tried in order when it does not
+    assign `name` itself.
     """
 
     name: str
     kind: str = "function"
     files: tuple = ()
     notebook: str | None = None
+    aliases: tuple = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -31,3 +34,4 @@ class NameSpec:
             object.__setattr__(self, "files", (self.files,))
         else:
             object.__setattr__(self, "files", tuple(self.files))
+        object.__setattr__(self, "aliases", tuple(self.aliases))

@@ -40,6 +40,7 @@ STUDENT = {   # the student's cells, in a style of their own (matmul, lists of d
                 "    testing_errors.append(0.5 * np.sum((th @ X - y) ** 2))"),
     "seed": "np.random.seed(0)",
     "before_test": "",
+    "testing_name": "testing_errors",   # some years' notebooks call it validation_errors
 }
 
 ONE_BUG = {   # variant -> (the student's cells changed, the graded name that alone must lose points)
@@ -64,7 +65,13 @@ ONE_BUG = {   # variant -> (the student's cells changed, the graded name that al
     "theta_loop_variable_later": ({"training": "for i, theta in enumerate(thetas):\n"
                                                "    training_errors.append(0.5 * np.sum((theta @ xhats[i] - y) ** 2))"},
                                   None),
+    "named_validation_errors": ({"testing_name": "validation_errors"}, None),
+    "validation_rmse": ({"testing_name": "validation_errors",
+                         "testing": STUDENT["testing"].replace("0.5 * np.sum((th @ X - y) ** 2)",
+                                                               "np.sqrt(np.mean((th @ X - y) ** 2))")},
+                        "testing_errors"),
 }
+FULL_MARKS = ("correct", "theta_loop_variable_later", "named_validation_errors")
 
 
 def course_notebook(path, formula, noise, cells):
@@ -80,6 +87,7 @@ def course_notebook(path, formula, noise, cells):
     given_xhats = ("xhats = []\nfor i in np.arange(N):\n    if i == 0:\n        xhat = np.vstack((x, np.ones_like(x)))\n"
                    "    else:\n        xhat = np.vstack((x**(i+1), xhat))\n    xhats.append(xhat)")
     testing = "testing_errors = []\n" + cells["testing"] if cells["testing"] != "pass" else "pass"
+    testing = testing.replace("testing_errors", cells["testing_name"])
     sources = ["import numpy as np\nimport matplotlib.pyplot as plt\n%matplotlib inline", generation,
                "# xhat = (x, 1)\nxhat = np.vstack((x, np.ones_like(x)))\n" + cells["theta"],
                "xs = np.linspace(min(x), max(x), 50)\nxs = np.vstack((xs, np.ones_like(xs)))\nplt.plot(xs[0,:], theta.dot(xs))",
@@ -87,7 +95,7 @@ def course_notebook(path, formula, noise, cells):
                "for i in np.arange(N):\n    plt.plot(x, np.polyval(thetas[i], x))",
                "training_errors = []\n" + cells["training"] + "\nprint('Training errors are: \\n', training_errors)",
                test_data, given_xhats,
-               testing + "\nprint('Testing errors are: \\n', testing_errors)"]
+               testing + f"\nprint('Testing errors are: \\n', {cells['testing_name']})"]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +119,7 @@ def graded_on_course_data(tmp_path_factory):
 
 @pytest.mark.parametrize("year", FORMULAS)
 def test_correct_notebooks_on_the_course_data_get_full_marks(graded_on_course_data, year):
-    for variant in ("correct", "theta_loop_variable_later"):
+    for variant in FULL_MARKS:
         result = graded_on_course_data[(year, variant)]
         assert [(o.name, o.output) for o in result.outcomes if o.score < o.max_score] == [], variant
         assert len(result.outcomes) == 7
@@ -128,3 +136,12 @@ def test_a_one_bug_notebook_loses_points_on_its_broken_name_only(graded_on_cours
     assert failing, variant
     assert all(name.startswith(broken + ": ") for name in failing), (variant, failing)
     assert not [o for o in result.outcomes if o.kind == "internal"]
+
+
+@pytest.mark.parametrize("year", FORMULAS)
+def test_validation_errors_is_graded_as_testing_errors_with_a_note(graded_on_course_data, year):
+    result = graded_on_course_data[(year, "named_validation_errors")]
+    testing = next(o for o in result.outcomes if o.name.startswith("testing_errors: "))
+    assert testing.score == testing.max_score and testing.kind == "passed", testing.output
+    assert any("testing_errors: graded from validation_errors" in note for note in result.load_notes), \
+        result.load_notes

@@ -26,6 +26,8 @@ def test_a_good_folder_loads(tmp_path):
     assert a.title == "T" and a.seed == 3
     assert a.names["f"].kind == "function" and a.names["C"].kind == "class"
     assert a.names["theta"].kind == "variable" and a.names["theta"].notebook == "nb.ipynb"
+    assert a.names["theta"].aliases == () and load_assignment("c147/hw1").names["testing_errors"].aliases == \
+        ("validation_errors",)
     assert [p.name for p in a.test_files()] == ["test_a.py", "test_hidden_a.py"]
     assert [p.name for p in a.test_files(public_only=True)] == ["test_a.py"]
 
@@ -39,6 +41,11 @@ def test_a_good_folder_loads(tmp_path):
     ('title = "T\n', {"test_a.py": ""}, "invalid TOML"),
     ('[names]\nf = "m.py"\n', None, "no tests/ folder"),
     ('[names]\nf = "m.py"\n', {"test_a.py": "def broken(:\n"}, "test_a.py: line 1"),
+    ('[names]\nv = { notebook = "n.ipynb", aliases = "w" }\n', {"test_a.py": ""}, "v: aliases must be a list"),
+    ('[names]\nv = { notebook = "n.ipynb", aliases = ["v"] }\n', {"test_a.py": ""}, "v: aliases must be a list"),
+    ('[names]\nv = { notebook = "n.ipynb", aliases = ["w"] }\nw = { notebook = "n.ipynb" }\n', {"test_a.py": ""},
+     "v: alias 'w' is itself a graded name"),
+    ('[names]\nv = { notebook = "n.ipynb", alias = ["w"] }\n', {"test_a.py": ""}, "v: unknown key(s) alias"),
 ])
 def test_broken_folders_give_one_line_errors(tmp_path, toml, tests, message):
     folder = _write(tmp_path / "a", toml, tests)

@@ -104,3 +104,22 @@ def test_notebook_variables_captured_before_reuse(tmp_path, notebook, run):
     thetas = sandbox.fetch(box.root.thetas)
     assert [t.tolist() for t in thetas] == [[0.0], [1.0, 1.0], [2.0, 2.0, 2.0]]
     assert sandbox.fetch(box.root.testing_errors) == [1.0, 0.25]
+
+
+def test_a_notebook_variable_under_an_alias_is_graded_with_its_own_inputs(tmp_path, notebook, run, opened):
+    """``testing_errors`` with the alias ``validation_errors`` (some years' name): the notebook's own
+    name is read, with the notebook's globals as they stood then; the graded name itself wins."""
+    spec = NameSpec("testing_errors", "variable", notebook="linear_regression.ipynb", aliases=("validation_errors",))
+    nb = notebook(tmp_path / "year" / "linear_regression.ipynb", [
+        "x = [1.0]", "validation_errors = [0.5]", "x = [2.0]\nvalidation_errors = 'reused later'"])
+    box = run(nb.parent, [spec])
+    assert sandbox.fetch(box.root.testing_errors) == [0.5]
+    assert sandbox.fetch(sandbox.inputs_of(box.root.testing_errors, "x")) == [1.0]
+    sub = opened(nb.parent, [spec])
+    assert sub.plan["names"]["testing_errors"] == {"notebook": 0, "as": "validation_errors"}
+    assert "testing_errors: graded from validation_errors (your notebook's name for it)" in sub.notes
+    both = notebook(tmp_path / "both" / "linear_regression.ipynb", ["validation_errors = [1.0]", "testing_errors = [2.0]"])
+    assert sandbox.fetch(run(both.parent, [spec]).root.testing_errors) == [2.0]
+    neither = notebook(tmp_path / "neither" / "linear_regression.ipynb", ["errors = [1.0]"])
+    with pytest.raises(errors.NameMissing, match=r"testing_errors \(nor under validation_errors\) is not assigned"):
+        sandbox.fetch(run(neither.parent, [spec]).root.testing_errors)
