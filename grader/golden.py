@@ -8,7 +8,8 @@
 
 ``golden(key, fn, inputs=...)`` is a value that depends on inputs taken from the submission (a
 notebook's own data): it is recorded with its inputs, once per example the kit is built from, and
-replayed only for inputs close to recorded ones (rtol 1e-9): other inputs raise ``GoldenUnknownInputs``.
+replayed only for inputs close to recorded ones (rtol 1e-9): other inputs raise ``GoldenUnknownInputs``,
+which a kit's check reports as not checkable there (an "info" outcome, grader.plugin), not as a failure.
 
 Values are stored as tagged JSON (arrays as dtype, shape and a flat list): no pickle anywhere.
 """
@@ -30,7 +31,7 @@ class GoldenMissing(Exception):
 
 class GoldenUnknownInputs(CheckFailure):
     """A kit has no value recorded for the inputs the submission gave (its data differ from every
-    example the kit was built from)."""
+    example the kit was built from): the test cannot be checked with the kit."""
 
 
 INPUTS_RTOL = 1e-9
@@ -115,9 +116,9 @@ class GoldenStore:
                 if same_inputs(recorded, inputs):
                     return value
             raise GoldenUnknownInputs(
-                f"{key}: the student kit holds reference values only for the data of the assignment's "
-                "examples, and the data your code used differ from them; the grader judges this test "
-                "on your own data at grading time (see the test of the data)")
+                "Cannot be checked with this kit: the kit holds reference values only for the course's "
+                "data, and the data your notebook used differ from the course's (see the test of the data). "
+                "When graded, this test is judged on your notebook's own data.")
         value = fn(self.reference)
         if self.mode == "record":
             cases = self.values.setdefault(test_id, {}).setdefault(slot, [])

@@ -34,7 +34,7 @@ from grader.assignment import (
 )
 from grader.checks import CheckFailure, Inconclusive, PartialCredit, collecting_notes
 from grader.families import bind, unbound_family
-from grader.golden import GoldenStore
+from grader.golden import GoldenStore, GoldenUnknownInputs
 from grader.integrity import scan_plan
 from grader.outcome import AFTER_DUE_DATE, VISIBLE, Outcome, SubmissionResult
 from grader.sandbox import Limits, Sandbox
@@ -268,6 +268,8 @@ class GraderPlugin:
         if isinstance(exc, StudentError):
             kind = next(k for cls, k in _KIND_OF_ERROR if isinstance(exc, cls))
             message = str(exc)
+        elif isinstance(exc, GoldenUnknownInputs):  # a kit on data it has no values for: no verdict either way
+            kind, message = "info", str(exc)
         elif isinstance(exc, CheckFailure):
             kind, message, outcome.diagnosis = "mismatch", str(exc), exc.diagnosis
         elif isinstance(exc, PartialCredit):
