@@ -49,7 +49,7 @@ class _Process:
         self.proc.start()
         theirs.close()
         self.job = None
-        self.stopped = False
+        self.asked = self.stopped = False  # asked: it has collected the tests and asked for a submission
 
     def messages(self):
         """What the process sent so far (all of it once it is dead)."""
@@ -105,13 +105,13 @@ def run_pool(todo, extras, workers: int, target, args, on_death, *, stall_second
                     continue
                 procs.remove(process)
                 process.conn.close()
-                if process.job is None and not process.stopped:
+                if not process.asked:  # it could not even start: a new one would not either
                     raise RuntimeError(f"a grader process died before grading ({exit_status(process.proc.exitcode)})")
                 if process.job is not None:
                     on_death(process.job, death_reason(process.proc.exitcode), tests)
                     finished += 1
-                    if pending:
-                        procs.append(_Process(ctx, target, args))
+                if pending:
+                    procs.append(_Process(ctx, target, args))
             bar.n, waited = finished, 0.0
             bar.refresh()
         completed = True
@@ -126,8 +126,11 @@ def _handle(process: _Process, message, pending: deque, extras: dict) -> int:
     kind = message[0]
     if kind == "next":
         job = pending.popleft() if pending else None
-        process.job, process.stopped = job, job is None
-        process.conn.send(None if job is None else (str(job.path), job.label, extras[job.label]))
+        process.job, process.stopped, process.asked = job, job is None, True
+        try:
+            process.conn.send(None if job is None else (str(job.path), job.label, extras[job.label]))
+        except OSError:  # it died meanwhile: its death, seen next, reports the job
+            pass
         return 0
     if kind == "done":
         process.job = None
