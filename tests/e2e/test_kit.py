@@ -213,8 +213,8 @@ def test_hw1_kit_records_the_values_of_both_years_data_and_no_hidden_test(hw1_ki
     assert not (hw1_kit / "examples").exists()
 
 
-@pytest.mark.parametrize("example", ["correct", "variant_other_year_data", "variant_lstsq_columns", "variant_validation_errors",
-                                     "bug_theta_order", "bug_rmse"])
+@pytest.mark.parametrize("example", ["correct", "variant_other_year_data", "variant_lstsq_columns",
+                                     "variant_validation_errors", "bug_theta_order", "bug_rmse"])
 def test_hw1_check_with_the_kit_agrees_with_the_assignment(hw1_kit, example):
     with_kit = _start(["-c", NO_REFERENCE], "check", hw1_kit, HW1 / "examples" / example)
     with_assignment = _start(["-m", "grader"], "check", "c147/hw1", HW1 / "examples" / example)
