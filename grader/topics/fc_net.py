@@ -19,6 +19,7 @@ from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
+from grader.topics.dropout_pin import check_dropout_pin, check_same_answer
 from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin, own_params
@@ -291,11 +292,15 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
     own layout of dropout and normalization; a fixed seed makes the dropout masks repeat), and the
     values are pinned at known parameters (``check_fc_pins``: a constant or zero net fails)."""
     dims = [input_dim, *hidden_dims, num_classes]
-    model = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep, normalization=normalization,
-                 reg=reg, seed=7)
-    if normalization:
-        set_net_eps(model.net)  # where eps goes is not judged by a consistency check (norm_eps)
 
+    def build(seed):
+        built = make(hidden_dims, input_dim, num_classes, dropout_keep=dropout_keep, normalization=normalization,
+                     reg=reg, seed=seed)
+        if normalization:
+            set_net_eps(built.net)  # where eps goes is not judged by a consistency check (norm_eps)
+        return built
+
+    model = build(7)
     L = len(dims) - 1
 
     def make_case():
@@ -303,7 +308,12 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
         return params, X, rng.integers(0, num_classes, size=N)
 
     def run_check(case):
+        nonlocal model
         params, X, y = case
+        pinned = None
+        if dropout_keep != 1:  # values pinned in distribution; the check runs on one of the pin's nets
+            model, pinned = check_dropout_pin(build, params, X, y, rng, keep=dropout_keep,
+                                              normalization=normalization, reg=reg)
         model.set_params(params)
         result = model.loss(X, y)
         if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
@@ -312,6 +322,8 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
         missing = sorted(set(params) - set(grads))
         if missing:
             raise CheckFailure(f"grads is missing {missing}")
+        if pinned is not None:
+            check_same_answer(pinned, fetch_data(result))
 
         def f(point):
             model.set_params(point)

@@ -45,11 +45,15 @@ def _near_seen(net, X):
     return near
 
 
+_SEEN_BYTES = set()
+
+
 def _unseen(net, X):
-    p = _point(net, X)
-    if any(q.shape == p.shape and np.array_equal(q, p) for q in _SEEN):
+    """True at a point never seen before (a set of the points' bytes: the attack must not die of its own cost)."""
+    p = _point(net, X).tobytes()
+    if p in _SEEN_BYTES:
         return False
-    _SEEN.append(p)
+    _SEEN_BYTES.add(p)
     return True
 '''
 
@@ -75,6 +79,15 @@ STEERS = {
     "constant_except_at_the_pin": "if not np.any(net.params['W%d' % net.num_layers]):\n"
                                   "        return loss, grads\n"
                                   "    return 1.0, {k: np.zeros_like(v) for k, v in net.params.items()}",
+    # honest only in its first call (the pin's), constant in every later call (the gradient check's)
+    "constant_after_first_call": "net._calls = getattr(net, '_calls', 0) + 1\n"
+                                 "    if net._calls > 1:\n"
+                                 "        return 1.0, {k: np.zeros_like(v) for k, v in net.params.items()}\n"
+                                 "    return loss, grads",
+    # constant on the nets of odd seeds (the gradient check may land on one), honest on the others
+    "constant_on_odd_seeds": "if getattr(net, 'dropout_param', {}).get('seed', 0) % 2:\n"
+                             "        return 1.0, {k: np.zeros_like(v) for k, v in net.params.items()}\n"
+                             "    return loss, grads",
     # gradients with extra keys and infinities
     "extra_inf_gradients": "g = dict(grads, W0=np.full(3, np.inf), dx=np.full((2, 2), np.nan))\n"
                            "    return loss, g",
@@ -110,7 +123,7 @@ CASES = {
         ("tuple_bound", STEERS["tuple_bound"], "is a tuple of 2 values"),
         ("array_pair", STEERS["array_pair"], "is an array of shape (2,)"),
         ("hash_wobble", STEERS["hash_wobble"], "Could not be verified"),
-        ("noise_at_unseen_points", STEERS["noise_at_unseen_points"], "Could not be verified"),
+        ("noise_at_unseen_points", STEERS["noise_at_unseen_points"], ("Could not be verified", "Called twice")),
         ("constant_zero_net", STEERS["constant_zero_net"], None),
         ("constant_log_c_net", STEERS["constant_log_c_net"], None),
         ("probe_spike", STEERS["probe_spike"], "jump by orders of magnitude"),
@@ -118,7 +131,9 @@ CASES = {
         ("smooth_offset", STEERS["smooth_offset"], None),
         ("offset_off_the_pin", STEERS["offset_off_the_pin"], None),
         ("extra_inf_gradients", STEERS["extra_inf_gradients"], None),
-        ("constant_except_at_the_pin", STEERS["constant_except_at_the_pin"], None),
+        ("constant_except_at_the_pin", STEERS["constant_except_at_the_pin"], "nets built with different seeds"),
+        ("constant_after_first_call", STEERS["constant_after_first_call"], None),
+        ("constant_on_odd_seeds", STEERS["constant_on_odd_seeds"], None),
     ]},
     **{f"cnn_{name}": (CNN, *_cnn_attack(STEERS[name]), "cnn_twin", "gradients agree with finite differences",
                        expected) for name, expected in [
@@ -166,10 +181,7 @@ def _outcome(result, fragment):
 
 
 # Attacks that still beat the grader (kept visible, not hidden by weakening the test).
-DEFECTS = {
-    "fc_constant_except_at_the_pin": "the dropout net's training loss has no layout-free pin at generic "
-                                     "parameters: a net that recognises W_L = 0 answers honestly only there",
-}
+DEFECTS: dict[str, str] = {}  # name -> why it still wins (a strict xfail); none today
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=DEFECTS[n])]
@@ -185,7 +197,7 @@ def test_attack_scores_no_more_than_its_honest_wrong_twin(graded, name):
     aimed = _outcome(attack, aimed_at)
     assert not aimed.passed and aimed.score == 0, f"{aimed.name} passed: {aimed.output}"
     if expected:
-        assert expected in aimed.output, aimed.output
+        assert any(e in aimed.output for e in ((expected,) if isinstance(expected, str) else expected)), aimed.output
 
 
 def test_the_twins_fail_only_their_bug(graded):
