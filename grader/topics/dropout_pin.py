@@ -6,8 +6,9 @@ holds only at W_L = 0, which a net can recognise and answer honestly there alone
 parameters θ the masks are unknown but their law is not: each hidden unit is kept with probability q
 and scaled by 1/q. Over K nets built with different seeds, the means of the training loss L_k and of the
 directional derivatives g_k·d_j of the returned gradients estimate E_m[L(θ, m)] and d_j·∇E_m[L(θ, m)].
-The grader computes both by Monte Carlo over M masks of the layout the starters fix,
-``{affine - [norm] - relu - dropout} x (L-1) - affine - softmax``, and requires, for s = L and s = g·d_j,
+The grader computes both over M Monte Carlo mask sets of the layout the starters fix,
+``{affine - [norm] - relu - dropout} x (L-1) - affine - softmax`` (each mask set's loss and gradients
+exactly, by backpropagation), and requires, for s = L and s = g·d_j,
 
     |mean_K(s) − E[s]| ≤ Z·SD[s]·√(1/K + 1/M) + 1e-6·(1 + |E[s]|)
 
@@ -33,38 +34,73 @@ from grader.topics.helpers import fetch_data
 
 NETS = 48          # K: nets built with different seeds
 MASKS = 2000       # M: Monte Carlo masks of the reference
-DIRECTION_MASKS = 200  # masks of the estimate of ∇E[L] that sets d_1 (any fixed direction is valid)
 Z = 6.0
-STEP = 1e-6        # central differences of the Monte Carlo losses (common masks: smooth but for rare kinks)
 EPS = 1e-10        # the consistency test writes this eps into the nets' normalization params
 
 
-def _norm(a, normalization):
-    """Train-mode batch norm (each feature over the batch axis 1) or layer norm (each example's features)."""
+def _norm_forward(a, gamma, beta, normalization, eps):
+    """Train-mode batch norm (each feature over the batch, axis 1) or layer norm (each example's features,
+    axis 2) of ``a`` (M, N, H); returns (out, cache)."""
     axis = 1 if normalization == "batchnorm" else 2
     mean, var = a.mean(axis, keepdims=True), a.var(axis, keepdims=True)
-    return (a - mean) / np.sqrt(var + EPS)
+    inv_std = 1 / np.sqrt(var + eps)
+    normed = (a - mean) * inv_std
+    return gamma * normed + beta, (normed, inv_std, gamma, axis)
 
 
-def chain_losses(params, X, y, masks, *, normalization=None, before_relu=True, factor=0.5, reg=0.0):
-    """Training losses, one per mask set, shape (M,): ``masks[l]`` (M, N, H_l) multiplies layer l's ReLU
-    output (kept units scaled by 1/q); penalty ``factor·reg·Σ‖W‖²``."""
+def _norm_backward(dout, cache):
+    """(dx, dgamma (M, H), dbeta (M, H)): dx = inv_std·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dout·γ."""
+    normed, inv_std, gamma, axis = cache
+    dnormed = dout * gamma
+    dx = inv_std * (dnormed - dnormed.mean(axis, keepdims=True)
+                    - normed * (dnormed * normed).mean(axis, keepdims=True))
+    return dx, (dout * normed).sum(axis=1), dout.sum(axis=1)
+
+
+def chain_loss_and_grads(params, X, y, masks, *, normalization=None, before_relu=True, factor=0.5, reg=0.0,
+                         eps=EPS):
+    """Training losses (M,) and gradients {name: (M, *shape)}, one per mask set, of ``{affine - [norm] -
+    relu - mask} x (L-1) - affine - softmax`` with penalty ``factor·reg·Σ‖W‖²``; ``masks[l]`` (M, N, H_l)
+    multiplies layer l's ReLU output (kept units scaled by 1/q), norm before (or after) the ReLU."""
     L = sum(1 for key in params if key.startswith("W"))
-    h = X.reshape(1, len(X), -1)
+    M, N = masks[0].shape[0] if masks else 1, len(X)
+    h = np.broadcast_to(X.reshape(1, N, -1), (M, N, X[0].size))
+    caches = []
     for layer in range(1, L):
+        cache = {"in": h}
         a = h @ params[f"W{layer}"] + params[f"b{layer}"]
-        if normalization:
-            gamma, beta = params[f"gamma{layer}"], params[f"beta{layer}"]
-            a = gamma * _norm(a, normalization) + beta if before_relu else a
+        norm_args = (params.get(f"gamma{layer}"), params.get(f"beta{layer}"), normalization, eps)
+        if normalization and before_relu:
+            a, cache["norm"] = _norm_forward(a, *norm_args)
+        cache["live"] = a > 0
         a = np.maximum(a, 0)
         if normalization and not before_relu:
-            a = gamma * _norm(a, normalization) + beta
+            a, cache["norm"] = _norm_forward(a, *norm_args)
         h = a * masks[layer - 1]
+        caches.append(cache)
     scores = h @ params[f"W{L}"] + params[f"b{L}"]
     shifted = scores - scores.max(axis=2, keepdims=True)
-    data = np.log(np.exp(shifted).sum(axis=2)) - np.take_along_axis(shifted, y.reshape(1, -1, 1), 2)[..., 0]
+    log_norm = np.log(np.exp(shifted).sum(axis=2, keepdims=True))
+    onehot = np.eye(scores.shape[2])[y]
     squares = sum(float(np.sum(params[f"W{layer}"] ** 2)) for layer in range(1, L + 1))
-    return data.mean(axis=1) + factor * reg * squares
+    losses = (log_norm[..., 0] - (shifted * onehot).sum(axis=2)).mean(axis=1) + factor * reg * squares
+    dout = (np.exp(shifted - log_norm) - onehot) / N
+    grads = {f"W{L}": np.einsum("mni,mnj->mij", h, dout), f"b{L}": dout.sum(axis=1)}
+    dh = dout @ params[f"W{L}"].T
+    for layer in range(L - 1, 0, -1):
+        cache = caches[layer - 1]
+        da = dh * masks[layer - 1]
+        if normalization and not before_relu:
+            da, grads[f"gamma{layer}"], grads[f"beta{layer}"] = _norm_backward(da, cache["norm"])
+        da = da * cache["live"]
+        if normalization and before_relu:
+            da, grads[f"gamma{layer}"], grads[f"beta{layer}"] = _norm_backward(da, cache["norm"])
+        grads[f"W{layer}"] = np.einsum("mni,mnj->mij", cache["in"], da)
+        grads[f"b{layer}"] = da.sum(axis=1)
+        dh = da @ params[f"W{layer}"].T
+    for layer in range(1, L + 1):
+        grads[f"W{layer}"] = grads[f"W{layer}"] + 2 * factor * reg * params[f"W{layer}"]
+    return losses, grads
 
 
 def draw_masks(rng, M, N, widths, keep, shared):
@@ -78,37 +114,14 @@ def draw_masks(rng, M, N, widths, keep, shared):
     return [(u < keep) / keep for u in draws]
 
 
-def _shifted(params, direction, step):
-    return {k: v + step * direction[k] for k, v in params.items()}
-
-
-def _mean_gradient(loss_of, params):
-    """∇ of the Monte Carlo mean loss by central differences, entry by entry."""
-    grad = {}
-    for key, value in params.items():
-        g = np.zeros(value.shape)
-        for index in np.ndindex(value.shape):
-            point = dict(params)
-            point[key] = value.copy()
-            point[key][index] = value[index] + STEP
-            up = loss_of(point).mean()
-            point[key][index] = value[index] - STEP
-            g[index] = (up - loss_of(point).mean()) / (2 * STEP)
-        grad[key] = g
-    return grad
-
-
 def _unit(direction):
     norm = np.sqrt(sum(float(np.sum(v ** 2)) for v in direction.values()))
     return {k: v / norm for k, v in direction.items()} if norm > 0 else direction
 
 
-def _statistics(loss_of, params, directions):
-    """Per-mask samples of the loss and of the directional derivatives: list of arrays (M,)."""
-    samples = [loss_of(params)]
-    for d in directions:
-        samples.append((loss_of(_shifted(params, d, STEP)) - loss_of(_shifted(params, d, -STEP))) / (2 * STEP))
-    return samples
+def _dots(grads, direction):
+    """Per-mask directional derivatives (M,) of per-mask gradients {name: (M, *shape)}."""
+    return sum((grads[k] * direction[k]).reshape(len(grads[k]), -1).sum(axis=1) for k in direction)
 
 
 def _dot(grads, direction):
@@ -157,23 +170,18 @@ def check_dropout_pin(make, params, X, y, rng, *, keep, normalization=None, reg=
     checked = []
     for variant in variants:
         masks = draw_masks(masks_rng, MASKS, len(X), widths, variant["keep"], variant["shared"])
-
-        def loss_of(point, masks=masks, variant=variant):
-            return chain_losses(point, X, y, masks, normalization=normalization,
-                                before_relu=variant["before_relu"], factor=variant["factor"], reg=reg)
+        losses, grads = chain_loss_and_grads(params, X, y, masks, normalization=normalization,
+                                             before_relu=variant["before_relu"], factor=variant["factor"], reg=reg)
         if not checked:
-            random_directions = [_unit({k: rng.standard_normal(v.shape) for k, v in params.items()})
-                                 for _ in range(2)]
-            few = [m[:DIRECTION_MASKS] for m in masks]
-            mean_gradient = _mean_gradient(lambda point, few=few, variant=variant: chain_losses(
-                point, X, y, few, normalization=normalization, before_relu=variant["before_relu"],
-                factor=variant["factor"], reg=reg), params)
-            directions = [_unit(mean_gradient), *random_directions]
+            mean_gradient = {k: v.mean(axis=0) for k, v in grads.items()}
+            directions = [_unit(mean_gradient), *(_unit({k: rng.standard_normal(v.shape) for k, v in params.items()})
+                                                  for _ in range(2))]
             student = np.array([[loss, *(_dot(g, d) for d in directions)] for loss, g in answers])
             observed = student.mean(axis=0)
-        reference = _statistics(loss_of, params, directions)
+        reference = [losses, *(_dots(grads, d) for d in directions)]
         expected = np.array([s.mean() for s in reference])
-        bound = Z * np.array([s.std() for s in reference]) * np.sqrt(1 / NETS + 1 / MASKS) + 1e-6 * (1 + np.abs(expected))
+        spread = np.array([s.std() for s in reference]) * np.sqrt(1 / NETS + 1 / MASKS)
+        bound = Z * spread + 1e-6 * (1 + np.abs(expected))
         if np.all(np.abs(observed - expected) <= bound):
             chosen = int(rng.integers(NETS))
             return models[chosen], answers[chosen]

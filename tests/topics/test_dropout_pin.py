@@ -88,16 +88,22 @@ def test_a_net_whose_loss_changes_between_calls_fails_as_not_reproducible():
         F.check_fc_consistency(_make(NoisyNet), np.random.default_rng(0), dropout_keep=0.6, hidden_dims=(6, 7, 5))
 
 
-def test_the_monte_carlo_expectation_is_that_of_the_reference_net():
-    """chain_losses with the masks the reference draws (one stream reseeded per layer) is the reference's
-    own training loss, mask set by mask set."""
+@pytest.mark.parametrize("normalization", [None, "batchnorm"])
+def test_the_monte_carlo_net_is_the_reference_net_mask_by_mask(normalization):
+    """chain_loss_and_grads with the masks the reference draws (one stream reseeded in each layer) gives
+    the reference's own training loss and gradients."""
     rng = np.random.default_rng(3)
     dims = [7, 6, 5, 4]
-    params = F._random_params(rng, dims, None)
+    params = F._random_params(rng, dims, normalization)
     X, y = rng.standard_normal((6, 7)), rng.integers(0, 4, size=6)
-    net = R.FullyConnectedNet([6, 5], 7, 4, dropout_keep_ratio=0.6, dtype=np.float64, seed=11)
+    net = R.FullyConnectedNet([6, 5], 7, 4, dropout_keep_ratio=0.6, normalization=normalization, reg=0.3,
+                              dtype=np.float64, seed=11)
     net.params = {k: v.copy() for k, v in params.items()}
-    expected, _ = net.loss(X, y)
+    loss, grads = net.loss(X, y)
     stream = np.random.RandomState(11).random_sample(6 * 6)
     masks = [(stream[:6 * w].reshape(1, 6, w) < 0.6) / 0.6 for w in (6, 5)]
-    assert P.chain_losses(params, X, y, masks)[0] == pytest.approx(expected, rel=1e-12)
+    losses, mine = P.chain_loss_and_grads(params, X, y, masks, normalization=normalization, reg=0.3, eps=1e-5)
+    assert losses[0] == pytest.approx(loss, rel=1e-12)
+    assert sorted(mine) == sorted(grads)
+    for key, value in grads.items():
+        np.testing.assert_allclose(mine[key][0], value, rtol=1e-9, atol=1e-12, err_msg=key)
