@@ -15,11 +15,11 @@ loss and gradients, plus values pinned at known parameters (``check_fc_pins``).
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import accept_singleton_shape, assert_close
+from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
-from grader.topics.dropout_pin import check_dropout_pin, check_same_answer
+from grader.topics.dropout_pin import chain_loss_and_grads, check_dropout_pin, check_same_answer
 from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin, own_params
@@ -251,20 +251,24 @@ def _norm_chain_loss(params, X, y, L, normalization, *, before_relu=True, relu=T
 
 def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
     """Without dropout, a net with normalization has the layout its starter fixes up to the order of norm
-    and ReLU: its training loss at random parameters is that of ``affine - norm - relu`` (or ``affine - relu
-    - norm``), eps 1e-5 or smaller, penalty ½·reg·Σ‖W‖² (or reg·Σ‖W‖², judged elsewhere). The consistency
-    test alone passed a net that ran batch norm for layer norm, dropped the ReLU or the penalty."""
+    and ReLU: its training loss and gradients at random parameters are those of ``affine - norm - relu``
+    (or ``affine - relu - norm``), eps 1e-5 or smaller, penalty ½·reg·Σ‖W‖² (or reg·Σ‖W‖², judged
+    elsewhere). The consistency test alone passed a net that ran batch norm for layer norm, dropped the
+    ReLU or the penalty, and one whose gradients were 0 and whose loss was flat near every point it had
+    seen (finite differences of a flat function agree with zero gradients)."""
     L = len(dims) - 1
     params, X = _live_case(rng, dims, normalization, N)
     y = rng.integers(0, dims[-1], size=N)
     model.set_params(params)
     result = fetch_data(model.loss(X.copy(), y.copy()))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+    if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
+        raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
     value = student_scalar(result[0], "the loss returned by loss(X, y)")
-    accepted = [_norm_chain_loss(params, X, y, L, normalization, before_relu=b, eps=e, factor=f, reg=reg)
+    no_dropout = [np.ones((1, N, width)) for width in dims[1:-1]]
+    accepted = [chain_loss_and_grads(params, X, y, no_dropout, normalization=normalization, before_relu=b,
+                                     eps=e, factor=f, reg=reg)
                 for b in (True, False) for e in (1e-5, 1e-10) for f in (0.5, 1.0)]
-    nearest = min(accepted, key=lambda v: abs(v - value))
+    accepted.sort(key=lambda computed: abs(computed[0][0] - value))
     other = "layernorm" if normalization == "batchnorm" else "batchnorm"
     alternatives = {
         f"{other} applied where {normalization} was asked": _norm_chain_loss(params, X, y, L, other, reg=reg),
@@ -272,8 +276,17 @@ def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
         "regularization missing": _norm_chain_loss(params, X, y, L, normalization),
         "normalization not applied": _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * _squares(params, L),
     }
-    assert_close(value, nearest, name=f"training loss of the net with {normalization} at the test's parameters",
-                 rtol=1e-4, alternatives=alternatives)
+    what = f"of the net with {normalization} at the test's parameters"
+    assert_close(value, float(accepted[0][0][0]), name=f"training loss {what}", rtol=1e-4, alternatives=alternatives)
+    grads = {k: result[1].get(k) for k in params}
+    candidates = [{k: v[0] for k, v in computed[1].items()} for computed in accepted
+                  if compare(value, float(computed[0][0]), name="loss", rtol=1e-4).ok]
+    if not any(compare(grads, expected, name="grads", rtol=1e-4).ok for expected in candidates):
+        try:
+            assert_close(grads, candidates[0], name="grads", rtol=1e-4)
+        except CheckFailure as exc:
+            raise CheckFailure(f"Your loss(X, y) gives the right training loss {what}, but not its gradients: "
+                               f"{exc}", exc.diagnosis) from None
 
 
 def _dropout_p(net):

@@ -46,6 +46,7 @@ def _near_seen(net, X):
 
 
 _SEEN_BYTES = set()
+_FLAT = []
 
 
 def _unseen(net, X):
@@ -88,6 +89,16 @@ STEERS = {
     "constant_on_odd_seeds": "if getattr(net, 'dropout_param', {}).get('seed', 0) % 2:\n"
                              "        return 1.0, {k: np.zeros_like(v) for k, v in net.params.items()}\n"
                              "    return loss, grads",
+    # honest loss, zero gradients, and the loss of the nearest point seen before within 0.05 (finite
+    # differences of a flat function agree with zero gradients); honest at the layout-free pin (W_L = 0)
+    "flat_near_seen": "if not np.any(net.params['W%d' % net.num_layers]):\n"
+                      "        return loss, grads\n"
+                      "    p, zero = _point(net, X), {k: np.zeros_like(v) for k, v in net.params.items()}\n"
+                      "    for q, value in _FLAT:\n"
+                      "        if q.shape == p.shape and np.max(np.abs(q - p)) < 0.05:\n"
+                      "            return value, zero\n"
+                      "    _FLAT.append((p, loss))\n"
+                      "    return loss, zero",
     # gradients with extra keys and infinities
     "extra_inf_gradients": "g = dict(grads, W0=np.full(3, np.inf), dx=np.full((2, 2), np.nan))\n"
                            "    return loss, g",
@@ -135,6 +146,8 @@ CASES = {
         ("constant_after_first_call", STEERS["constant_after_first_call"], None),
         ("constant_on_odd_seeds", STEERS["constant_on_odd_seeds"], None),
     ]},
+    **{f"fc_{name}_{norm}": (FC, *_fc_attack(STEERS[name]), "fc_twin", f"with {norm}, gradients agree", None)
+       for name in ("flat_near_seen",) for norm in ("batchnorm", "layernorm")},
     **{f"cnn_{name}": (CNN, *_cnn_attack(STEERS[name]), "cnn_twin", "gradients agree with finite differences",
                        expected) for name, expected in [
         ("tuple_bound", "is a tuple of 2 values"),

@@ -107,3 +107,25 @@ def test_the_monte_carlo_net_is_the_reference_net_mask_by_mask(normalization):
     assert sorted(mine) == sorted(grads)
     for key, value in grads.items():
         np.testing.assert_allclose(mine[key][0], value, rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+class ZeroGradientNet(R.FullyConnectedNet):
+    """The honest training loss with zero gradients (a flat-near-seen-points attack passes finite
+    differences with these)."""
+
+    def loss(self, X, y=None):
+        result = super().loss(X, y)
+        return result if y is None else (result[0], {k: np.zeros_like(v) for k, v in self.params.items()})
+
+
+@pytest.mark.parametrize("normalization", ["batchnorm", "layernorm"])
+def test_normalized_nets_are_pinned_with_their_gradients(normalization):
+    """check_fc_norm_loss (the normalized nets' pin at random parameters) takes the gradients too: correct
+    nets pass over 10 draws, an honest loss with zero gradients fails."""
+    dims = [7, 6, 5, 4]
+    for seed in range(10):
+        model = _make(R.FullyConnectedNet)([6, 5], 7, 4, normalization=normalization, reg=0.1, seed=1)
+        F.check_fc_norm_loss(model, np.random.default_rng(seed), dims, normalization, 0.1, 6)
+    model = _make(ZeroGradientNet)([6, 5], 7, 4, normalization=normalization, reg=0.1, seed=1)
+    with pytest.raises(CheckFailure, match="right training loss .* but not its gradients"):
+        F.check_fc_norm_loss(model, np.random.default_rng(0), dims, normalization, 0.1, 6)
