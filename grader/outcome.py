@@ -28,7 +28,8 @@ class Outcome:
     kind: str  # one of KINDS
     output: str  # student-facing explanation (already redacted for hidden tests)
     visibility: str = VISIBLE
-    diagnosis: str | None = None
+    diagnosis: str | None = None  # the named misconception, as the student reads it
+    misconceptions: list[str] = field(default_factory=list)  # its ids: what a batch counts by
     notes: list[str] = field(default_factory=list)  # e.g. "regularization with ½ detected: accepted"
     instructor_output: str = ""  # full detail, never shown to students for hidden tests
 

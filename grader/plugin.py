@@ -33,6 +33,7 @@ from grader.assignment import (
     is_hidden_file,
 )
 from grader.checks import CheckFailure, Inconclusive, PartialCredit, collecting_notes
+from grader.checks.misconceptions import ids_of
 from grader.families import bind, unbound_family
 from grader.golden import GoldenStore, GoldenUnknownInputs
 from grader.integrity import scan_plan
@@ -271,7 +272,9 @@ class GraderPlugin:
         elif isinstance(exc, GoldenUnknownInputs):  # a kit on data it has no values for: no verdict either way
             kind, message = "info", str(exc)
         elif isinstance(exc, CheckFailure):
-            kind, message, outcome.diagnosis = "mismatch", str(exc), exc.diagnosis
+            kind, message = "mismatch", str(exc)
+            outcome.diagnosis = None if exc.diagnosis is None else str(exc.diagnosis)
+            outcome.misconceptions = ids_of(exc.diagnosis)
         elif isinstance(exc, PartialCredit):
             outcome.score = round(outcome.max_score * exc.fraction, 6)
             if exc.fraction >= 1.0:

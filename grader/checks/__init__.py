@@ -32,7 +32,8 @@ def collecting_notes():
 class CheckFailure(AssertionError):
     """A check failed. ``str(exc)`` is the student-facing explanation.
 
-    ``diagnosis`` names the misconception that fits the wrong value, when one does.
+    ``diagnosis`` names the misconception that fits the wrong value, when one does: a
+    ``grader.checks.misconceptions.cause(id)`` (the text carries the id a batch counts it by) or a phrase.
     """
 
     def __init__(self, message: str, diagnosis: str | None = None):

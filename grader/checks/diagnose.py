@@ -1,6 +1,7 @@
 """Name the likely cause of a wrong value: cheap hypotheses tried against the expected (reference) value.
 
-``diagnose(actual, expected)`` returns a short phrase a student understands, or None. Hypotheses, in
+``diagnose(actual, expected)`` returns the ``Diagnosis`` of the likely cause (a short phrase a student
+understands, carrying its misconception id: grader.checks.misconceptions), or None. Hypotheses, in
 order (the first that fits wins):
 
 1. shape level: transposed; right values in another shape (reshape missing); summed over an axis that
@@ -8,8 +9,8 @@ order (the first that fits wins):
    an output size computed too small); the shape of the other convention (reversed shape, other values);
 2. non-finite values where the reference is finite: softmax without the max shift, when
    ``context["large_offset"]`` says the inputs carry a large constant offset (+1000 on the scores);
-3. each named alternative ``{phrase: value}`` (reference values of known misconceptions: the test
-   knows them best);
+3. each named alternative ``{label: value}`` (reference values of known misconceptions: the test
+   knows them best; a label is a ``cause(...)``, a registered id, or an assignment's own phrase);
 4. value level: transposed (square), reverse order, zero everywhere, sign flipped, scaled by each
    size of ``context`` (``{"N": 5}``: N, 1/N), by 2, ½, by any other single factor (no factor for
    integer values: labels, counts), off by a constant,
@@ -24,42 +25,7 @@ alternative whose whole structure fits; a dict whose values sit under other keys
 """
 import numpy as np
 
-# The standard phrases: every check and every test names a misconception with these words.
-MISCONCEPTIONS = {
-    "transposed": "transposed",
-    "reshape_missing": "right values in the wrong shape (a reshape is missing)",
-    "summed_axis": "summed over an axis that should be kept",
-    "other_layout": "the shape of the other convention",
-    "reversed": "in reverse order",
-    "zeros": "zero everywhere (not computed)",
-    "sign": "sign flipped",
-    "scaled": "scaled by {factor}",
-    "offset": "off by a constant ({offset})",
-    "summed_not_averaged": "summed instead of averaged over N",
-    "averaged_twice": "divided by N once too often",
-    "softmax_overflow": "softmax without the max shift (overflow)",
-    "pad_off_by_one": "off by one",
-    "crop": "your values are {where} of the expected value",
-    "reg_missing": "regularization missing",
-    "reg_doubled": "regularization doubled",
-    "reg_half": "regularization with the factor ½",
-    "reg_one": "regularization without the factor ½",
-    "dropout_drop_prob": "dropout p read as the drop probability",
-    "dropout_not_inverted": "dropout not inverted (kept units not scaled by 1/p)",
-    "dropout_test_mode": "dropout applied in test mode",
-    "stale_cache": "mask or cache from the wrong call",
-    "adam_no_bias_correction": "Adam without bias correction",
-    "adam_t_from_1": "Adam with t started at 1",
-    "w_transposed": "W transposed",
-    "state_key": "optimizer state stored under another key",
-    "loss_summed": "loss summed instead of averaged over N",
-    "tanh_derivative": "tanh derivative written as 1 − h instead of 1 − h²",
-    "lstm_gate_order": "LSTM gates in the wrong order (expected i, f, o, g)",
-    "mask_ignored": "mask ignored",
-    "distances_squared": "squared distances (square root missing)",
-    "margin_correct_class": "margin counted for the correct class too",
-}
-M = MISCONCEPTIONS
+from grader.checks.misconceptions import as_cause, cause
 
 _RTOL = {np.dtype(np.float32): 1e-4}
 _DEFAULT_RTOL = 1e-6
@@ -81,13 +47,13 @@ def diagnose(actual, expected, *, alternatives=None, context=None):
     if not np.isfinite(e).all():
         return None
     if not np.isfinite(a).all():
-        return M["softmax_overflow"] if context.get("large_offset") else None
+        return cause("softmax-overflow") if context.get("large_offset") else None
     if _fits(a, e, e, rtol):
         return None
     for phrase, value in alternatives.items():  # named by the test: the most specific hypotheses
         h = _as_array(value)
         if h is not None and h.shape == e.shape and _fits_distinct(a, h, e, rtol):
-            return phrase
+            return as_cause(phrase)
     for phrase, value in _value_hypotheses(e, context):
         if _fits_distinct(a, value, e, rtol):
             return phrase
@@ -103,7 +69,7 @@ def overflow_hint(actual, expected):
     if a is None or e is None or a.shape != e.shape:
         return None
     if np.isfinite(e).all() and not np.isfinite(a).all():
-        return M["softmax_overflow"]
+        return cause("softmax-overflow")
     return None
 
 
@@ -127,13 +93,13 @@ def regularization_alternatives(data, penalty, scale=1.0):
     (1 or ½). Works on arrays, scalars and matching structures such as ``(loss, dW)``. For the ½
     convention the doubled value is the value without ½, named as such.
     """
-    factors = {M["reg_missing"]: 0.0}
+    factors = {cause("reg-missing"): 0.0}
     if scale == 1.0:
-        factors[M["reg_half"]] = 0.5
+        factors[cause("reg-with-half")] = 0.5
     elif scale == 0.5:
-        factors[M["reg_one"]] = 1.0  # for the ½ convention, "doubled" is "without ½": name the convention
+        factors[cause("reg-without-half")] = 1.0  # for the ½ convention, "doubled" is "without ½": name the convention
     if 2.0 * scale not in factors.values():
-        factors[M["reg_doubled"]] = 2.0 * scale
+        factors[cause("reg-doubled")] = 2.0 * scale
     return {phrase: _map(lambda d, p, f=f: d + f * p, data, penalty) for phrase, f in factors.items()}
 
 
@@ -144,13 +110,13 @@ def _factors(sizes):
 
     The sizes come before 2 and ½ so that with N = 2 the test's own fact names the cause.
     """
-    pairs = [(M["sign"], -1.0)]
+    pairs = [(cause("sign"), -1.0)]
     for name, n in sizes.items():
         if name == "N":
-            pairs += [(M["summed_not_averaged"], float(n)), (M["averaged_twice"], 1.0 / n)]
+            pairs += [(cause("summed-not-averaged"), float(n)), (cause("averaged-twice"), 1.0 / n)]
         else:
-            pairs += [(M["scaled"].format(factor=name), float(n)), (M["scaled"].format(factor=f"1/{name}"), 1.0 / n)]
-    return pairs + [(M["scaled"].format(factor=2), 2.0), (M["scaled"].format(factor="½"), 0.5)]
+            pairs += [(cause("scaled", factor=name), float(n)), (cause("scaled", factor=f"1/{name}"), 1.0 / n)]
+    return pairs + [(cause("scaled", factor=2), 2.0), (cause("scaled", factor="½"), 0.5)]
 
 
 def _sizes(context):
@@ -162,10 +128,10 @@ def _sizes(context):
 def _value_hypotheses(e, context):
     """(phrase, value) candidates with no fitted number, of the expected value e's shape."""
     if e.ndim == 2 and e.shape[0] == e.shape[1]:
-        yield M["transposed"], e.T
+        yield cause("transposed"), e.T
     if e.ndim >= 1 and e.shape[-1] > 1:
-        yield M["reversed"], e[..., ::-1]
-    yield M["zeros"], np.zeros_like(e, dtype=float)
+        yield cause("reversed"), e[..., ::-1]
+    yield cause("zeros"), np.zeros_like(e, dtype=float)
     integral = e.dtype.kind in "iu"  # labels, counts, indices: a factor means nothing, an offset does
     for phrase, factor in ([] if integral else _factors(_sizes(context))):
         yield phrase, factor * e
@@ -180,9 +146,9 @@ def _fitted_hypotheses(a, e):
     e64 = e.astype(float)
     factor = float(np.vdot(a.astype(float), e64) / np.vdot(e64, e64))
     if not integral:
-        yield M["scaled"].format(factor=f"{factor:.4g}"), factor * e
+        yield cause("scaled", factor=f"{factor:.4g}"), factor * e
     offset = float(np.mean(a.astype(float) - e))
-    yield M["offset"].format(offset=f"{offset:.4g}"), e + offset
+    yield cause("offset", offset=f"{offset:.4g}"), e + offset
 
 
 def _shift_hypothesis(a, e, rtol):
@@ -200,7 +166,8 @@ def _shift_hypothesis(a, e, rtol):
         for a_part, h_part, e_part in ((a[head], e[tail], e[head]), (a[tail], e[head], e[tail])):
             if _fits_distinct(a_part, h_part, e_part, rtol):
                 where = " and ".join(str(k) for k in group)
-                return f"{M['pad_off_by_one']} (shifted by one position along axis {where}: a padding, crop or index)"
+                detail = f"shifted by one position along axis {where}: a padding, crop or index"
+                return cause("off-by-one", detail=detail)
     return None
 
 
@@ -208,19 +175,19 @@ def _shape_hypotheses(a, e, rtol):
     """Hypotheses for an actual value whose shape differs from the expected one."""
     if a.ndim == 2 and a.shape == e.shape[::-1]:
         if _fits(a.T, e, e, rtol):
-            return M["transposed"]
+            return cause("transposed")
     if a.size == e.size and _fits(a.reshape(e.shape), e, e, rtol):
-        return M["reshape_missing"]
+        return cause("reshape-missing")
     summed = [e.sum()] + [e.sum(axis=k, keepdims=keep) for k in range(e.ndim) for keep in (False, True)]
     for s in summed:
         s = np.asarray(s)
         if s.shape == a.shape and _fits(a, s, s, rtol):
-            return M["summed_axis"]
+            return cause("summed-axis")
     offset = crop_offset(a, e)
     if offset is not None:
         return crop_phrase(offset, a.shape, e.shape)
     if a.ndim >= 2 and a.shape == e.shape[::-1]:
-        return f"{M['other_layout']}: {a.shape} instead of {e.shape}"
+        return cause("other-layout", shapes=f"{a.shape} instead of {e.shape}")
     return None
 
 
@@ -252,7 +219,7 @@ def crop_phrase(offset, shape, full=None):
     where = ", ".join(":" if (o, n) == (0, m) else f"{o}:{o + n}" if o else f":{n}"
                       for o, n, m in zip(offset, shape, full))
     part = "the top-left part" if not any(offset) else "the part"
-    return M["crop"].format(where=f"{part} expected[{where}]")
+    return cause("crop", where=f"{part} expected[{where}]")
 
 
 def _diagnose_structure(actual, expected, alternatives, context):
@@ -268,7 +235,7 @@ def _diagnose_structure(actual, expected, alternatives, context):
             continue
         if all(_leaf_fits(a, h, e) for (_, a), (_, h), (_, e) in zip(a_leaves, h_leaves, e_leaves)):
             if any(_leaf_distinct(h, e) for (_, h), (_, e) in zip(h_leaves, e_leaves)):
-                return phrase
+                return as_cause(phrase)
     for (_, a), (_, e) in zip(a_leaves, e_leaves):
         found = diagnose(a, e, context=context)
         if found:
@@ -286,7 +253,7 @@ def _renamed_keys(actual, expected):
         if match is None:
             return None
         renamed.append(f"{match!r} instead of {k!r}")
-    return f"{M['state_key']} ({', '.join(renamed)})" if renamed else None
+    return cause("state-key", keys=", ".join(renamed)) if renamed else None
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, compare
-from grader.checks.diagnose import MISCONCEPTIONS
+from grader.checks.misconceptions import cause
 
 SCALE_RTOL = 1e-6
 
@@ -58,8 +58,8 @@ def check_inverted_dropout(x, out, p, *, name="out"):
         scaled = "1/p" if scale_ok else "1/(1 − p)"
         raise CheckFailure(f"{name}: {fraction:.3f} of the units are kept, about 1 − p = {1 - p:g} instead of "
                            f"p = {p:g}, and kept units are scaled by {scaled}. Likely cause: "
-                           f"{MISCONCEPTIONS['dropout_drop_prob']} (p is the probability of keeping a unit).",
-                           MISCONCEPTIONS["dropout_drop_prob"])
+                           f"{cause('dropout-drop-prob')} (p is the probability of keeping a unit).",
+                           cause("dropout-drop-prob"))
     if not fraction_ok:
         what = "no unit was dropped" if fraction == 1 else f"{fraction:.3f} of the units are kept"
         raise CheckFailure(f"{name}: {what}; with p = {p:g} (the probability of keeping a unit) the kept "
@@ -67,11 +67,11 @@ def check_inverted_dropout(x, out, p, *, name="out"):
     if not scale_ok:
         if _all_close(ratio, np.ones(ratio.shape)):
             message = "not inverted: kept units are not scaled by 1/p (they equal x)"
-            raise CheckFailure(f"{name}: {message}. Likely cause: {MISCONCEPTIONS['dropout_not_inverted']}.",
-                               MISCONCEPTIONS["dropout_not_inverted"])
+            raise CheckFailure(f"{name}: {message}. Likely cause: {cause('dropout-not-inverted')}.",
+                               cause("dropout-not-inverted"))
         if p != 0.5 and _all_close(ratio, np.full(ratio.shape, 1 / (1 - p))):
             raise CheckFailure(f"{name}: kept units are scaled by 1/(1 − p) instead of 1/p. Likely cause: "
-                               f"{MISCONCEPTIONS['dropout_drop_prob']}.", MISCONCEPTIONS["dropout_drop_prob"])
+                               f"{cause('dropout-drop-prob')}.", cause("dropout-drop-prob"))
         worst = np.argmax(np.abs(ratio - 1 / p))
         idx = tuple(int(i) for i in np.argwhere(kept)[worst])
         raise CheckFailure(f"{name}: kept units must equal x/p; at {name}{list(idx)} x is {x[idx]:.6g}, "
@@ -86,8 +86,8 @@ def check_dropout_test_mode(x, out, *, name="out"):
     dropped = (x != 0) & (out == 0)
     if dropped.any():
         raise CheckFailure(f"{name}: {int(dropped.sum())} of {x.size} units are zero in test mode; test mode "
-                           f"must return x unchanged. Likely cause: {MISCONCEPTIONS['dropout_test_mode']}.",
-                           MISCONCEPTIONS["dropout_test_mode"])
+                           f"must return x unchanged. Likely cause: {cause('dropout-test-mode')}.",
+                           cause("dropout-test-mode"))
     result = compare(out, x, name=name, rtol=SCALE_RTOL)
     if not result.ok:
         raise CheckFailure(result.message + " In test mode inverted dropout returns x unchanged.",
@@ -107,17 +107,17 @@ def check_dropout_backward(dout, dx, x, out, p, *, name="dx"):
         return
     if _all_close(a, d):
         raise CheckFailure(f"{name}: dx equals dout: the dropout mask is not applied in backward. "
-                           f"Likely cause: {MISCONCEPTIONS['mask_ignored']}.", MISCONCEPTIONS["mask_ignored"])
+                           f"Likely cause: {cause('mask-ignored')}.", cause("mask-ignored"))
     if _all_close(a, np.where(mask[informative], d, 0.0)):
         raise CheckFailure(f"{name}: dx is dout·mask without the 1/p scaling; the forward divided kept units "
-                           f"by p, so backward must too. Likely cause: {MISCONCEPTIONS['dropout_not_inverted']}.",
-                           MISCONCEPTIONS["dropout_not_inverted"])
+                           f"by p, so backward must too. Likely cause: {cause('dropout-not-inverted')}.",
+                           cause("dropout-not-inverted"))
     student_kept = a != 0
     if np.any(student_kept != mask[informative]) and _all_close(a[student_kept], d[student_kept] / p):
         differ = int(np.sum(student_kept != mask[informative]))
         raise CheckFailure(f"{name}: backward uses a fresh mask: {differ} units are kept in backward but "
                            "dropped in forward or the reverse. Use the mask stored in the cache by the "
-                           f"forward pass. Likely cause: {MISCONCEPTIONS['stale_cache']}.",
-                           MISCONCEPTIONS["stale_cache"])
+                           f"forward pass. Likely cause: {cause('stale-cache')}.",
+                           cause("stale-cache"))
     result = compare(dx, np.where(informative, expected, dx), name=name, rtol=SCALE_RTOL)
     raise CheckFailure(result.message or f"{name} is not dout·mask/p.", result.diagnosis)

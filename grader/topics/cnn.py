@@ -18,6 +18,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
+from grader.checks.misconceptions import cause
 from grader.sandbox import type_name
 from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
@@ -59,7 +60,7 @@ def check_cnn_init(make_net, *, weight_scale=0.01, dims=None):
         if value.shape != shape:
             raise CheckFailure(f"params[{name!r}] has shape {value.shape}, expected {shape}"
                                + (" (transposed)" if value.shape == shape[::-1] else ""),
-                               diagnosis="transposed" if value.shape == shape[::-1] else None)
+                               diagnosis=cause("transposed") if value.shape == shape[::-1] else None)
         if name.startswith("b") and np.any(value != 0):
             raise CheckFailure(f"params[{name!r}] should start at zero")
         if name.startswith("W"):
@@ -108,8 +109,8 @@ def check_cnn_loss(make_net, golden, rng, *, reg=0.0, N=3, dims=None):
     loss, grads = result
     alternatives = {}
     if reg:
-        alternatives = {"regularization without ½ (the model uses 0.5 * reg * Σ‖W‖²)": loss_ref + penalty,
-                        "regularization missing": loss_ref - penalty}
+        alternatives = {cause("reg-without-half", detail="the model uses 0.5 * reg * Σ‖W‖²"): loss_ref + penalty,
+                        cause("reg-missing"): loss_ref - penalty}
     assert_close(loss, loss_ref, name="loss", alternatives=alternatives)
     if not isinstance(grads, dict):
         raise CheckFailure(f"grads should be a dict, got {type_name(grads)}")
@@ -118,10 +119,10 @@ def check_cnn_loss(make_net, golden, rng, *, reg=0.0, N=3, dims=None):
     grad_alternatives = {}
     if reg:
         grad_alternatives = {
-            "regularization gradient 2·reg·W (the model uses 0.5 * reg * Σ‖W‖², gradient reg·W)":
+            cause("reg-without-half", detail="gradient 2·reg·W; the model uses 0.5 * reg * Σ‖W‖², gradient reg·W"):
                 {k: v + reg * params[k] if k in WEIGHTS else v for k, v in expected.items()},
-            "regularization gradient missing": {k: v - reg * params[k] if k in WEIGHTS else v
-                                                for k, v in expected.items()}}
+            cause("reg-grad-missing"): {k: v - reg * params[k] if k in WEIGHTS else v
+                                        for k, v in expected.items()}}
     assert_close(actual, expected, name="grads", alternatives=grad_alternatives)
 
 

@@ -14,7 +14,24 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.diagnose import crop_offset, crop_phrase
 from grader.checks.gradcheck import check_gradient, untie_pool_windows
+from grader.checks.misconceptions import cause, register
 from grader.topics.helpers import as_tuple, fetch_data, forward_objective, with_fixed_cache
+
+register("pad-off-by-one", "padding off by one", "padding off by one ({detail})")
+register("not-padded", "the input was not padded")
+register("pad-one-side", "padding added on one side only")
+register("stride-ignored", "the stride was ignored (stride 1 used)")
+register("filters-flipped", "the filters were flipped (true convolution instead of cross-correlation)")
+register("output-size", "output size computed wrong",
+         "output size computed wrong: {what} (H_out = 1 + (H + 2*pad - HH) / stride)")
+register("output-crop", "the output is a crop of the expected one",
+         "{where} (a crop: the output size or its first position is wrong)")
+register("dx-keeps-padding", "dx still holds the padding (crop pad rows and columns)")
+register("db-averaged", "db averaged instead of summed over the batch and positions")
+register("pool-stride-as-size", "the stride was taken to be the pool size (windows assumed not to overlap)")
+register("pool-dims-swapped", "pool_height and pool_width swapped")
+register("avg-pool", "average pooling instead of max pooling")
+register("pool-backward-overwrite", "overlapping windows overwrite dx instead of adding to it (use +=)")
 
 
 def _out_size(size, filt, stride, pad):
@@ -60,21 +77,19 @@ def check_conv_forward(conv_forward, golden, rng, *, x_shape=(2, 3, 7, 9), w_sha
         """Output shape with ``p`` rows of zeros in total on each axis (2·pad when correct)."""
         h, v = _out_size(H, HH, s, p / 2), _out_size(W, WW, s, p / 2)
         return None if h is None or v is None else (N, F, int(h), int(v))
-    hypotheses = {"padding off by one (pad + 1 on each side)": shape(2 * pad + 2, stride),
-                  "padding off by one (pad − 1 on each side)": shape(2 * pad - 2, stride) if pad > 0 else None,
-                  "the input was not padded": shape(0, stride) if pad > 0 else None,
-                  "padding added on one side only": shape(pad, stride) if pad > 0 else None,
-                  "the stride was ignored (stride 1 used)": shape(2 * pad, 1) if stride > 1 else None}
+    hypotheses = {cause("pad-off-by-one", detail="pad + 1 on each side"): shape(2 * pad + 2, stride),
+                  cause("pad-off-by-one", detail="pad − 1 on each side"):
+                      shape(2 * pad - 2, stride) if pad > 0 else None,
+                  cause("not-padded"): shape(0, stride) if pad > 0 else None,
+                  cause("pad-one-side"): shape(pad, stride) if pad > 0 else None,
+                  cause("stride-ignored"): shape(2 * pad, 1) if stride > 1 else None}
     _check_crop(out, expected)
     _check_output_shape(out, expected.shape, hypotheses)
     assert_close(out, expected, name="out",
-                 alternatives={"the bias was left out": expected - b[None, :, None, None],
-                               "the filters were flipped (true convolution instead of cross-correlation)":
-                               flipped,
-                               "padding off by one (pad + 1 zeros on each side, output size right)": over_padded})
-
-
-OUTPUT_SIZE = "output size computed wrong: {what} (H_out = 1 + (H + 2*pad - HH) / stride)"
+                 alternatives={cause("bias-missing"): expected - b[None, :, None, None],
+                               cause("filters-flipped"): flipped,
+                               cause("pad-off-by-one", detail="pad + 1 zeros on each side, output size right"):
+                               over_padded})
 
 
 def _check_crop(out, expected):
@@ -88,8 +103,8 @@ def _check_crop(out, expected):
     if offset is None or (any(offset) and symmetric):  # a border cut off evenly: the padding (stride 1)
         return
     where = crop_phrase(offset, out.shape, expected.shape)
-    phrase = (OUTPUT_SIZE.format(what="your output is the top-left crop of the expected one")
-              if not any(offset) else f"{where} (a crop: the output size or its first position is wrong)")
+    phrase = (cause("output-size", what="your output is the top-left crop of the expected one")
+              if not any(offset) else cause("output-crop", where=where))
     raise CheckFailure(f"out has shape {out.shape}, expected {expected.shape}: {where}. Likely cause: {phrase}.",
                        diagnosis=phrase)
 
@@ -133,16 +148,16 @@ def check_conv_backward(conv_backward, golden, rng, *, x_shape=(2, 3, 7, 9), w_s
     grads = as_tuple(with_fixed_cache(lambda: conv_backward(dout.copy(), (x.copy(), w.copy(), b.copy(), dict(param))),
                                       "conv_backward_naive", "(x, w, b, conv_param)"), 3, "conv_backward_naive")
     dx, dw, db = (fetch_data(g) for g in grads)
-    _check_output_shape(dx, x.shape, {"dx still holds the padding (crop pad rows and columns)":
+    _check_output_shape(dx, x.shape, {cause("dx-keeps-padding"):
                                       (N, x_shape[1], x_shape[2] + 2 * pad, x_shape[3] + 2 * pad)}, name="dx")
     keys = ("dx", "dw", "db")
-    alternatives = {"db averaged instead of summed over the batch and positions": dict(zip(
+    alternatives = {cause("db-averaged"): dict(zip(
         keys, (expected[0], expected[1], expected[2] / (N * H_out * W_out))))}
     top_left = golden(key + "_top_left", lambda ref: _top_left_only(ref, dout, (x, w, b, dict(param)), stride, pad))
     if top_left is not None:
         what = "only the top-left part of dout was used"
-        alternatives[OUTPUT_SIZE.format(what=what)] = dict(zip(keys, top_left[:2] + expected[2:]))
-        alternatives[OUTPUT_SIZE.format(what=what + ", db included")] = dict(zip(keys, top_left))
+        alternatives[cause("output-size", what=what)] = dict(zip(keys, top_left[:2] + expected[2:]))
+        alternatives[cause("output-size", what=what + ", db included")] = dict(zip(keys, top_left))
     assert_close(dict(zip(keys, (dx, dw, db))), dict(zip(keys, expected)), name="grads", context={"N": N},
                  alternatives=alternatives)
     if ref_forward is not None:
@@ -197,11 +212,10 @@ def check_max_pool_forward(pool_forward, golden, rng, *, x_shape=(2, 3, 5, 7), p
     out = fetch_data(out)
     ph, pw, s = pool
     N, C, H, W = x_shape
-    hypotheses = {"the stride was taken to be the pool size (windows assumed not to overlap)":
-                  (N, C, (H - ph) // ph + 1, (W - pw) // pw + 1) if s != ph else None,
-                  "pool_height and pool_width swapped": (N, C, (H - pw) // s + 1, (W - ph) // s + 1)}
+    hypotheses = {cause("pool-stride-as-size"): (N, C, (H - ph) // ph + 1, (W - pw) // pw + 1) if s != ph else None,
+                  cause("pool-dims-swapped"): (N, C, (H - pw) // s + 1, (W - ph) // s + 1)}
     _check_output_shape(out, expected.shape, hypotheses)
-    assert_close(out, expected, name="out", alternatives={"average pooling instead of max pooling": mean})
+    assert_close(out, expected, name="out", alternatives={cause("avg-pool"): mean})
 
 
 def check_max_pool_backward(pool_backward, golden, rng, *, x_shape=(2, 3, 5, 7), pool=(3, 3, 2), ref_forward=None):
@@ -217,7 +231,7 @@ def check_max_pool_backward(pool_backward, golden, rng, *, x_shape=(2, 3, 5, 7),
                               "max_pool_backward_naive", "(x, pool_param)")
     dx = fetch_data(as_tuple(result, 1, "max_pool_backward_naive")[0])
     assert_close(dx, expected, name="dx",
-                 alternatives={"overlapping windows overwrite dx instead of adding to it (use +=)": assigned})
+                 alternatives={cause("pool-backward-overwrite"): assigned})
     if ref_forward is not None:
         f = forward_objective(ref_forward, ["x", "param"], {"param": param}, dout)
         check_gradient(f, {"x": x}, {"x": dx}, rng=rng)

@@ -10,8 +10,11 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close, compare
+from grader.checks.misconceptions import cause, register
 from grader.sandbox import is_remote
 from grader.topics.helpers import fetch_data, nonzero_normal
+
+register("dropout-scaled-twice", "scaled by 1/p twice")
 
 
 def _stochastic():
@@ -56,8 +59,8 @@ def check_dropout_backward_fixed(dropout_backward, golden, rng, *, p=0.7, shape=
         if compare(dx, expected, name="dx").ok:
             return f"dropout_backward: the cache layout with the {layout} was accepted"
     assert_close(results["scaled mask"], expected, name="dx (cache holding the scaled mask)",
-                 alternatives={"the mask was not applied": dout,
-                               "scaled by 1/p twice": expected / p})
+                 alternatives={cause("mask-ignored"): dout,
+                               cause("dropout-scaled-twice"): expected / p})
 
 
 def check_dropout_backward_test(dropout_backward, rng, *, shape=(5, 6)):
@@ -83,4 +86,4 @@ def check_dropout_pair(dropout_forward, dropout_backward, rng, *, p=0.6, shape=(
     out = accept_singleton_shape(np.asarray(out, dtype=np.float64), x.shape, "out")
     if out.shape != x.shape:
         raise CheckFailure(f"dropout_forward returned shape {out.shape}, expected {x.shape}")
-    assert_close(dx, dout * out / x, name="dx", alternatives={"the mask was not applied": dout})
+    assert_close(dx, dout * out / x, name="dx", alternatives={cause("mask-ignored"): dout})

@@ -17,12 +17,18 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient, resample
+from grader.checks.misconceptions import cause, register
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
 from grader.topics.dropout_pin import chain_loss_and_grads, check_dropout_pin, check_same_answer
 from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin, own_params
+
+register("norm-other-kind", "the other normalization applied", "{other} applied where {normalization} was asked")
+register("norm-missing", "normalization not applied")
+register("dropout-not-applied", "dropout not applied")
+NET_WITHOUT_HALF = "the model uses 0.5 * reg * Σ‖W‖²"
 
 
 class Model:
@@ -141,11 +147,11 @@ def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7
     if reg:
         alt = golden("fc_loss_full_reg", lambda ref: _reference_net(ref, hidden_dims, input_dim, num_classes,
                                                                     2 * reg, params).loss(X, y))
-        alternatives = {"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)": alt}
+        alternatives = {cause("reg-without-half", detail=NET_WITHOUT_HALF): alt}
         last = f"W{len(dims) - 1}"
-        for label, keys in (("regularization gradient missing in the hidden layers",  # the narrower first
+        for label, keys in ((cause("reg-grad-missing", where="in the hidden layers"),  # the narrower first
                              lambda k: k.startswith("W") and k != last),
-                            ("regularization gradient missing", lambda k: k.startswith("W"))):
+                            (cause("reg-grad-missing"), lambda k: k.startswith("W"))):
             alternatives[label] = (loss_ref, {k: v - reg * params[k] if keys(k) else v for k, v in grads_ref.items()})
     model = make(hidden_dims, input_dim, num_classes, reg=reg)
     model.set_params(params)
@@ -219,7 +225,7 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
         assert_close(result[0], _softmax_loss(scores, y) + penalty, name="loss",
-                     alternatives={"regularization reg * Σ‖W‖² (the net uses 0.5 * reg * Σ‖W‖²)":
+                     alternatives={cause("reg-without-half", detail=NET_WITHOUT_HALF):
                                    _softmax_loss(scores, y) + 2 * penalty})
 
 
@@ -271,10 +277,11 @@ def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
     accepted.sort(key=lambda computed: abs(computed[0][0] - value))
     other = "layernorm" if normalization == "batchnorm" else "batchnorm"
     alternatives = {
-        f"{other} applied where {normalization} was asked": _norm_chain_loss(params, X, y, L, other, reg=reg),
-        "the ReLU left out": _norm_chain_loss(params, X, y, L, normalization, relu=False, reg=reg),
-        "regularization missing": _norm_chain_loss(params, X, y, L, normalization),
-        "normalization not applied": _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * _squares(params, L),
+        cause("norm-other-kind", other=other, normalization=normalization):
+            _norm_chain_loss(params, X, y, L, other, reg=reg),
+        cause("relu-missing"): _norm_chain_loss(params, X, y, L, normalization, relu=False, reg=reg),
+        cause("reg-missing"): _norm_chain_loss(params, X, y, L, normalization),
+        cause("norm-missing"): _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * _squares(params, L),
     }
     what = f"of the net with {normalization} at the test's parameters"
     assert_close(value, float(accepted[0][0][0]), name=f"training loss {what}", rtol=1e-4, alternatives=alternatives)
@@ -370,10 +377,10 @@ def check_fc_dropout_effect(make, rng, *, dropout_keep=0.75, hidden_dims=(30, 30
     if abs(train_loss - plain_loss) <= 1e-9 * max(1.0, abs(plain_loss)):
         raise CheckFailure(f"with dropout {dropout_keep} the training loss equals the loss without dropout "
                            f"({train_loss:.6g}): dropout is not applied in training",
-                           diagnosis="dropout not applied")
+                           diagnosis=cause("dropout-not-applied"))
     p = _dropout_p(with_dropout.net)
     if p is not None and abs(p - dropout_keep) > 1e-12:
         flipped = abs(p - (1 - dropout_keep)) <= 1e-12
         raise CheckFailure(f"FullyConnectedNet(dropout={dropout_keep}) set dropout_param['p'] = {p:g}: the "
                            "dropout layers get p as given (the probability of keeping a unit)",
-                           diagnosis="dropout p read as the drop probability" if flipped else None)
+                           diagnosis=cause("dropout-drop-prob") if flipped else None)

@@ -6,8 +6,11 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape
+from grader.checks.misconceptions import cause, register
 from grader.checks.values import Scalarised, describe
 from grader.sandbox import is_remote
+
+register("cache-layout", "cache in another layout than the starter's")
 
 
 def nonzero_normal(rng, shape, margin=0.05, scale=1.0):
@@ -103,4 +106,4 @@ def with_fixed_cache(call, function, cache):
             raise
         raise CheckFailure(f"{exc}. This test calls {function} with the cache the starter defines, {cache}, "
                            "built by the test (not your forward's): read the cache as the starter's "
-                           "forward stores it.", diagnosis="cache in another layout than the starter's") from None
+                           "forward stores it.", diagnosis=cause("cache-layout")) from None

@@ -14,11 +14,17 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
+from grader.checks.misconceptions import as_cause, cause, either, register
 from grader.sandbox import type_name
 
 NORMS = {"l2": None, "l1": lambda d: np.sum(np.abs(d))}
-K_IGNORED = "only the nearest neighbour is used (k ignored)"
-FARTHEST = "the k farthest neighbours voted (distances sorted in the wrong order)"
+register("k-ignored", "only the nearest neighbour is used (k ignored)")
+register("k-farthest", "the k farthest neighbours voted (distances sorted in the wrong order)")
+register("distances-squared", "squared L2 distances (no square root)")
+register("l2-for-other-norm", "L2 distances although another norm was given")
+register("ties-to-larger", "ties go to the larger label (or to the nearest neighbour)")
+K_IGNORED = cause("k-ignored")
+FARTHEST = cause("k-farthest")
 
 
 def check_distances(dist_fn, golden, rng, *, num_train=7, num_test=4, D=5, norm="l2"):
@@ -28,10 +34,9 @@ def check_distances(dist_fn, golden, rng, *, num_train=7, num_test=4, D=5, norm=
     expected = golden(f"dists_{norm}", lambda ref: ref.compute_distances(X_train, X, norm=NORMS[norm]))
     squared = golden(f"squared_{norm}", lambda ref: ref.compute_distances(X_train, X) ** 2)
     dists = dist_fn(X_train.copy(), X.copy())
-    alternatives = {"squared L2 distances (no square root)": squared,
-                    "L2 distances although another norm was given": np.sqrt(squared)}
-    if norm == "l2":
-        del alternatives["L2 distances although another norm was given"]
+    alternatives = {cause("distances-squared"): squared}
+    if norm != "l2":
+        alternatives[cause("l2-for-other-norm")] = np.sqrt(squared)
     assert_close(dists, expected, name="dists", rtol=1e-6, alternatives=alternatives)
 
 
@@ -88,7 +93,7 @@ def check_predict_labels(labels_fn, golden, rng, *, k=1, num_train=9, num_test=4
     largest = np.array([_vote(y_train[np.argsort(row)[:k]], prefer_larger=True) for row in dists])
     farthest = _votes(dists, y_train, k, nearest=False)
     labels = labels_fn(dists.copy(), y_train.copy(), k)
-    alternatives = {"ties go to the larger label (or to the nearest neighbour)": largest}
+    alternatives = {cause("ties-to-larger"): largest}
     if k > 1:
         alternatives[K_IGNORED] = nearest
         alternatives[FARTHEST] = farthest
@@ -151,12 +156,11 @@ def assert_labels(labels, expected, n, *, name="labels", alternatives=None):
     wrong = np.flatnonzero(actual != expected)
     if not wrong.size:
         return
-    fits = [phrase for phrase, v in (alternatives or {}).items()
-            if np.array_equal(np.asarray(v, dtype=np.float64), actual)]
-    cause = ", or ".join(fits) or None
+    named = either(as_cause(label) for label, v in (alternatives or {}).items()
+                   if np.array_equal(np.asarray(v, dtype=np.float64), actual))
     shown = ", ".join(f"point {i}: got {actual[i]:g}, expected {expected[i]:g}" for i in wrong[:3])
     raise CheckFailure(f"{name}: {wrong.size} of {n} wrong ({shown}{', ...' if wrong.size > 3 else ''})"
-                       + (f". Likely cause: {cause}." if cause else "."), cause)
+                       + (f". Likely cause: {named}." if named else "."), named)
 
 
 def as_labels(labels, n):

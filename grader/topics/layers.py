@@ -16,7 +16,11 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, register
 from grader.topics.helpers import as_tuple, forward_objective, layer_pair, nonzero_normal, with_fixed_cache
+
+register("db-wrong-axis", "db summed over the wrong axis or missing the sum")
+register("relu-backward-uses-output", "the backward masks with the output instead of passing dout where x > 0")
 
 # ---------------------------------------------------------------- affine
 
@@ -28,7 +32,7 @@ def check_affine_forward(affine_forward, golden, rng, *, x_shape=(3, 2, 4, 5), M
     b = rng.standard_normal(M)
     expected = golden("affine_forward", lambda ref: ref.affine_forward(x, w, b)[0])
     out, cache = affine_forward(x.copy(), w.copy(), b.copy())
-    assert_close(out, expected, name="out", alternatives={"bias left out": expected - b})
+    assert_close(out, expected, name="out", alternatives={cause("bias-missing"): expected - b})
 
 
 def check_affine_backward(affine_backward, golden, rng, *, x_shape=(4, 3, 5), M=7, ref_forward=None):
@@ -47,7 +51,7 @@ def check_affine_backward(affine_backward, golden, rng, *, x_shape=(4, 3, 5), M=
                               "affine_backward", "(x, w, b)")
     dx, dw, db = as_tuple(result, 3, "affine_backward")
     assert_close((dx, dw, db), tuple(expected), name="(dx, dw, db)",
-                 alternatives={"db summed over the wrong axis or missing the sum": expected[2] * 0},
+                 alternatives={cause("db-wrong-axis"): expected[2] * 0},
                  context={"N": x_shape[0]})
     if ref_forward is not None:
         f = forward_objective(ref_forward, ["x", "w", "b"], {}, dout)
@@ -71,8 +75,7 @@ def check_relu(run_relu, golden, rng, *, shape=(6, 5), part="both"):
     if part == "forward":
         return
     assert_close(dx, exp_dx, name="dx",
-                 alternatives={"the backward masks with the output instead of passing dout where x > 0":
-                               exp_out * dout})
+                 alternatives={cause("relu-backward-uses-output"): exp_out * dout})
 
 
 def check_relu_gradient(relu_forward, relu_backward, rng, *, shape=(5, 6)):
@@ -103,12 +106,12 @@ def check_softmax_loss(loss_fn, golden, rng, *, N=9, C=5, offset=0.0):
         context = "the scores were shifted by a large constant; subtract the row max before exponentiating"
         for name, value in (("loss", loss), ("dx", dx)):
             if not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
-                raise CheckFailure(f"{name} is not finite: {context}", diagnosis="numerically unstable softmax")
+                raise CheckFailure(f"{name} is not finite: {context}", diagnosis=cause("softmax-overflow"))
     rtol = 1e-4 if offset else 1e-6  # scores near 1000 leave float32 code about 1e-5 of round-off
     assert_close(loss, loss_ref, name="loss", context={"N": N}, rtol=rtol,
-                 alternatives={"summed over the batch instead of averaged": loss_ref * N})
+                 alternatives={cause("summed-not-averaged"): loss_ref * N})
     assert_close(dx, dx_ref, name="dx", context={"N": N}, rtol=rtol,
-                 alternatives={"summed over the batch instead of averaged": dx_ref * N})
+                 alternatives={cause("summed-not-averaged"): dx_ref * N})
 
 
 def check_svm_loss(loss_fn, golden, rng, *, N=9, C=5):
@@ -123,10 +126,10 @@ def check_svm_loss(loss_fn, golden, rng, *, N=9, C=5):
     loss_ref, dx_ref = golden("svm_loss", lambda ref: ref.svm_loss(x, y))
     loss, dx = as_tuple(loss_fn(x.copy(), y.copy()), 2, "svm_loss")
     assert_close(loss, loss_ref, name="loss", context={"N": N},
-                 alternatives={"summed over the batch instead of averaged": loss_ref * N,
-                               "the correct class's margin (1) counted": loss_ref + 1.0})
+                 alternatives={cause("summed-not-averaged"): loss_ref * N,
+                               cause("svm-correct-class", detail="(1) counted"): loss_ref + 1.0})
     assert_close(dx, dx_ref, name="dx", context={"N": N},
-                 alternatives={"summed over the batch instead of averaged": dx_ref * N})
+                 alternatives={cause("summed-not-averaged"): dx_ref * N})
 
 
 def check_loss_gradient(loss_fn, rng, *, N=6, C=4, svm=False):

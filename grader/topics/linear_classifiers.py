@@ -21,6 +21,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, ids_of, register
 from grader.sandbox import type_name
 from grader.topics.knn import assert_labels
 
@@ -28,11 +29,13 @@ KINDS = {"softmax": "softmax_loss_vectorized", "svm": "svm_loss_vectorized"}
 REG_SCALE_LABELS = {1.0: "reg * sum(W**2)", 0.5: "0.5 * reg * sum(W**2)"}
 # Known misconceptions about the regularization term, as reg_scale values of the reference.
 SAMPLING_RTOL = 1e-3  # the start is known: a wrong sampling scheme ends there to round-off
-REG_MISTAKES = {"regularization term missing": 0.0, "regularization counted twice (2 * reg * sum(W**2))": 2.0}
+register("weights-not-updated", "weights not updated")
+REG_MISTAKES = {cause("reg-missing"): 0.0, cause("reg-doubled", detail="2 * reg * sum(W**2)"): 2.0}
 SVM_CORRECT_CLASS = {
-    "loss": "the correct class's margin counted (skip j == y[i]: its margin is always 1, adding 1 per example)",
-    "gradient": "the correct class's margin (always 1) not zeroed: the gradient counts it as one more "
-                "positive margin"}
+    "loss": cause("svm-correct-class",
+                  detail="counted (skip j == y[i]: its margin is always 1, adding 1 per example)"),
+    "gradient": cause("svm-correct-class", detail="(always 1) not zeroed: the gradient counts it as one more "
+                                                  "positive margin")}
 TRAIN_USES_OWN = ("train takes its steps with the loss and gradient of your own {uses}: if the tests of "
                   "{uses} fail, fix those first.")
 
@@ -89,8 +92,8 @@ def check_loss(loss_fn, golden, rng, *, kind, part="loss", N=8, D=5, C=4, reg=0.
     if part == "gradient" and len(scales) > 1:
         own = next((s for s in scales if compare(loss, expected[s][0], name="loss").ok), None)
         if own is not None:  # dW must be the gradient of the student's own loss
-            mistakes = dict(mistakes, **{f"regularization {REG_SCALE_LABELS[s]} in dW, but "
-                                         f"{REG_SCALE_LABELS[own]} in the loss": s for s in scales if s != own})
+            mistakes = dict(mistakes, **{cause("reg-grad-loss-differ", grad=REG_SCALE_LABELS[s], where="dW",
+                                               loss=REG_SCALE_LABELS[own]): s for s in scales if s != own})
             scales = (own,)
     chosen = next((s for s in scales if compare(actual, expected[s][index], name=name, rtol=rtol).ok), None)
     if chosen is None:
@@ -136,14 +139,14 @@ def svm_correct_class_counted(expected, X, y, C):
 
 
 @contextmanager
-def own_gradient_hint(uses, *, unless=("weights not updated",)):
+def own_gradient_hint(uses, *, unless=("weights-not-updated",)):
     """Re-raise a ``CheckFailure`` of a train check with one more sentence: ``train`` steps with the
     student's own ``uses`` (a method name), so failures of that method's tests come first. Unchanged
-    when ``uses`` is None or the failure names a mistake of ``train`` itself (a diagnosis in ``unless``)."""
+    when ``uses`` is None or the failure names a mistake of ``train`` itself (a misconception id in ``unless``)."""
     try:
         yield
     except CheckFailure as exc:
-        if uses is None or exc.diagnosis in unless:
+        if uses is None or set(ids_of(exc.diagnosis)) & set(unless):
             raise
         raise CheckFailure(f"{exc} {TRAIN_USES_OWN.format(uses=uses)}", exc.diagnosis) from None
 
@@ -226,7 +229,7 @@ def check_train(train_fn, golden, rng, *, kind, N=40, D=6, C=3, learning_rate=0.
         start = START_LABELS[primary] if primary in START_LABELS else f"init_weights' W (scale {primary:g})"
         with own_gradient_hint(uses):
             assert_close(W, expected[primary], name=f"W after training (starting from {start})", rtol=1e-4,
-                         alternatives={"weights not updated": starts[primary]})
+                         alternatives={cause("weights-not-updated"): starts[primary]})
     _check_sampling(train_fn, golden, rng, kind=kind, N=N, D=D, C=C, learning_rate=learning_rate,
                     num_iters=num_iters, batch_size=batch_size, init_fn=init_fn)
 
@@ -261,7 +264,7 @@ def _check_sampling(train_fn, golden, rng, *, kind, N, D, C, learning_rate, num_
     for (_, rows), end in wrong.items():
         if W.shape == end.shape and np.linalg.norm(W - end) < SAMPLING_RTOL * np.linalg.norm(end):
             raise CheckFailure(f"W after training is what gradient descent on {what[rows]} gives.",
-                               diagnosis="minibatch not sampled")
+                               diagnosis=cause("minibatch-not-sampled"))
 
 
 def check_predict(predict_fn, golden, rng, *, N=12, D=5, C=4):

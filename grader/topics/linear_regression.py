@@ -18,9 +18,16 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
+from grader.checks.misconceptions import cause, register
 from grader.sandbox import fetch, inputs_of, type_name
 from grader.sandbox.errors import StudentError
 
+register("theta-order", "coefficients in the other order ([b, a] instead of [a, b])")
+register("lowest-power-first", "coefficients from the constant up (lowest power first)")
+register("rmse", "root mean squared error (RMSE): not the squared loss asked for")
+register("loss-convention", "another squared-loss convention", "{convention}")
+register("errors-on-train", "computed on the training data instead of the test data",
+         "computed on the training data instead of the test data ({convention})")
 LOSS_CONVENTIONS = {
     "mean squared error with ½ (0.5 * mean)": {"mean": True, "half": True},
     "mean squared error (mean)": {"mean": True, "half": False},
@@ -119,7 +126,7 @@ def check_theta(theta, golden, x, y):
     expected = golden("theta", lambda ref: ref.normal_equations(ref.polynomial_features(x, 1), y), inputs=(x, y))
     actual = as_vector(theta, "theta", size=2)
     assert_close(actual, np.asarray(expected), name="theta", rtol=1e-6,
-                 alternatives={"coefficients in the other order ([b, a] instead of [a, b])": expected[::-1]})
+                 alternatives={cause("theta-order"): expected[::-1]})
 
 
 def _as_list(values, name, count):
@@ -140,7 +147,7 @@ def check_polynomial_fits(thetas, golden, x, y, *, count=5):
     for i, (value, fit) in enumerate(zip(entries, expected)):
         actual = as_vector(value, f"thetas[{i}]", size=i + 2)
         assert_close(actual, fit, name=f"thetas[{i}] (order {i + 1})", rtol=1e-4,
-                     alternatives={"coefficients from the constant up (lowest power first)": fit[::-1]})
+                     alternatives={cause("lowest-power-first"): fit[::-1]})
 
 
 def own_fits(variable, count=5):
@@ -166,7 +173,7 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors", fi
                            "computed are still the training data (compute it after the test data are made)")
     on_train = {}
     if data is not None:
-        on_train = {f"computed on the training data instead of the test data ({label})": value
+        on_train = {cause("errors-on-train", convention=label): value
                     for label, value in golden(f"{name}_losses_on_train",
                                                lambda ref: _losses(ref, train, *train, count),
                                                inputs=train).items()}
@@ -179,9 +186,9 @@ def check_losses(errors, golden, train, data=None, *, count=5, name="errors", fi
             return f"{name}: {label} of your own thetas detected (accepted; thetas is judged by its own test)"
     mean_losses = candidates["mean squared error (mean)"]
     assert_close(entries, mean_losses, name=name, rtol=1e-4,
-                 alternatives={"root mean squared error (RMSE): not the squared loss asked for":
-                               np.sqrt(mean_losses),
-                               **{label: value for label, value in candidates.items()
+                 alternatives={cause("rmse"): np.sqrt(mean_losses),
+                               **{cause("loss-convention", convention=label): value
+                                  for label, value in candidates.items()
                                   if label != "mean squared error (mean)"},
                                **on_train},
                  context={"N": len(x)})

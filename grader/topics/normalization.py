@@ -19,6 +19,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, register
 from grader.sandbox import is_remote, type_name
 from grader.topics.helpers import as_tuple, fetch_data, forward_objective
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
@@ -99,6 +100,15 @@ def _change(before, after):
 
 
 RUNNING = ("running_mean", "running_var")
+register("test-mode-updated-running", "test mode updated the running statistics", "test mode updated {stat}")
+register("test-mode-changed-param", "test mode changed bn_param", "test mode changed {entry}")
+register("test-mode-not-repeatable", "two test-mode calls on the same input gave different outputs")
+register("unbiased-variance", "unbiased variance (ddof=1) used; batch norm uses the biased one",
+         "unbiased variance (ddof=1) used for {what}; batch norm uses the biased one")
+register("momentum-swapped", "momentum applied to the batch statistics instead of the running ones")
+register("batch-stats-in-test-mode", "the batch statistics were used in test mode")
+register("layernorm-over-batch", "normalized over the batch (axis 0) instead of each example's features")
+register("norm-backward-direct-only", "only the direct term dout * gamma / std (mean and variance terms missing)")
 
 
 def check_test_mode_state(param, after, name="bn_param"):
@@ -111,13 +121,13 @@ def check_test_mode_state(param, after, name="bn_param"):
     if running:
         how = "; ".join(f"{name}[{k!r}] removed" if changed[k] is None else
                         f"{name}[{k!r}] changed by up to {changed[k]:.3g}" for k in running)
-        phrase = f"test mode updated {running[0]}"  # the details name every statistic that changed
+        phrase = cause("test-mode-updated-running", stat=running[0])  # the details name every statistic that changed
         raise CheckFailure(f"{phrase}: the running statistics must only change in train mode ({how} in "
                            "one test-mode call).", phrase)
     for k, change in changed.items():
         if change != 0.0:
             what = "removed" if change is None else f"changed from {param[k]!r} to {after[k]!r}"
-            phrase = f"test mode changed {name}[{k!r}]"
+            phrase = cause("test-mode-changed-param", entry=f"{name}[{k!r}]")
             raise CheckFailure(f"{phrase} ({name}[{k!r}] {what}): a test-mode call must leave {name} "
                                "as it was.", phrase)
 
@@ -126,7 +136,7 @@ def check_repeatable(first, second, name="out"):
     """Raise ``CheckFailure`` when two test-mode calls on the same input gave different outputs."""
     result = compare(second, first, name=name, rtol=1e-9)
     if not result.ok:
-        phrase = "two test-mode calls on the same input gave different outputs"
+        phrase = cause("test-mode-not-repeatable")
         raise CheckFailure(f"{phrase}: test mode must not update any state (the running statistics change "
                            f"only in train mode). Second call against the first:\n{result.message}", phrase)
 
@@ -155,7 +165,7 @@ def check_batchnorm_train(forward, golden, rng, *, N=8, D=5):
     out, _ = forward(x.copy(), gamma.copy(), beta.copy(), dict(BN_PARAM))
     assert_close_eps(out, expected, name="out", min_var=x.var(0).min(),
                      forms=eps_forms(x, x.mean(0), x.var(0), gamma, beta),
-                     alternatives={"unbiased variance (ddof=1) used; batch norm uses the biased one": unbiased})
+                     alternatives={cause("unbiased-variance"): unbiased})
 
 
 def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
@@ -177,9 +187,8 @@ def check_batchnorm_running_stats(forward_with_param, golden, rng, *, N=8, D=5):
     _, after = forward_with_param(x.copy(), gamma.copy(), beta.copy(), param)
     stats = {k: after.get(k) for k in ("running_mean", "running_var")}
     assert_close(stats, expected, name="bn_param",
-                 alternatives={"momentum applied to the batch statistics instead of the running ones": swapped,
-                               "unbiased variance (ddof=1) used for running_var; batch norm uses the biased one":
-                               unbiased})
+                 alternatives={cause("momentum-swapped"): swapped,
+                               cause("unbiased-variance", what="running_var"): unbiased})
 
 
 def check_batchnorm_test(forward, golden, rng, *, N=6, D=4, sandbox=None):
@@ -195,7 +204,7 @@ def check_batchnorm_test(forward, golden, rng, *, N=6, D=4, sandbox=None):
         check_test_mode_state(param, after)
     assert_close_eps(out, expected, name="out", min_var=param["running_var"].min(),
                      forms=eps_forms(x, param["running_mean"], param["running_var"], gamma, beta),
-                     alternatives={"the batch statistics were used in test mode": batch})
+                     alternatives={cause("batch-stats-in-test-mode"): batch})
     check_repeatable(out, call(x.copy(), gamma.copy(), beta.copy())[0])
 
 
@@ -207,8 +216,7 @@ def check_layernorm_forward(forward, golden, rng, *, N=5, D=7):
     out, _ = forward(x.copy(), gamma.copy(), beta.copy(), {"eps": 1e-5})
     assert_close_eps(out, expected, name="out", min_var=x.var(1).min(),
                      forms=eps_forms(x, x.mean(1, keepdims=True), x.var(1, keepdims=True), gamma, beta),
-                     alternatives={"normalized over the batch (axis 0) instead of each example's features":
-                                   over_batch})
+                     alternatives={cause("layernorm-over-batch"): over_batch})
 
 
 def check_norm_backward(run, golden, rng, *, kind="batchnorm", backward="batchnorm_backward", N=8, D=5):
@@ -225,7 +233,7 @@ def check_norm_backward(run, golden, rng, *, kind="batchnorm", backward="batchno
     expected = tuple(golden(f"{backward}_grads", reference))
     _, grads = run((x.copy(), gamma.copy(), beta.copy(), dict(param)), dout.copy())
     grads = as_tuple(grads, 3, backward)
-    alternatives = {"only the direct term dout * gamma / std (mean and variance terms missing)":
+    alternatives = {cause("norm-backward-direct-only"):
                     (dout * gamma / np.sqrt(x.var(0 if kind == "batchnorm" else 1,
                                                 keepdims=kind != "batchnorm") + 1e-5),)
                     + expected[1:]}

@@ -19,6 +19,7 @@ import numpy as np
 
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
+from grader.checks.misconceptions import as_cause, cause, register
 from grader.sandbox import type_name
 from grader.topics.helpers import nonzero_normal
 
@@ -53,7 +54,7 @@ def _state_of(config, state_keys, rule):
         where = f"; the config holds other keys: {', '.join(others)}" if others else ""
         raise CheckFailure(f"{rule}: the optimizer state must be stored in config under "
                            f"{', '.join(repr(k) for k in state_keys.values())}; missing {missing}{where}",
-                           diagnosis="optimizer state under another key")
+                           diagnosis=cause("state-key"))
     return {ref_key: config[family_key] for ref_key, family_key in state_keys.items()}
 
 
@@ -96,29 +97,39 @@ def _adam_t_after_run(ref, w, dws, config):
     return runs
 
 
-T_AFTER_USE = "t incremented after its use in the bias correction (t counts the steps done: increment it before use)"
-T_AFTER_USE_FROM_0 = ("t incremented after its use in the bias correction: the first step divides by "
-                      "1 − β⁰ = 0 (t counts the steps done: increment it before use)")
-T_FROM_1_AFTER_USE = ("t started at 1 and incremented after its use in the bias correction (the updates agree, "
-                      "but t counts the steps done: start at 0 and increment it before use)")
+register("adam-no-bias-correction", "Adam without bias correction")
+register("adam-t-from-1", "t started at 1 (it must start at 0 and be incremented before use)")
+register("adam-t-after-use",
+         "t incremented after its use in the bias correction (t counts the steps done: increment it before use)",
+         "t incremented after its use in the bias correction: {detail} (t counts the steps done: increment it "
+         "before use)")
+register("adam-t-from-1-after-use", "t started at 1 and incremented after its use in the bias correction (the "
+         "updates agree, but t counts the steps done: start at 0 and increment it before use)")
+register("adam-moments-swapped", "the two moments stored under each other's keys",
+         "the two moments stored under each other's keys ({first} is the first moment)")
+register("velocity-sign", "velocity stored with the opposite sign (v = μv + lr·dw, w −= v; the starter's is "
+         "v = μv − lr·dw, w += v)")
+register("nesterov-as-momentum", "plain momentum: the Nesterov look-ahead term μ(v_new − v) is missing")
+T_AFTER_USE = cause("adam-t-after-use")
+T_AFTER_USE_FROM_0 = cause("adam-t-after-use", detail="the first step divides by 1 − β⁰ = 0")
+T_FROM_1_AFTER_USE = cause("adam-t-from-1-after-use")
 
 
 def _alternative_runs(golden, rule, w, dws, config, expected=None):
     """Reference runs of the misconceptions named in the feedback (momentum, Nesterov, Adam)."""
     if rule == "sgd_momentum" and "velocity" in config and expected is not None:
-        return {"velocity stored with the opposite sign (v = μv + lr·dw, w −= v; the starter's is "
-                "v = μv − lr·dw, w += v)": golden("momentum_opposite_velocity",
-                                                   lambda ref: _opposite_velocity_run(expected, w, dws, config))}
+        return {cause("velocity-sign"): golden("momentum_opposite_velocity",
+                                               lambda ref: _opposite_velocity_run(expected, w, dws, config))}
     if rule == "sgd_nesterov_momentum":
-        return {"plain momentum: the Nesterov look-ahead term μ(v_new − v) is missing": golden(
+        return {cause("nesterov-as-momentum"): golden(
             "nesterov_as_momentum", lambda ref: _reference_run(ref, "sgd_momentum", w, dws, config))}
     if rule != "adam":
         return {}
-    runs = {"Adam without bias correction": golden(
+    runs = {cause("adam-no-bias-correction"): golden(
         "adam_no_bias_correction", lambda ref: _reference_run(ref, rule, w, dws, config, bias_correction=False))}
     if "t" not in config:
         started = dict(config, t=1)
-        runs["t started at 1 (it must start at 0 and be incremented before use)"] = golden(
+        runs[cause("adam-t-from-1")] = golden(
             "adam_t_from_1", lambda ref: _reference_run(ref, rule, w, dws, started))
     after_use = T_AFTER_USE if config.get("t", 0) else T_AFTER_USE_FROM_0
     runs[after_use] = golden("adam_t_after_use", lambda ref: _adam_t_after_run(ref, w, dws, config))
@@ -135,7 +146,7 @@ def _nonfinite_match(actual, alternatives):
         if h.shape == actual.shape and np.array_equal(np.isnan(h), np.isnan(actual)) and \
                 np.array_equal(np.isinf(h), np.isinf(actual)) and \
                 np.allclose(actual[np.isfinite(actual)], h[np.isfinite(h)], rtol=1e-6, atol=1e-8):
-            return phrase
+            return as_cause(phrase)
     return None
 
 
@@ -185,7 +196,7 @@ def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape
         alternatives = {}
         if rule == "adam":
             first, second = state_keys["m"], state_keys["v"]
-            alternatives[f"the two moments stored under each other's keys ({first!r} is the first moment)"] = \
+            alternatives[cause("adam-moments-swapped", first=repr(first))] = \
                 dict(want, **{first: want[second], second: want[first]})
             if "t" not in config:  # every update right, yet t one ahead
                 alternatives[T_FROM_1_AFTER_USE] = dict(want, **{state_keys["t"]: want[state_keys["t"]] + 1})

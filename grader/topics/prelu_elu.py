@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, register
 from grader.sandbox import type_name
 from grader.topics.helpers import as_tuple, forward_objective, layer_pair, nonzero_normal
 
@@ -31,8 +32,7 @@ def check_prelu_forward(prelu_forward, golden, rng, *, shape=(5, 4), per_feature
     expected = golden("prelu_out", lambda ref: ref.prelu_forward(x, alpha)[0])
     out, _ = prelu_forward(x.copy(), np.copy(alpha) if per_feature else alpha)
     assert_close(out, expected, name="out",
-                 alternatives={"alpha applied to the positive inputs instead of the negative ones":
-                               np.where(x >= 0, alpha * x, x)})
+                 alternatives={cause("alpha-on-positive"): np.where(x >= 0, alpha * x, x)})
 
 
 def check_prelu_backward(run, golden, rng, *, shape=(5, 4), per_feature=False):
@@ -46,18 +46,27 @@ def check_prelu_backward(run, golden, rng, *, shape=(5, 4), per_feature=False):
     if not per_feature:
         if np.ndim(dalpha) != 0 and np.size(dalpha) == 1 and np.shape(dalpha) != ():
             raise CheckFailure(f"dalpha has shape {np.shape(dalpha)}; a scalar alpha needs a scalar dalpha",
-                               diagnosis="dalpha shape differs from alpha's")
+                               diagnosis=cause("dalpha-shape"))
         if np.ndim(dalpha) != 0:
             raise CheckFailure(f"dalpha has shape {np.shape(dalpha)}: for a scalar alpha the gradient is "
-                               "summed over every entry (a scalar)", diagnosis="dalpha not reduced")
+                               "summed over every entry (a scalar)", diagnosis=cause("dalpha-not-reduced"))
         dalpha = float(dalpha)
     assert_close(dx, expected[0], name="dx")
     assert_close(dalpha, expected[1], name="dalpha",
-                 alternatives={"dalpha sums dout * x over every entry, not only where x < 0":
+                 alternatives={cause("dalpha-every-entry"):
                                np.sum(dout * x, axis=tuple(range(x.ndim - (1 if per_feature else 0))))})
 
 
-ELU_ALPHA_IGNORED = "alpha ignored (the ELU of alpha = 1 computed)"
+register("alpha-on-positive", "alpha applied to the positive inputs instead of the negative ones")
+register("dalpha-shape", "dalpha shape differs from alpha's")
+register("dalpha-not-reduced", "dalpha not reduced")
+register("dalpha-every-entry", "dalpha sums dout * x over every entry, not only where x < 0")
+register("elu-alpha-ignored", "alpha ignored (the ELU of alpha = 1 computed)")
+register("elu-derivative-minus-1", "derivative written as alpha * e^x - 1")
+register("elu-derivative-everywhere", "derivative alpha * e^x used for every x")
+register("squared-loss-half-missing", "the ½ of the squared loss left out")
+register("weight-grads-transposed", "transposed weight gradients")
+ELU_ALPHA_IGNORED = cause("elu-alpha-ignored")
 
 
 def check_elu(run, golden, rng, *, shape=(6, 3), alpha=1.0, part="both"):
@@ -78,9 +87,8 @@ def check_elu(run, golden, rng, *, shape=(6, 3), alpha=1.0, part="both"):
     if part == "forward":
         return
     assert_close(as_tuple(dx, 1, "elu_backward")[0], exp_dx, name="dx",
-                 alternatives={"derivative written as alpha * e^x - 1":
-                               dout * np.where(x > 0, 1.0, alpha * np.exp(x) - 1),
-                               "derivative alpha * e^x used for every x": dout * alpha * np.exp(x),
+                 alternatives={cause("elu-derivative-minus-1"): dout * np.where(x > 0, 1.0, alpha * np.exp(x) - 1),
+                               cause("elu-derivative-everywhere"): dout * alpha * np.exp(x),
                                **{k: v[1] for k, v in ignored.items()}})
 
 
@@ -122,12 +130,12 @@ def check_prelu_elu_net(net, golden, rng, *, n=5, m=3, per_feature=False, alpha_
                            "prelu_elu_net")
     if not isinstance(grads, dict):
         raise CheckFailure(f"prelu_elu_net should return (loss, grads) with grads a dict, got {type_name(grads)}")
-    assert_close(loss, loss_ref, name="loss", alternatives={"the ½ of the squared loss left out": 2 * loss_ref})
+    assert_close(loss, loss_ref, name="loss", alternatives={cause("squared-loss-half-missing"): 2 * loss_ref})
     grads = {k: (float(v) if not per_feature and k == "alpha_prelu" and np.ndim(v) == 0 else v)
              for k, v in grads.items() if k in grads_ref}  # extra entries (dx, ...) are the student's own
     assert_close(grads, grads_ref, name="grads",
-                 alternatives={"transposed weight gradients": {k: (v.T if np.ndim(v) == 2 else v)
-                                                               for k, v in grads_ref.items()}})
+                 alternatives={cause("weight-grads-transposed"): {k: (v.T if np.ndim(v) == 2 else v)
+                                                                  for k, v in grads_ref.items()}})
 
     def f(params):
         return net(x, y, params["W1"], params["W2"], params["W3"],

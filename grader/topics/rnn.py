@@ -24,6 +24,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, register
 from grader.checks.values import Scalarised
 from grader.sandbox import is_remote
 from grader.topics.helpers import as_tuple, fetch_data
@@ -89,15 +90,28 @@ def _swap_og(a, H):
     return np.concatenate([a[..., :2 * H], a[..., 3 * H:], a[..., 2 * H:3 * H]], axis=-1)
 
 
+register("lstm-gate-order", "gate order i, f, g, o used; the columns of a are i, f, o, g")
+register("rnn-bias-missing", "the bias b was left out")
+register("tanh-at-preactivation", "tanh derivative taken at the pre-activation (use 1 − next_h²)")
+register("rnn-no-recurrent-grad", "the gradient flowing back from step t+1 is not added to dh[:, t]")
+register("tanh-c-from-h", "the derivative of tanh(c) taken from h: use 1 - tanh(c)**2, not 1 - h**2")
+register("embedding-overwrite", "repeated words overwrite instead of adding up (use np.add.at)")
+register("temporal-averaged-nt", "averaged over N·T instead of summed over T and averaged over N")
+register("temporal-averaged-unmasked", "averaged over the unmasked entries instead of over N")
+register("temporal-mask-ignored", "the mask was ignored")
+
+
 def _forward_alternatives(kind, args, ref):
+    """Reference values of typical forward misconceptions of ``kind``, by misconception id (a golden
+    value: a kit replays it from JSON, so its keys are plain ids)."""
     if kind in ("lstm_step", "lstm"):
         H = args["Wh"].shape[0]
         swapped = dict(args, Wx=_swap_og(args["Wx"], H), Wh=_swap_og(args["Wh"], H), b=_swap_og(args["b"], H))
         outs = getattr(ref, f"{kind}_forward")(*swapped.values())[:LAYERS[kind][1]]
-        return {"gate order i, f, g, o used; the columns of a are i, f, o, g": tuple(outs)}
+        return {"lstm-gate-order": tuple(outs)}
     if kind in ("rnn_step", "rnn"):
         out = getattr(ref, f"{kind}_forward")(*dict(args, b=np.zeros_like(args["b"])).values())[0]
-        return {"the bias b was left out": (out,)}
+        return {"rnn-bias-missing": (out,)}
     return {}
 
 
@@ -111,15 +125,15 @@ def check_forward(kind, forward, golden, rng, **sizes):
     result = as_tuple(forward(*_copies(args)), count + 1, f"{kind}_forward")
     keys = OUTPUTS[kind]
     assert_close(dict(zip(keys, (fetch_data(v) for v in result[:count]))), dict(zip(keys, expected)),
-                 name="outputs", alternatives={k: dict(zip(keys, v)) for k, v in alternatives.items()})
+                 name="outputs", alternatives={cause(k): dict(zip(keys, v)) for k, v in alternatives.items()})
 
 
 def _backward_alternatives(kind, args, douts, ref):
-    """Reference values of typical backward misconceptions of ``kind``."""
+    """Reference values of typical backward misconceptions of ``kind``, by misconception id."""
     if kind == "rnn_step":
         a = args["x"] @ args["Wx"] + args["prev_h"] @ args["Wh"] + args["b"]
         da = douts[0] * (1 - a ** 2)
-        return {"tanh derivative taken at the pre-activation (use 1 − next_h²)":
+        return {"tanh-at-preactivation":
                 (da @ args["Wx"].T, da @ args["Wh"].T, args["x"].T @ da, args["prev_h"].T @ da, da.sum(0))}
     if kind == "rnn":
         _, (_, _, Wx, Wh, steps) = ref.rnn_forward(*args.values())
@@ -128,20 +142,17 @@ def _backward_alternatives(kind, args, douts, ref):
         for t in reversed(range(args["x"].shape[1])):
             dx[:, t], dh0, gx, gh, gb = ref.rnn_step_backward(douts[0][:, t], steps[t])
             dWx, dWh, db = dWx + gx, dWh + gh, db + gb
-        return {"the gradient flowing back from step t+1 is not added to dh[:, t]": (dx, dh0, dWx, dWh, db)}
+        return {"rnn-no-recurrent-grad": (dx, dh0, dWx, dWh, db)}
     if kind == "lstm_step":
         cache = ref.lstm_step_forward(*_copies(args))[2]
-        return {TANH_C_FROM_H: _lstm_step_backward_h(*douts, cache)}
+        return {"tanh-c-from-h": _lstm_step_backward_h(*douts, cache)}
     if kind == "lstm":
-        return {TANH_C_FROM_H: _lstm_backward_h(douts[0], ref.lstm_forward(*_copies(args))[1])}
+        return {"tanh-c-from-h": _lstm_backward_h(douts[0], ref.lstm_forward(*_copies(args))[1])}
     if kind == "word_embedding":
         dW = np.zeros_like(args["W"])
         dW[args["x"].ravel()] += douts[0].reshape(-1, dW.shape[1])
-        return {"repeated words overwrite instead of adding up (use np.add.at)": (dW,)}
+        return {"embedding-overwrite": (dW,)}
     return {}
-
-
-TANH_C_FROM_H = "the derivative of tanh(c) taken from h: use 1 - tanh(c)**2, not 1 - h**2"
 
 
 def _lstm_step_backward_h(dnext_h, dnext_c, cache):
@@ -183,7 +194,7 @@ def check_backward(kind, run, golden, rng, **sizes):
     keys = tuple("d" + n for n in grad_names)
     try:
         assert_close(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads",
-                     alternatives={k: dict(zip(keys, v)) for k, v in alternatives.items()})
+                     alternatives={cause(k): dict(zip(keys, v)) for k, v in alternatives.items()})
     except CheckFailure as failure:
         if not compare(tuple(outs), tuple(forward_ref), name="outputs").ok:  # the cache came from it
             raise CheckFailure(f"{failure} Note: your {kind}_forward gives other outputs than the reference "
@@ -233,12 +244,12 @@ def check_temporal_softmax_loss(loss_fn, golden, rng, *, N=4, T=5, V=6):
     count = int(mask.sum())
     loss, dx = as_tuple(loss_fn(x.copy(), y.copy(), mask.copy()), 2, "temporal_softmax_loss")
     assert_close(loss, loss_ref, name="loss", context={"N": N}, alternatives={
-        "averaged over N·T instead of summed over T and averaged over N": loss_ref / T,
-        "averaged over the unmasked entries instead of over N": loss_ref * N / count,
-        "the mask was ignored": unmasked[0]})
+        cause("temporal-averaged-nt"): loss_ref / T,
+        cause("temporal-averaged-unmasked"): loss_ref * N / count,
+        cause("temporal-mask-ignored"): unmasked[0]})
     assert_close(dx, dx_ref, name="dx", context={"N": N}, alternatives={
-        "averaged over N·T instead of summed over T and averaged over N": dx_ref / T,
-        "the mask was ignored": unmasked[1]})
+        cause("temporal-averaged-nt"): dx_ref / T,
+        cause("temporal-mask-ignored"): unmasked[1]})
 
 
 def check_temporal_softmax_gradient(loss_fn, rng, *, N=3, T=4, V=5):

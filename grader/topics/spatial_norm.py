@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, register
 from grader.topics.helpers import as_tuple, fetch_data, forward_objective
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 from grader.topics.normalization import (
@@ -25,6 +26,11 @@ from grader.topics.normalization import (
 
 BN_PARAM = {"mode": "train", "eps": 1e-5, "momentum": 0.9}
 GN_PARAM = {"eps": 1e-5}
+register("sbn-per-position", "statistics over the batch only (axis 0), per position; use N, H and W of each channel")
+register("sbn-per-example", "statistics over each example's C, H, W (that is layer norm)")
+register("running-not-written", "running statistics not written back into bn_param")
+register("groupnorm-g-ignored", "G ignored: all channels normalized together (layer norm)")
+register("groupnorm-per-channel", "each channel normalized alone (instance norm); group C/G channels together")
 
 
 def param_forward(forward, sandbox=None):
@@ -63,8 +69,8 @@ def check_spatial_batchnorm_train(forward, golden, rng, *, shape=(3, 4, 5, 6)):
     mean, var = x.mean((0, 2, 3), keepdims=True), x.var((0, 2, 3), keepdims=True)
     assert_close_eps(fetch_data(out), expected, name="out", min_var=var.min(),
                      forms=eps_forms(x, mean, var, g4, b4), alternatives={
-        "statistics over the batch only (axis 0), per position; use N, H and W of each channel": per_position,
-        "statistics over each example's C, H, W (that is layer norm)": per_example})
+        cause("sbn-per-position"): per_position,
+        cause("sbn-per-example"): per_example})
 
 
 def check_spatial_batchnorm_running_stats(forward_with_param, golden, rng, *, shape=(3, 4, 5, 6)):
@@ -87,9 +93,9 @@ def check_spatial_batchnorm_running_stats(forward_with_param, golden, rng, *, sh
     _, after = forward_with_param(x.copy(), gamma.copy(), beta.copy(), param)
     after = after if isinstance(after, dict) else {}
     assert_close({k: after.get(k) for k in expected}, expected, name="bn_param", alternatives={
-        "momentum applied to the batch statistics instead of the running ones": swapped,
-        "unbiased variance (ddof=1) used for running_var; batch norm uses the biased one": unbiased,
-        "running statistics not written back into bn_param": unchanged})
+        cause("momentum-swapped"): swapped,
+        cause("unbiased-variance", what="running_var"): unbiased,
+        cause("running-not-written"): unchanged})
 
 
 def check_spatial_batchnorm_test(forward, golden, rng, *, shape=(2, 3, 4, 5), sandbox=None):
@@ -110,7 +116,7 @@ def check_spatial_batchnorm_test(forward, golden, rng, *, shape=(2, 3, 4, 5), sa
     assert_close_eps(out, expected, name="out", min_var=param["running_var"].min(),
                      forms=eps_forms(x, param["running_mean"].reshape(c4), param["running_var"].reshape(c4),
                                      gamma.reshape(c4), beta.reshape(c4)),
-                     alternatives={"the batch statistics were used in test mode": batch})
+                     alternatives={cause("batch-stats-in-test-mode"): batch})
     check_repeatable(out, call(x.copy(), gamma.copy(), beta.copy())[0])
 
 
@@ -130,8 +136,8 @@ def check_groupnorm_forward(forward, golden, rng, *, shape=(2, 6, 3, 4), G=3):
     mean, var = (_per_group(x, G, np.mean), _per_group(x, G, np.var))
     assert_close_eps(fetch_data(out), expected, name="out", min_var=var.min(),
                      forms=eps_forms(x, mean, var, gamma, beta), alternatives={
-        "G ignored: all channels normalized together (layer norm)": layer,
-        "each channel normalized alone (instance norm); group C/G channels together": instance})
+        cause("groupnorm-g-ignored"): layer,
+        cause("groupnorm-per-channel"): instance})
 
 
 def _norm_case(rng, kind, shape, G):
@@ -166,7 +172,7 @@ def check_spatial_backward(run, golden, rng, *, kind="batchnorm", shape=(3, 4, 5
     min_var = (args[0].var((0, 2, 3)) if kind == "batchnorm" else _per_group(args[0], G, np.var)).min()
     assert_close_eps(dict(zip(keys, grads)), dict(zip(keys, expected)), name="grads", context={"N": shape[0]},
                      min_var=min_var, alternatives={
-                         "only the direct term dout · gamma / std (mean and variance terms missing)":
+                         cause("norm-backward-direct-only"):
                          dict(zip(keys, (direct,) + expected[1:]))})
 
 

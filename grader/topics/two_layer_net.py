@@ -18,6 +18,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, register
 from grader.sandbox import type_name
 from grader.sandbox.errors import StudentException
 from grader.topics.helpers import write_entries
@@ -25,9 +26,12 @@ from grader.topics.knn import assert_labels
 from grader.topics.linear_classifiers import assert_shift_invariant, own_gradient_hint
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
-NO_B2 = "b2 not added to the scores"
-TRAIN_MISTAKES = {"not updated": "parameters not updated",
-                  "no reg": "trained without regularization (reg not passed to loss)"}
+register("no-b2", "b2 not added to the scores")
+register("biases-regularized", "the biases regularized too (only W1 and W2 are)")
+register("params-not-updated", "parameters not updated")
+register("trained-without-reg", "trained without regularization (reg not passed to loss)")
+NO_B2 = cause("no-b2")
+TRAIN_MISTAKES = ("params-not-updated", "trained-without-reg")   # mistakes of train itself
 
 
 def draw_params(rng, *, D, H, C, scale=0.5):
@@ -48,7 +52,7 @@ def reference_loss(ref, params, X, y, reg, reg_scale):
     return net.loss(X, y, reg=reg)
 
 
-BIASES_REGULARIZED = "the biases regularized too (only W1 and W2 are)"
+BIASES_REGULARIZED = cause("biases-regularized")
 
 
 def _biases_regularized(result, params, factor):
@@ -78,7 +82,7 @@ def check_scores(net_fn, golden, rng, *, N=5, D=4, H=6, C=3):
                      + params["b2"])
     no_b2 = golden("scores_no_b2", lambda ref: reference_loss(ref, _without_b2(params), X, None, 0.0, 1.0))
     scores = net_fn(_copy(params), X.copy(), None, 0.0)
-    assert_close(scores, expected, name="scores", alternatives={"ReLU missing": no_relu, NO_B2: no_b2})
+    assert_close(scores, expected, name="scores", alternatives={cause("relu-missing"): no_relu, NO_B2: no_b2})
 
 
 REG_FORMS = {1.0: "reg * (‖W1‖² + ‖W2‖²)", 0.5: "0.5 * reg * (‖W1‖² + ‖W2‖²)"}
@@ -108,9 +112,9 @@ def _loss_and_grads(net_fn, golden, rng, *, N, D, H, C, reg, reg_scale, offset=0
     if reg:
         alternatives[BIASES_REGULARIZED] = golden("loss_grads_biases_regularized", lambda ref: _biases_regularized(
             reference_loss(ref, params, X, y, reg, reg_scale), params, reg * reg_scale))
-        for label, s in {"regularization term missing": 0.0,
-                         "regularization uses ½ (0.5 * reg)": 0.5,
-                         "regularization without ½ (reg, not 0.5 * reg)": 1.0}.items():
+        for label, s in {cause("reg-missing"): 0.0,
+                         cause("reg-with-half", detail="0.5 * reg"): 0.5,
+                         cause("reg-without-half", detail="reg, not 0.5 * reg"): 1.0}.items():
             if s not in scales:
                 alternatives[label] = golden(f"loss_grads_reg_scale_{s}",
                                              lambda ref, s=s: reference_loss(ref, params, X, y, reg, s))
@@ -159,8 +163,9 @@ def check_gradients(net_fn, golden, rng, *, reg=0.0, reg_scale=1.0, N=5, D=4, H=
         raise CheckFailure(f"grads has no entry for {', '.join(missing)}")
     own = next((s for s in scales if compare(loss, expected[s][0], name="loss").ok), None)
     if own is not None and len(scales) > 1:  # the gradients of the student's own loss (named first)
-        alternatives = dict({f"regularization {REG_FORMS.get(s, s)} in grads, but {REG_FORMS.get(own, own)} in "
-                             "the loss": expected[s] for s in scales if s != own}, **alternatives)
+        alternatives = dict({cause("reg-grad-loss-differ", grad=REG_FORMS.get(s, s), where="grads",
+                                   loss=REG_FORMS.get(own, own)): expected[s] for s in scales if s != own},
+                            **alternatives)
         scales = (own,)
     chosen = next((s for s in scales if all(compare(grads[name], expected[s][1][name], name=name).ok
                                             for name in PARAM_NAMES)), scales[0])
@@ -195,15 +200,15 @@ def check_train(train_fn, golden, rng, *, reg=0.01, reg_scale=1.0, N=30, D=4, H=
 
     expected = {s: golden("trained_params" if s == scales[0] else f"trained_params_reg_scale_{s}",
                           lambda ref, s=s: descend(ref, reg, s)) for s in scales}
-    mistakes = {TRAIN_MISTAKES["not updated"]: params}
+    mistakes = {cause("params-not-updated"): params}
     if reg:
-        mistakes[TRAIN_MISTAKES["no reg"]] = golden("trained_params_no_reg", lambda ref: descend(ref, 0.0))
+        mistakes[cause("trained-without-reg")] = golden("trained_params_no_reg", lambda ref: descend(ref, 0.0))
     trained = train_fn(_copy(params), X.copy(), y.copy(), learning_rate, reg, num_iters, batch_size)
     if not isinstance(trained, dict):
         raise CheckFailure("the parameters after training could not be read")
     chosen = next((s for s in scales if all(compare(trained.get(name), expected[s][name], name=name, rtol=1e-5).ok
                                             for name in PARAM_NAMES)), scales[0])
-    with own_gradient_hint(uses, unless=tuple(TRAIN_MISTAKES.values())):
+    with own_gradient_hint(uses, unless=TRAIN_MISTAKES):
         for name in PARAM_NAMES:
             assert_close(trained.get(name), expected[chosen][name], name=f"params['{name}'] after training",
                          rtol=1e-5, alternatives={label: value[name] for label, value in mistakes.items()})
@@ -233,7 +238,7 @@ def _check_sampling(train_fn, golden, rng, *, reg, reg_scale, N, D, H, C, learni
                                 "(sample the indices, e.g. with np.random.choice)")):
         if all(compare(trained.get(name), wrong[name], name=name, rtol=1e-5).ok for name in PARAM_NAMES):
             raise CheckFailure(f"the parameters after training are what gradient descent on {what} gives.",
-                               diagnosis="minibatch not sampled")
+                               diagnosis=cause("minibatch-not-sampled"))
 
 
 def check_predict(predict_fn, golden, rng, *, N=8, D=4, H=6, C=3):
