@@ -5,9 +5,13 @@ with their cause in words, the flagged submissions)."""
 from __future__ import annotations
 
 import csv
+import importlib
+import pkgutil
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
+from grader.checks.misconceptions import name_of
 from grader.outcome import PASSING_KINDS, Outcome
 from grader.roster import FIELDS
 
@@ -43,9 +47,46 @@ def cause_in_words(record: dict) -> str:
         return notes[0]
     if all(o["kind"] == "missing" for o in failed):
         return "no code found for the graded names"
-    first_lines = Counter((o.get("diagnosis") or o["output"].strip().splitlines()[0]
-                           if o["output"].strip() else o["kind"]) for o in failed)
+    first_lines = Counter((_causes_of(o) or [_first_line(o)])[0] for o in failed)
     return first_lines.most_common(1)[0][0][:160]
+
+
+def _first_line(outcome: dict) -> str:
+    return outcome["output"].strip().splitlines()[0] if outcome["output"].strip() else outcome["kind"]
+
+
+def count_causes(outcomes: list[dict]) -> Counter:
+    """How many failed outcomes name each cause: a misconception under its registry name (one mistake,
+    one name, whatever details its diagnosis gave), a diagnosis that names none by its words, else the
+    kind of failure (a mismatch without a diagnosis names no cause)."""
+    counts: Counter = Counter()
+    for o in outcomes:
+        if o["kind"] not in PASSING_KINDS:
+            counts.update(_causes_of(o) or ([o["kind"]] if o["kind"] != "mismatch" else []))
+    return counts
+
+
+def _causes_of(outcome: dict) -> list[str]:
+    """The causes a failed outcome names: its misconceptions' names, else its diagnosis ([] for none)."""
+    ids = outcome.get("misconceptions") or []
+    if ids:
+        return [misconception_name(i) for i in dict.fromkeys(ids)]
+    return [outcome["diagnosis"]] if outcome.get("diagnosis") else []
+
+
+@cache
+def _load_vocabulary() -> None:
+    """Import every topic module: each registers its misconceptions (a batch may be summarized by a
+    process that graded nothing: resumed, or graded in worker processes)."""
+    import grader.topics
+    for module in pkgutil.iter_modules(grader.topics.__path__):
+        importlib.import_module(f"grader.topics.{module.name}")
+
+
+def misconception_name(id: str) -> str:
+    """The name a batch counts misconception ``id`` under (the id itself for one no module registers)."""
+    _load_vocabulary()
+    return name_of(id)
 
 
 def summarize(records: list[dict], top: int = 5) -> str:
@@ -66,7 +107,7 @@ def summarize(records: list[dict], top: int = 5) -> str:
     if failed:
         lines += ["", "Tests failed most often:"]
         lines += [f"  {count:4d}  {name}" for name, count in failed.most_common(top)]
-    causes = Counter(o.diagnosis or o.kind for o in outcomes if not o.passed and (o.diagnosis or o.kind != "mismatch"))
+    causes = count_causes([o for r in records for o in r["outcomes"]])
     if causes:
         lines += ["", "Most frequent causes:"]
         lines += [f"  {count:4d}  {cause}" for cause, count in causes.most_common(top)]

@@ -3,7 +3,8 @@
 A hidden test is an ``after_due_date`` entry with its real diagnosis: Gradescope shows it to instructors
 at once and to students after the (late) due date (inputs are seeded per submission and grading secret,
 grader.secret, so what it reveals is of no use to a later submission). The grader's own detail of a
-failure (the traceback) is in the test's ``extra_data``, which Gradescope stores and never displays.
+failure (the traceback) and the ids of the misconceptions it names are in the test's ``extra_data``,
+which Gradescope stores and never displays.
 
 Format: ../shared/gradescope/results.schema.json (a copy ships beside this module). Student stdout is
 never put in the report (Gradescope shows run_autograder's stdout to instructors only).
@@ -46,8 +47,13 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
             "output": clean(output, TEST_OUTPUT_LIMIT),
             "visibility": outcome.visibility,
         }
+        extra = {}
         if outcome.instructor_output:  # stored for instructors, never displayed
-            test["extra_data"] = {"detail": clean(outcome.instructor_output, TEST_OUTPUT_LIMIT)}
+            extra["detail"] = clean(outcome.instructor_output, TEST_OUTPUT_LIMIT)
+        if outcome.misconceptions:  # the ids of the named misconceptions (grader.checks.misconceptions)
+            extra["misconceptions"] = list(outcome.misconceptions)
+        if extra:
+            test["extra_data"] = extra
         tests.append(test)
     if result.flags:  # instructors only: a hidden entry, and the list in extra_data
         tests.append({"name": "Integrity flags (instructors only)", "number": str(len(tests) + 1),

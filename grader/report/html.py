@@ -4,11 +4,10 @@ causes of failure, and every submission with its score, its cause and links to i
 
 from __future__ import annotations
 
-from collections import Counter
 from html import escape
 from urllib.parse import quote
 
-from grader.batch_summary import cause_in_words
+from grader.batch_summary import cause_in_words, count_causes
 from grader.outcome import PASSING_KINDS
 
 BINS = 10
@@ -70,8 +69,7 @@ def _pass_rates(records: list[dict]) -> str:
 
 
 def _causes(records: list[dict], top: int = 10) -> str:
-    causes = Counter(o.get("diagnosis") or o["kind"] for r in records for o in r["outcomes"]
-                     if o["kind"] not in PASSING_KINDS and (o.get("diagnosis") or o["kind"] != "mismatch"))
+    causes = count_causes([o for r in records for o in r["outcomes"]])
     if not causes:
         return "<p>None named.</p>"
     items = "".join(f"<li>{count} × {escape(cause)}</li>" for cause, count in causes.most_common(top))
