@@ -4,8 +4,9 @@
 * gradient bugs: ``check_gradient`` against the reference forward fails (naming no other cause), and
   ``assert_close`` of the gradients against the reference gradients fails;
 * dropout bugs: the stochastic checks fail.
-The named cause of each bug (``Bug.cause``) must be ``CheckFailure.diagnosis`` (a phrase may carry a
-detail after it: "padding off by one (shifted ...)"); a bug without a named cause must get none.
+The named cause of each bug (``Bug.cause``) must be ``CheckFailure.diagnosis``, with the same misconception
+id (a phrase may carry a detail after it: "padding off by one (shifted ...)"); a bug without a named
+cause must get none.
 """
 import copy
 import sys
@@ -18,8 +19,9 @@ import pytest
 import reference
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
-from grader.checks.diagnose import MISCONCEPTIONS as M, diagnose
+from grader.checks.diagnose import diagnose
 from grader.checks.gradcheck import check_gradient
+from grader.checks.misconceptions import cause, ids_of
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bugs import all_bugs  # noqa: E402  (the bug records live beside this file)
@@ -29,10 +31,12 @@ SEEDS = range(5)
 
 
 def names(diagnosis, cause):
-    """True when ``diagnosis`` is the phrase ``cause`` (possibly with a detail), or both are None."""
+    """True when ``diagnosis`` is the phrase ``cause`` (possibly with a detail) and names its misconception
+    ids, or both are None."""
     if cause is None or diagnosis is None:
         return diagnosis is cause
-    return diagnosis == cause or diagnosis.startswith((cause + " (", cause + ":"))
+    same_words = diagnosis == cause or diagnosis.startswith((cause + " (", cause + ":"))
+    return same_words and ids_of(diagnosis) == ids_of(cause)
 
 
 def run_value(bug, args):
@@ -45,7 +49,7 @@ def run_value(bug, args):
     return caught.value
 
 
-SIZE_CAUSES = {M["summed_not_averaged"], M["averaged_twice"]}
+SIZE_CAUSES = {cause("summed-not-averaged"), cause("averaged-twice")}
 
 
 def run_gradient(bug, args, rng):

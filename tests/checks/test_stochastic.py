@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from grader.checks.misconceptions import cause
 from grader.checks import CheckFailure
-from grader.checks.diagnose import MISCONCEPTIONS
 from grader.checks.stochastic import (binomial_bound, check_dropout_backward, check_dropout_test_mode,
                                       check_inverted_dropout)
 
@@ -42,7 +42,7 @@ def test_p_read_as_drop_probability():
     x = rng.standard_normal((50, 40))
     with pytest.raises(CheckFailure, match="p read as the drop probability") as info:
         check_inverted_dropout(x, dropout(x, 0.8, rng, keep=False), 0.8)
-    assert info.value.diagnosis == MISCONCEPTIONS["dropout_drop_prob"]
+    assert info.value.diagnosis == cause("dropout-drop-prob")
     assert "scaled by 1/(1 − p)" in str(info.value)
     # keeping units where rand > p but scaling by 1/p: the message says what the code does
     mask = rng.random(x.shape) > 0.8
@@ -84,7 +84,7 @@ def test_backward_misconceptions():
     out = x * mask / p
     with pytest.raises(CheckFailure, match="backward uses a fresh mask") as info:
         check_dropout_backward(dout, dout * (rng.random(x.shape) < p) / p, x, out, p)
-    assert info.value.diagnosis == MISCONCEPTIONS["stale_cache"]
+    assert info.value.diagnosis == cause("stale-cache")
     with pytest.raises(CheckFailure, match="mask is not applied"):
         check_dropout_backward(dout, dout.copy(), x, out, p)
     with pytest.raises(CheckFailure, match="without the 1/p scaling"):

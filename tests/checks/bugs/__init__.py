@@ -17,6 +17,16 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+import grader.topics.knn  # noqa: F401  (the topics register the misconceptions the bugs are named by)
+import grader.topics.linear_classifiers  # noqa: F401
+import grader.topics.optim  # noqa: F401
+import grader.topics.rnn  # noqa: F401
+from grader.checks.misconceptions import register
+
+# The suite's own misconceptions (no topic names these bugs): an assignment's tests may register theirs.
+register("w-transposed", "W transposed")
+register("tanh-one-minus-h", "tanh derivative written as 1 − h instead of 1 − h²")
+
 
 @dataclass(frozen=True)
 class Bug:
@@ -25,7 +35,7 @@ class Bug:
     kind: str                                   # "value", "gradient" or "dropout"
     make: Callable[[np.random.Generator], dict]  # the inputs
     student: Callable[[dict], Any]              # the buggy code run on the inputs
-    cause: Optional[str]                        # the phrase diagnose must give (None: none)
+    cause: Optional[str]                        # the cause(id) diagnose must give (None: none)
     needs: tuple = ()                           # reference names used
     expected: Optional[Callable] = None         # (ref, args) -> right value / reference gradients
     scalar: Optional[Callable] = None           # gradient kind: (ref, args) -> float

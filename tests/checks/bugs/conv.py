@@ -1,7 +1,8 @@
 """Bugs in the naive convolution and max pooling (fixed caches: conv (x, w, b, conv_param), pool (x, pool_param))."""
 import numpy as np
 
-from grader.checks.diagnose import MISCONCEPTIONS as M
+from grader.checks.misconceptions import cause
+
 
 from . import Bug, layer_grads, layer_scalar
 
@@ -159,9 +160,9 @@ BUGS = [
     Bug("conv", "backward loops start at 1", "gradient", conv_case,
         conv_grads(conv_backward_loops_from_one), None, **CONV_REF),
     Bug("conv", "dx cropped from pad − 1", "gradient", pad2_case,
-        conv_grads(conv_backward_crop_off_by_one), M["pad_off_by_one"], **CONV_REF),
+        conv_grads(conv_backward_crop_off_by_one), cause("off-by-one"), **CONV_REF),
     Bug("conv", "db averaged over N", "gradient", conv_case, conv_grads(conv_backward_db_mean),
-        M["averaged_twice"], context=N_of, **CONV_REF),
+        cause("averaged-twice"), context=N_of, **CONV_REF),
     Bug("conv", "filter flipped (true convolution)", "value", conv_case,
         lambda a: conv_forward_flipped_filter(*[a[n] for n in CONV]), None, ("conv_forward_naive",),
         expected=lambda ref, a: ref.conv_forward_naive(*[a[n] for n in CONV])[0]),

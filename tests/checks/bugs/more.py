@@ -1,7 +1,8 @@
 """Bugs in spatial batch norm, group norm, attention, the layer-level SVM/softmax losses and k-NN norms."""
 import numpy as np
 
-from grader.checks.diagnose import MISCONCEPTIONS as M
+from grader.checks.misconceptions import cause
+
 
 from . import Bug, layer_grads, layer_scalar
 
@@ -126,7 +127,7 @@ def softmax_loss_W_transposed(W, X, y, reg):
 
 def w_transposed_alternative(ref, a):
     loss, dW = ref.softmax_loss_vectorized(a["W"].T, a["X"], a["y"], a["reg"])
-    return {M["w_transposed"]: (loss, dW.T)}
+    return {cause("w-transposed"): (loss, dW.T)}
 
 
 def two_calls_case(rng):
@@ -168,13 +169,13 @@ def distances_l1(X_train, X):
 
 BUGS = [
     Bug("softmax", "written for W (C, D), given a square W (D, C)", "value", square_case,
-        lambda a: softmax_loss_W_transposed(a["W"], a["X"], a["y"], a["reg"]), M["w_transposed"],
+        lambda a: softmax_loss_W_transposed(a["W"], a["X"], a["y"], a["reg"]), cause("w-transposed"),
         ("softmax_loss_vectorized",),
         expected=lambda ref, a: ref.softmax_loss_vectorized(a["W"], a["X"], a["y"], a["reg"]),
         alternatives=w_transposed_alternative),
     Bug("ReLU", "backward reads the input of the latest forward call", "value", two_calls_case, relu_two_calls,
-        M["stale_cache"], ("relu_backward",), expected=relu_first_call,
-        alternatives=lambda ref, a: {M["stale_cache"]:
+        cause("stale-cache"), ("relu_backward",), expected=relu_first_call,
+        alternatives=lambda ref, a: {cause("stale-cache"):
                                      ref.relu_backward(a["dout"], ref.relu_forward(a["x2"])[1])}),
     Bug("spatial batch norm", "statistics per example and channel", "value", spatial_case,
         lambda a: spatial_bn_per_example(*[a[n] for n in SBN]), None, ("spatial_batchnorm_forward",),
@@ -191,7 +192,7 @@ BUGS = [
         scalar=layer_scalar("attention_forward", ATT),
         expected=layer_grads("attention_forward", "attention_backward", ATT, ATT), wrt=ATT),
     Bug("SVM", "layer svm_loss: dx not divided by N", "value", scores_case,
-        lambda a: svm_loss_dx_summed(a["x"], a["y"]), M["summed_not_averaged"], ("svm_loss",),
+        lambda a: svm_loss_dx_summed(a["x"], a["y"]), cause("summed-not-averaged"), ("svm_loss",),
         expected=lambda ref, a: ref.svm_loss(a["x"], a["y"]), context=N_of),
     Bug("softmax", "layer softmax_loss: log of the summed probabilities", "value", scores_case,
         lambda a: softmax_loss_log_of_sum(a["x"], a["y"]), None, ("softmax_loss",),

@@ -5,7 +5,8 @@ outside the square root agree) and compares ``(w, config)`` after the last step.
 """
 import numpy as np
 
-from grader.checks.diagnose import MISCONCEPTIONS as M
+from grader.checks.misconceptions import cause
+
 
 from . import Bug
 
@@ -90,18 +91,18 @@ def adam_beta1_for_both(w, dw, config=None):
 
 BUGS = [
     Bug("sgd_momentum", "velocity stored under 'v'", "value", optim_case, lambda a: run(sgd_momentum_key_v, a),
-        M["state_key"], ("sgd_momentum",), expected=lambda ref, a: run(ref.sgd_momentum, a)),
+        cause("state-key"), ("sgd_momentum",), expected=lambda ref, a: run(ref.sgd_momentum, a)),
     Bug("sgd_momentum", "steps with the previous velocity", "value", optim_case,
         lambda a: run(sgd_momentum_old_velocity, a), None, ("sgd_momentum",),
         expected=lambda ref, a: run(ref.sgd_momentum, a)),
     Bug("rmsprop", "cache of |dw| instead of dw²", "value", optim_case, lambda a: run(rmsprop_cache_of_dw, a),
         None, ("rmsprop",), expected=lambda ref, a: run(ref.rmsprop, a)),
     Bug("adam", "no bias correction", "value", optim_case, lambda a: run(adam_no_bias_correction, a),
-        M["adam_no_bias_correction"], ("adam",), expected=lambda ref, a: run(ref.adam, a),
-        alternatives=lambda ref, a: {M["adam_no_bias_correction"]: run(ref.adam, a, bias_correction=False)}),
-    Bug("adam", "t started at 1", "value", optim_case, lambda a: run(adam_t_from_one, a), M["adam_t_from_1"],
+        cause("adam-no-bias-correction"), ("adam",), expected=lambda ref, a: run(ref.adam, a),
+        alternatives=lambda ref, a: {cause("adam-no-bias-correction"): run(ref.adam, a, bias_correction=False)}),
+    Bug("adam", "t started at 1", "value", optim_case, lambda a: run(adam_t_from_one, a), cause("adam-t-from-1"),
         ("adam",), expected=lambda ref, a: run(ref.adam, a),
-        alternatives=lambda ref, a: {M["adam_t_from_1"]: run(ref.adam, a, config={"t": 1})}),
+        alternatives=lambda ref, a: {cause("adam-t-from-1"): run(ref.adam, a, config={"t": 1})}),
     Bug("adam", "beta1 used for the second moment", "value", optim_case, lambda a: run(adam_beta1_for_both, a),
         None, ("adam",), expected=lambda ref, a: run(ref.adam, a)),
 ]

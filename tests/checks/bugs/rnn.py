@@ -1,7 +1,8 @@
 """Bugs in the tanh RNN, the LSTM (gates i, f, o, g), word embeddings and the temporal softmax loss."""
 import numpy as np
 
-from grader.checks.diagnose import MISCONCEPTIONS as M
+from grader.checks.misconceptions import cause
+
 
 from . import Bug, layer_grads, layer_scalar
 
@@ -92,7 +93,7 @@ def rnn_forward_h0_every_step(x, h0, Wx, Wh, b):
 
 
 def tanh_alternative(ref, a):
-    return {M["tanh_derivative"]: _rnn_step_grads(a, lambda h: 1 - h)}
+    return {cause("tanh-one-minus-h"): _rnn_step_grads(a, lambda h: 1 - h)}
 
 
 # -- LSTM --------------------------------------------------------------------------------------------
@@ -116,7 +117,7 @@ def gate_order_alternative(ref, a):
     order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
     h, c, _ = ref.lstm_step_forward(a["x"], a["prev_h"], a["prev_c"], a["Wx"][:, order], a["Wh"][:, order],
                                     a["b"][order])
-    return {M["lstm_gate_order"]: (h, c)}
+    return {cause("lstm-gate-order"): (h, c)}
 
 
 def lstm_step_backward_ignores_dnext_c(a):
@@ -168,10 +169,10 @@ TEMPORAL = ("x", "y", "mask")
 
 BUGS = [
     Bug("RNN", "tanh derivative as 1 − h", "gradient", step_case, rnn_step_tanh_one_minus_h,
-        M["tanh_derivative"], ("rnn_step_forward",), scalar=layer_scalar("rnn_step_forward", STEP),
+        cause("tanh-one-minus-h"), ("rnn_step_forward",), scalar=layer_scalar("rnn_step_forward", STEP),
         expected=layer_grads("rnn_step_forward", "rnn_step_backward", STEP, STEP_GRADS), wrt=STEP_GRADS,
         alternatives=tanh_alternative),
-    Bug("RNN", "dWh transposed (square Wh)", "gradient", step_case, rnn_step_dWh_transposed, M["transposed"],
+    Bug("RNN", "dWh transposed (square Wh)", "gradient", step_case, rnn_step_dWh_transposed, cause("transposed"),
         ("rnn_step_forward",), scalar=layer_scalar("rnn_step_forward", STEP),
         expected=layer_grads("rnn_step_forward", "rnn_step_backward", STEP, STEP_GRADS), wrt=STEP_GRADS),
     Bug("RNN", "backward through time drops the carried gradient", "gradient", seq_case,
@@ -181,7 +182,7 @@ BUGS = [
         lambda a: rnn_forward_h0_every_step(*[a[n] for n in SEQ]), None, ("rnn_forward",),
         expected=lambda ref, a: ref.rnn_forward(*[a[n] for n in SEQ])[0]),
     Bug("LSTM", "gates in the order i, f, g, o", "value", lstm_case,
-        lambda a: lstm_step_gates_ifgo(*[a[n] for n in LSTM]), M["lstm_gate_order"], ("lstm_step_forward",),
+        lambda a: lstm_step_gates_ifgo(*[a[n] for n in LSTM]), cause("lstm-gate-order"), ("lstm_step_forward",),
         expected=lambda ref, a: ref.lstm_step_forward(*[a[n] for n in LSTM])[:2],
         alternatives=gate_order_alternative),
     Bug("LSTM", "step backward ignores dnext_c", "gradient", lstm_case, lstm_step_backward_ignores_dnext_c,
@@ -194,12 +195,12 @@ BUGS = [
         expected=layer_grads("word_embedding_forward", "word_embedding_backward", ("x", "W"), ("W",)),
         wrt=("W",)),
     Bug("temporal softmax", "mask ignored", "value", temporal_case,
-        lambda a: temporal_softmax_ignores_mask(*[a[n] for n in TEMPORAL]), M["mask_ignored"],
+        lambda a: temporal_softmax_ignores_mask(*[a[n] for n in TEMPORAL]), cause("mask-ignored"),
         ("temporal_softmax_loss",), expected=lambda ref, a: ref.temporal_softmax_loss(*[a[n] for n in TEMPORAL]),
-        alternatives=lambda ref, a: {M["mask_ignored"]:
+        alternatives=lambda ref, a: {cause("mask-ignored"):
                                      ref.temporal_softmax_loss(a["x"], a["y"], np.ones_like(a["mask"]))}),
     Bug("temporal softmax", "averaged over N·T instead of N", "value", temporal_case,
-        lambda a: temporal_softmax_mean_over_NT(*[a[n] for n in TEMPORAL]), "scaled by 1/T",
+        lambda a: temporal_softmax_mean_over_NT(*[a[n] for n in TEMPORAL]), cause("scaled", factor="1/T"),
         ("temporal_softmax_loss",), expected=lambda ref, a: ref.temporal_softmax_loss(*[a[n] for n in TEMPORAL]),
         context=lambda a: {"N": a["x"].shape[0], "T": a["x"].shape[1]}),
 ]
