@@ -61,7 +61,7 @@ def test_state_under_another_key_is_named():
     step = renamed("adam", CS231n.optim_keys["adam"])
     with pytest.raises(CheckFailure) as exc:
         O.check_optimizer_steps(step, golden, np.random.default_rng(2), "adam", C147.optim_keys["adam"])
-    assert exc.value.diagnosis == "optimizer state under another key"
+    assert exc.value.diagnosis.ids == ("state-key",)
     assert "'a'" in str(exc.value)
 
 

@@ -51,7 +51,7 @@ def test_the_stability_test_judges_stability_only():
 def test_other_reg_factor_is_diagnosed():
     with pytest.raises(CheckFailure) as info:
         tln.check_loss(ref_net_fn(1.0), golden, np.random.default_rng(0), reg=0.3, reg_scale=0.5)
-    assert "without ½" in str(info.value)
+    assert "without the factor ½" in str(info.value) and info.value.diagnosis.ids == ("reg-without-half",)
     with pytest.raises(CheckFailure):
         tln.check_gradients(ref_net_fn(0.0), golden, np.random.default_rng(0), reg=0.3, reg_scale=1.0)
 
