@@ -51,6 +51,7 @@ def test_the_examples_get_their_verdicts_with_partial_credit(huber, tmp_path):
     assert records["bug_delta_ignored"]["score"] == 5.0
     summed = next(o for o in records["bug_summed"]["outcomes"] if "(delta = 1)" in o["name"])
     assert "summed instead of averaged" in (summed["diagnosis"] or "")
+    assert summed["misconceptions"] == ["summed-not-averaged"]  # named by its id in the doc's test
 
 
 def test_the_kit_has_the_public_helper_and_no_answer_and_checks(huber, tmp_path):

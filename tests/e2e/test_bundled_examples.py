@@ -1,8 +1,12 @@
 """Every example submission of every bundled assignment gets exactly its expected verdicts.
 
 ``examples/expected.toml`` lists, for each example, the report names of the tests that must fail and the
-misconceptions its feedback must name (``diagnosis``); every other test must pass (correct variants: none may fail), and none is flagged for a forbidden shortcut. Each assignment is graded in one session, as a
-batch would be, and every report must validate against the Gradescope schema.
+misconceptions its feedback must name (``diagnosis``: ids of grader.checks.misconceptions; every example
+whose feedback names one records it); every other
+test must pass (correct variants: none may fail), and none is flagged for a forbidden shortcut. Every
+diagnosis the feedback gives names a registered misconception (no ad-hoc phrase: a batch counts it by
+id). Each assignment is graded in one session, as a batch would be, and every report must validate
+against the Gradescope schema.
 """
 
 import shutil
@@ -44,10 +48,16 @@ def test_examples_get_exactly_their_expected_verdicts(name):
             problems.append(f"{label}: internal errors in {internal}")
         if result.flags:  # no honest code, right or wrong, is taken for a forbidden shortcut
             problems.append(f"{label}: flagged {result.flags}")
-        named = {o.diagnosis for o in result.outcomes if not o.passed and o.diagnosis}
+        failed = [o for o in result.outcomes if not o.passed]
+        named = {i for o in failed for i in o.misconceptions}
         unnamed = sorted(set(diagnoses.get(label, [])) - named)
         if unnamed:  # the quality of the feedback, not only the score
             problems.append(f"{label}: the feedback does not name {unnamed} (it names {sorted(named)})")
+        if named and not diagnoses.get(label):
+            problems.append(f"{label}: its feedback names {sorted(named)}: record the ids in expected.toml")
+        phrases = [o.diagnosis for o in failed if o.diagnosis and not o.misconceptions]
+        if phrases:
+            problems.append(f"{label}: diagnoses that name no registered misconception: {phrases}")
         got, want = set(result.failing()), set(expected.get(label, []))
         if got != want:
             problems.append(f"{label}: unexpected failures {sorted(got - want)}, unexpected passes {sorted(want - got)}")
