@@ -116,7 +116,7 @@ def _factors(sizes):
             pairs += [(cause("summed-not-averaged"), float(n)), (cause("averaged-twice"), 1.0 / n)]
         else:
             pairs += [(cause("scaled", factor=name), float(n)), (cause("scaled", factor=f"1/{name}"), 1.0 / n)]
-    return pairs + [(cause("scaled", factor=2), 2.0), (cause("scaled", factor="½"), 0.5)]
+    return pairs + [(cause("scaled-by-2"), 2.0), (cause("scaled-by-half"), 0.5)]
 
 
 def _sizes(context):

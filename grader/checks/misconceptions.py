@@ -107,7 +107,9 @@ register("other-layout", "the shape of the other convention", "the shape of the 
 register("reversed", "in reverse order")
 register("zeros", "zero everywhere (not computed)")
 register("sign", "sign flipped")
-register("scaled", "scaled by a constant factor", "scaled by {factor}")
+register("scaled-by-2", "scaled by 2")
+register("scaled-by-half", "scaled by ½")
+register("scaled", "scaled by a constant factor", "scaled by {factor}")  # a size of the problem, or fitted
 register("offset", "off by a constant", "off by a constant ({offset})")
 register("summed-not-averaged", "summed instead of averaged over N")
 register("averaged-twice", "divided by N once too often")
