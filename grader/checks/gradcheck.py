@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.checks import CheckFailure, Inconclusive
+from grader.checks import CheckFailure, Inconclusive, misconceptions
 from grader.checks.compare import accept_singleton_shape
 from grader.checks.diagnose import diagnose
 from grader.checks.kinks import away_from_zero, hinge_margin_ok, untie_pool_windows  # noqa: F401 (re-exported)
-from grader.checks.misconceptions import cause as named
 from grader.checks.patterns import describe, index_str, worst_entries
 from grader.checks.precision import EPS32, RTOL32, STEP32, float32_noise, float32_tensor, is_float32
 from grader.checks.structure import check_backward_structure  # noqa: F401 (re-exported)
@@ -149,7 +148,7 @@ def _validated(grads, base, labels, reference_grads):
             if reference is not None:
                 cause = diagnose(g, np.asarray(reference, dtype=np.float64))
             else:
-                cause = named("transposed") if g.ndim == 2 and g.shape == p.shape[::-1] else None
+                cause = misconceptions.cause("transposed") if g.ndim == 2 and g.shape == p.shape[::-1] else None
             raise CheckFailure(f"{label} has shape {g.shape}, expected {p.shape} (the shape of {name})."
                                + (f" Likely cause: {cause}." if cause else ""), cause)
         if not np.all(np.isfinite(g)):

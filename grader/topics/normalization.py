@@ -103,12 +103,7 @@ RUNNING = ("running_mean", "running_var")
 register("test-mode-updated-running", "test mode updated the running statistics", "test mode updated {stat}")
 register("test-mode-changed-param", "test mode changed bn_param", "test mode changed {entry}")
 register("test-mode-not-repeatable", "two test-mode calls on the same input gave different outputs")
-register("unbiased-variance", "unbiased variance (ddof=1) used; batch norm uses the biased one",
-         "unbiased variance (ddof=1) used for {what}; batch norm uses the biased one")
-register("momentum-swapped", "momentum applied to the batch statistics instead of the running ones")
-register("batch-stats-in-test-mode", "the batch statistics were used in test mode")
 register("layernorm-over-batch", "normalized over the batch (axis 0) instead of each example's features")
-register("norm-backward-direct-only", "only the direct term dout * gamma / std (mean and variance terms missing)")
 
 
 def check_test_mode_state(param, after, name="bn_param"):

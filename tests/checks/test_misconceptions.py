@@ -79,6 +79,16 @@ def test_every_id_named_in_grader_is_registered_once():
     assert not unused, unused
 
 
+def test_a_topic_module_names_only_the_shared_misconceptions_and_its_own():
+    """So that moving a check between topic modules cannot leave it naming an id that only a module it
+    no longer imports registers (a KeyError at grading time)."""
+    named = _named_in_grader()
+    home = {id: f for f, _, kind, id in named if kind == "register"}
+    stray = [f"{f}:{n}: {id} (registered in {home.get(id)})" for f, n, kind, id in named
+             if kind == "cause" and home.get(id) not in ("misconceptions.py", f)]
+    assert not stray, stray
+
+
 def test_rnn_golden_alternatives_are_keyed_by_registered_ids():
     _import_every_module()
     source = (Path(grader.__file__).parent / "topics" / "rnn.py").read_text()
