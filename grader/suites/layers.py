@@ -31,6 +31,6 @@ def test_relu_backward(student, golden, rng):
 
 
 @pytest.mark.points(1)
-def test_relu_gradient(student, rng):
+def test_relu_gradient(student, golden, rng):
     """relu_backward: agrees with finite differences of your relu_forward"""
-    layers.check_relu_gradient(student.relu_forward, student.relu_backward, rng)
+    layers.check_relu_gradient(student.relu_forward, student.relu_backward, rng, golden=golden)

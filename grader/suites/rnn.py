@@ -25,6 +25,6 @@ def test_backward(student, golden, rng, kind):
 
 
 @pytest.mark.points(1)
-def test_backward_gradient(student, rng, kind):
+def test_backward_gradient(student, golden, rng, kind):
     """{kind}_backward: agrees with finite differences of your {kind}_forward"""
-    rnn.check_own_gradient(kind, getattr(student, f"{kind}_forward"), own_pair(student, kind), rng)
+    rnn.check_own_gradient(kind, getattr(student, f"{kind}_forward"), own_pair(student, kind), rng, golden=golden)

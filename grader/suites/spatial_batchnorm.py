@@ -33,7 +33,7 @@ def test_backward(student, golden, rng):
 
 
 @pytest.mark.points(1)
-def test_backward_gradient(student, rng):
+def test_backward_gradient(student, golden, rng):
     """spatial_batchnorm_backward: agrees with finite differences of your spatial_batchnorm_forward"""
     run = layer_pair(student.spatial_batchnorm_forward, student.spatial_batchnorm_backward)
-    spatial_norm.check_spatial_gradient(student.spatial_batchnorm_forward, run, rng)
+    spatial_norm.check_spatial_gradient(student.spatial_batchnorm_forward, run, rng, golden=golden)

@@ -5,7 +5,7 @@ student's tuple results, and the objective ``sum(forward(...) * dout)`` of a gra
 import numpy as np
 
 from grader.checks import CheckFailure
-from grader.checks.compare import accept_singleton_shape
+from grader.checks.compare import accept_singleton_shape, assert_close, compare
 from grader.checks.misconceptions import cause, register
 from grader.checks.values import Scalarised, describe
 from grader.sandbox import is_remote
@@ -107,3 +107,19 @@ def with_fixed_cache(call, function, cache):
         raise CheckFailure(f"{exc}. This test calls {function} with the cache the starter defines, {cache}, "
                            "built by the test (not your forward's): read the cache as the starter's "
                            "forward stores it.", diagnosis=cause("cache-layout")) from None
+
+
+def pin_own_gradient(outs, ref_outs, grads, ref_grads):
+    """The reference pin of a test that judges a backward by finite differences of the student's own
+    forward: where the forward's outputs equal the reference's at the test point, a backward consistent
+    with that forward is the reference's backward there, so ``grads`` ({name: array}) must equal
+    ``ref_grads``. A forward that is honest at every fresh input but flat near the inputs it has seen, with
+    a zero backward, agrees with its own finite differences; it fails here. Where the forward differs
+    (a forward bug, judged by its own test), consistency alone is judged."""
+    if not compare(tuple(outs), tuple(ref_outs), name="outputs").ok:
+        return
+    try:
+        assert_close(grads, ref_grads, name="grads")
+    except CheckFailure as exc:
+        raise CheckFailure(f"Your forward gives the reference's outputs at the test's inputs, so its gradients "
+                           f"there are the reference's; your backward's are not: {exc}", exc.diagnosis) from None

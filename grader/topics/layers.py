@@ -17,7 +17,15 @@ from grader.checks import CheckFailure
 from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.checks.misconceptions import cause, register
-from grader.topics.helpers import as_tuple, forward_objective, layer_pair, nonzero_normal, with_fixed_cache
+from grader.topics.helpers import (
+    as_tuple,
+    fetch_data,
+    forward_objective,
+    layer_pair,
+    nonzero_normal,
+    pin_own_gradient,
+    with_fixed_cache,
+)
 
 register("db-wrong-axis", "db summed over the wrong axis or missing the sum")
 register("relu-backward-uses-output", "the backward masks with the output instead of passing dout where x > 0")
@@ -78,12 +86,16 @@ def check_relu(run_relu, golden, rng, *, shape=(6, 5), part="both"):
                  alternatives={cause("relu-backward-uses-output"): exp_out * dout})
 
 
-def check_relu_gradient(relu_forward, relu_backward, rng, *, shape=(5, 6)):
-    """relu_backward agrees with finite differences of the student's relu_forward (inputs away from 0)."""
+def check_relu_gradient(relu_forward, relu_backward, rng, *, shape=(5, 6), golden=None):
+    """relu_backward agrees with finite differences of the student's relu_forward (inputs away from 0);
+    with ``golden``, also the reference pin (helpers.pin_own_gradient)."""
     x = nonzero_normal(rng, shape, margin=0.05)
     dout = rng.standard_normal(shape)
-    _, dx = layer_pair(relu_forward, relu_backward)((x.copy(),), dout.copy())
+    out, dx = layer_pair(relu_forward, relu_backward)((x.copy(),), dout.copy())
     dx = as_tuple(dx, 1, "relu_backward")[0]
+    if golden is not None:
+        ref_out, ref_dx = golden("relu_own_pin", lambda ref: (np.maximum(x, 0), dout * (x > 0)))
+        pin_own_gradient((fetch_data(out),), (ref_out,), {"dx": fetch_data(dx)}, {"dx": ref_dx})
     f = forward_objective(relu_forward, ["x"], {}, dout)
     check_gradient(f, {"x": x}, {"x": dx}, rng=rng)
 
@@ -132,8 +144,9 @@ def check_svm_loss(loss_fn, golden, rng, *, N=9, C=5):
                  alternatives={cause("summed-not-averaged"): dx_ref * N})
 
 
-def check_loss_gradient(loss_fn, rng, *, N=6, C=4, svm=False):
-    """The dx of a loss on scores agrees with finite differences of the same function's loss."""
+def check_loss_gradient(loss_fn, rng, *, N=6, C=4, svm=False, golden=None):
+    """The dx of a loss on scores agrees with finite differences of the same function's loss; with
+    ``golden``, also the reference pin (helpers.pin_own_gradient)."""
     while True:
         x, y = _scores_and_labels(rng, N, C)
         margins = x - x[np.arange(N), y][:, None] + 1.0
@@ -141,6 +154,10 @@ def check_loss_gradient(loss_fn, rng, *, N=6, C=4, svm=False):
         if not svm or np.min(np.abs(margins)) > 0.05:
             break
     loss, dx = as_tuple(loss_fn(x.copy(), y.copy()), 2, "the loss")
+    if golden is not None:
+        name = "svm_loss" if svm else "softmax_loss"
+        ref_loss, ref_dx = golden(f"{name}_own_pin", lambda ref: getattr(ref, name)(x, y))
+        pin_own_gradient((fetch_data(loss),), (ref_loss,), {"dx": fetch_data(dx)}, {"dx": ref_dx})
 
     def f(params):
         value = loss_fn(params["x"], y.copy())[0]

@@ -18,7 +18,7 @@ from grader.checks.compare import assert_close
 from grader.checks.gradcheck import check_gradient
 from grader.checks.misconceptions import cause, register
 from grader.sandbox import type_name
-from grader.topics.helpers import as_tuple, forward_objective, layer_pair, nonzero_normal
+from grader.topics.helpers import as_tuple, fetch_data, forward_objective, layer_pair, nonzero_normal, pin_own_gradient
 
 
 def _alpha(rng, per_feature, D):
@@ -92,13 +92,24 @@ def check_elu(run, golden, rng, *, shape=(6, 3), alpha=1.0, part="both"):
                                **{k: v[1] for k, v in ignored.items()}})
 
 
-def check_activation_gradient(forward, backward, rng, *, kind="prelu", shape=(4, 5)):
+def check_activation_gradient(forward, backward, rng, *, kind="prelu", shape=(4, 5), golden=None):
     """The student's backward agrees with finite differences of their own forward (PReLU: x and a
-    per-feature alpha; ELU: x with alpha 0.7)."""
+    per-feature alpha; ELU: x with alpha 0.7); with ``golden``, also the reference pin
+    (helpers.pin_own_gradient)."""
     x = nonzero_normal(rng, shape, margin=0.05)
     dout = rng.standard_normal(shape)
     alpha = 0.1 + 0.3 * rng.random(shape[-1]) if kind == "prelu" else 0.7
-    _, grads = layer_pair(forward, backward)((x.copy(), np.copy(alpha)), dout.copy())
+    out, grads = layer_pair(forward, backward)((x.copy(), np.copy(alpha)), dout.copy())
+    if golden is not None:
+        names = ("dx", "dalpha") if kind == "prelu" else ("dx",)
+
+        def reference(ref):
+            ref_out, cache = getattr(ref, f"{kind}_forward")(x.copy(), np.copy(alpha))
+            return ref_out, as_tuple(getattr(ref, f"{kind}_backward")(dout.copy(), cache), len(names), kind)
+        ref_out, ref_grads = golden(f"{kind}_own_pin", reference)
+        mine = as_tuple(grads, len(names), f"{kind}_backward")
+        pin_own_gradient((fetch_data(out),), (ref_out,), {n: fetch_data(g) for n, g in zip(names, mine)},
+                         dict(zip(names, ref_grads)))
     f = forward_objective(forward, ["x", "alpha"], {"alpha": alpha}, dout)
     if kind == "prelu":
         dx, dalpha = as_tuple(grads, 2, "prelu_backward")

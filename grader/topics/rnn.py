@@ -27,7 +27,7 @@ from grader.checks.gradcheck import check_gradient
 from grader.checks.misconceptions import cause, register
 from grader.checks.values import Scalarised
 from grader.sandbox import is_remote
-from grader.topics.helpers import as_tuple, fetch_data
+from grader.topics.helpers import as_tuple, fetch_data, pin_own_gradient
 
 # kind -> (input names, number of outputs before the cache, names of the gradients, in order)
 LAYERS = {
@@ -204,13 +204,21 @@ def check_backward(kind, run, golden, rng, **sizes):
         raise
 
 
-def check_own_gradient(kind, forward, run, rng, **sizes):
+def check_own_gradient(kind, forward, run, rng, golden=None, **sizes):
     """The student's ``<kind>_backward`` agrees with finite differences of their own ``<kind>_forward``:
-    f = Σ_k Σ out_k · dout_k."""
+    f = Σ_k Σ out_k · dout_k; with ``golden``, also the reference pin (helpers.pin_own_gradient)."""
     args, douts = make_case(kind, rng, **sizes)
     _, count, grad_names = LAYERS[kind]
-    _, grads = run(_copies(args), tuple(d.copy() for d in douts))
+    outs, grads = run(_copies(args), tuple(d.copy() for d in douts))
     grads = tuple(fetch_data(g) for g in as_tuple(grads, len(grad_names), f"{kind}_backward"))
+    if golden is not None:
+        def reference(ref):
+            *ref_outs, cache = getattr(ref, f"{kind}_forward")(*_copies(args))
+            return tuple(ref_outs), as_tuple(getattr(ref, f"{kind}_backward")(*douts, cache), len(grad_names), kind)
+        ref_outs, ref_grads = golden(f"{kind}_own_pin_{sorted(sizes.items())}", reference)
+        keys = tuple("d" + n for n in grad_names)
+        pin_own_gradient(tuple(fetch_data(o) for o in outs), ref_outs, dict(zip(keys, grads)),
+                         dict(zip(keys, ref_grads)))
 
     def f(point):
         values = {k: point.get(k, v) for k, v in args.items()}

@@ -15,7 +15,7 @@ import numpy as np
 from grader.checks.compare import assert_close, compare
 from grader.checks.gradcheck import check_gradient
 from grader.checks.misconceptions import cause, register
-from grader.topics.helpers import as_tuple, fetch_data, forward_objective
+from grader.topics.helpers import as_tuple, fetch_data, forward_objective, pin_own_gradient
 from grader.topics.norm_eps import assert_close_eps, eps_forms, with_small_eps
 from grader.topics.normalization import (
     check_repeatable,
@@ -191,14 +191,21 @@ def _inv_std(x, kind, G):
     return np.broadcast_to(1 / np.sqrt(groups.var(2, keepdims=True) + 1e-5), groups.shape).reshape(x.shape)
 
 
-def check_spatial_gradient(forward, run, rng, *, kind="batchnorm", shape=(2, 3, 4, 3), G=3):
+def check_spatial_gradient(forward, run, rng, *, kind="batchnorm", shape=(2, 3, 4, 3), G=3, golden=None):
     """The student's (dx, dgamma, dbeta) agree with finite differences of their own forward (run with a
     tiny eps: where eps goes is not judged here, see norm_eps)."""
     args, name = _norm_case(rng, kind, shape, G)
     args = args[:-1] + (with_small_eps(args[-1]),)
     dout = rng.standard_normal(shape)
-    _, grads = run(_copies(args), dout.copy())
+    out, grads = run(_copies(args), dout.copy())
     dx, dgamma, dbeta = (fetch_data(g) for g in as_tuple(grads, 3, f"{name}_backward"))
+    if golden is not None:  # the reference pin (helpers.pin_own_gradient)
+        def reference(ref):
+            ref_out, cache = getattr(ref, f"{name}_forward")(*_copies(args))
+            return ref_out, getattr(ref, f"{name}_backward")(dout, cache)
+        ref_out, ref_grads = golden(f"{name}_own_pin_{shape}_{G}", reference)
+        pin_own_gradient((fetch_data(out),), (ref_out,), {"dx": dx, "dgamma": dgamma, "dbeta": dbeta},
+                         dict(zip(("dx", "dgamma", "dbeta"), ref_grads)))
     if kind == "batchnorm":
         names, fixed = ["x", "gamma", "beta", "param"], {"param": args[3]}
     else:

@@ -28,6 +28,6 @@ def test_svm_loss(student, golden, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("loss", ["softmax_loss", "svm_loss"])
-def test_loss_gradient(student, rng, loss):
+def test_loss_gradient(student, golden, rng, loss):
     """{loss}: dx agrees with finite differences of the loss"""
-    layers.check_loss_gradient(getattr(student, loss), rng, svm=loss == "svm_loss")
+    layers.check_loss_gradient(getattr(student, loss), rng, svm=loss == "svm_loss", golden=golden)

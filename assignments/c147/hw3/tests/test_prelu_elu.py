@@ -24,9 +24,9 @@ def test_prelu_backward(student, golden, rng, alpha):
 
 
 @pytest.mark.points(1)
-def test_prelu_gradient(student, rng):
+def test_prelu_gradient(student, golden, rng):
     """prelu_backward: agrees with finite differences of your prelu_forward"""
-    prelu_elu.check_activation_gradient(student.prelu_forward, student.prelu_backward, rng, kind="prelu")
+    prelu_elu.check_activation_gradient(student.prelu_forward, student.prelu_backward, rng, kind="prelu", golden=golden)
 
 
 @pytest.mark.points(1)
@@ -39,9 +39,9 @@ def test_elu(student, golden, rng, alpha, part):
 
 
 @pytest.mark.points(1)
-def test_elu_gradient(student, rng):
+def test_elu_gradient(student, golden, rng):
     """elu_backward: agrees with finite differences of your elu_forward"""
-    prelu_elu.check_activation_gradient(student.elu_forward, student.elu_backward, rng, kind="elu")
+    prelu_elu.check_activation_gradient(student.elu_forward, student.elu_backward, rng, kind="elu", golden=golden)
 
 
 @pytest.mark.points(3)

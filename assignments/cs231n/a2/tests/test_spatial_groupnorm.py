@@ -30,6 +30,7 @@ def test_backward(student, golden, rng):
 
 
 @pytest.mark.points(1)
-def test_backward_gradient(student, rng):
+def test_backward_gradient(student, golden, rng):
     """spatial_groupnorm_backward: agrees with finite differences of your spatial_groupnorm_forward"""
-    spatial_norm.check_spatial_gradient(student.spatial_groupnorm_forward, _run(student), rng, kind="groupnorm")
+    spatial_norm.check_spatial_gradient(student.spatial_groupnorm_forward, _run(student), rng, kind="groupnorm",
+                                        golden=golden)
