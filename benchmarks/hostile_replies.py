@@ -24,7 +24,8 @@ import tracemalloc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from grader.sandbox import Limits, Sandbox, wire  # noqa: E402
+from grader.sandbox import Limits, Sandbox  # noqa: E402
+from grader.sandbox.worker import wire  # noqa: E402
 
 MIB = 2 ** 20
 

@@ -133,7 +133,7 @@ def cmd_grade(args) -> int:
 def _isolation_notice() -> None:
     """One line on stderr when workers cannot get their own namespaces (no root, no user namespaces)."""
     if os.geteuid() != 0:
-        from grader.sandbox.confine import probe_userns
+        from grader.sandbox.worker.confine import probe_userns
         from grader.sandbox.zygote_client import NO_ISOLATION
 
         if not probe_userns():

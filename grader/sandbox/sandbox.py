@@ -21,9 +21,9 @@ import numpy as np
 
 from grader import integrity
 
-from . import wire
 from .errors import BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException, StudentTimeout
 from .remote import Func, Remote
+from .worker import wire
 from .worker_setup import (
     Limits,
     default_hidden,

@@ -12,11 +12,13 @@ import struct
 import subprocess
 import sys
 import threading
+from typing import Any
 
-ZYGOTE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zygote.py")
+# The zygote's entry point: it loads worker/ as a package of its own (never the grader).
+ZYGOTE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker", "boot.py")
 
 
-def zygote_env():
+def zygote_env() -> dict[str, str]:
     """A scrubbed environment; BLAS threads are 1 before numpy is imported in the zygote."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
@@ -27,8 +29,9 @@ def zygote_env():
 class Zygote:
     """``spawn(config, fd) -> keeper pid`` and ``reap(pid) -> exit status`` over a unix socket."""
 
-    def __init__(self):
-        self.owner, self._userns = os.getpid(), None
+    def __init__(self) -> None:
+        self.owner = os.getpid()
+        self._userns: bool | None = None
         self.lock = threading.Lock()
         self.chan, theirs = socket.socketpair()
         self.process = subprocess.Popen(
@@ -37,18 +40,19 @@ class Zygote:
             start_new_session=True)
         theirs.close()
 
-    def alive(self):
+    def alive(self) -> bool:
         return self.owner == os.getpid() and self.process.poll() is None
 
-    def _request(self, message, fd=None):
+    def _request(self, message: dict[str, Any], fd: int | None = None) -> dict[str, Any]:
         data = json.dumps(message).encode()
         with self.lock:
             self.chan.sendall(struct.pack("!Q", len(data)))
             socket.send_fds(self.chan, [data], [fd] if fd is not None else [])
             head = self._read(8)
-            return json.loads(self._read(struct.unpack("!Q", head)[0]))
+            reply: dict[str, Any] = json.loads(self._read(struct.unpack("!Q", head)[0]))
+            return reply
 
-    def _read(self, n):
+    def _read(self, n: int) -> bytes:
         out = b""
         while len(out) < n:
             chunk = self.chan.recv(n - len(out))
@@ -57,22 +61,22 @@ class Zygote:
             out += chunk
         return out
 
-    def userns(self):
+    def userns(self) -> bool:
         """Whether sandboxes in a user namespace work here (always False as root: not needed)."""
         if self._userns is None:
             self._userns = bool(self._request({"op": "probe"}).get("userns"))
         return self._userns
 
-    def spawn(self, config, fd):
+    def spawn(self, config: dict[str, Any], fd: int) -> int:
         reply = self._request({"op": "spawn", "config": config}, fd)
         if "error" in reply:
             raise OSError(str(reply["error"])[:300])
         return int(reply["keeper"])
 
-    def reap(self, pid):
+    def reap(self, pid: int) -> int | None:
         return self._request({"op": "reap", "pid": pid})["status"]
 
-    def close(self):
+    def close(self) -> None:
         self.chan.close()
         if self.owner != os.getpid():
             return
@@ -82,11 +86,11 @@ class Zygote:
         self.process.wait()
 
 
-_zygote = None
+_zygote: Zygote | None = None
 _lock = threading.Lock()
 
 
-def get_zygote(fresh=False):
+def get_zygote(fresh: bool = False) -> Zygote:
     """This process's zygote, started (or restarted) on demand; ``fresh``: a new one in any case (the
     old one failed a request: it died or is dying)."""
     global _zygote
@@ -101,7 +105,7 @@ def get_zygote(fresh=False):
         return _zygote
 
 
-def not_dumpable():
+def not_dumpable() -> None:
     """PR_SET_DUMPABLE 0 for this process (Linux; elsewhere nothing)."""
     try:
         ctypes.CDLL(None).prctl(4, ctypes.c_ulong(0), 0, 0, 0)
@@ -109,7 +113,7 @@ def not_dumpable():
         pass
 
 
-def isolation_mode():
+def isolation_mode() -> str:
     """"root" (namespaces + the sandbox user), "userns" (namespaces inside a user namespace, same uid)
     or "none" (no root and no user namespaces: the process boundary, limits and seccomp only)."""
     if os.geteuid() == 0:

@@ -10,7 +10,7 @@ import struct
 
 import numpy as np
 
-from grader.sandbox import wire
+from grader.sandbox.worker import wire
 
 CORRECT = """import numpy as np
 

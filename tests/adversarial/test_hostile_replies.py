@@ -18,7 +18,8 @@ from helpers import MINI, SCHEMA, write_submission
 from grader.assignment import load_assignment
 from grader.report.gradescope import results_json
 from grader.runner import grade_many
-from grader.sandbox import Sandbox, wire
+from grader.sandbox import Sandbox
+from grader.sandbox.worker import wire
 from grader.sandbox.errors import StudentError
 
 FUZZ_SEED, FUZZ_COUNT = 13, 400

@@ -318,7 +318,7 @@ def test_the_counter_counts_only_the_backwards_own_forward_and_itself():
     loop, however long the sequence; affine_backward calling affine_forward on whole inputs is not."""
     import numpy as np
 
-    from grader.sandbox.guard import CallCounter
+    from grader.sandbox.worker.guard import CallCounter
 
     W = np.ones((20, 80))
 

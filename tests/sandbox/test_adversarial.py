@@ -198,7 +198,7 @@ def f(x):
 import os, numpy
 def f(x):
     done = []
-    for path in (GRADER_FILE, numpy.__file__, "/etc/passwd", os.path.join(GRADER_DIR, "sandbox", "wire.py")):
+    for path in (GRADER_FILE, numpy.__file__, "/etc/passwd", os.path.join(GRADER_DIR, "sandbox", "worker", "wire.py")):
         try:
             with open(path, "a") as fh:
                 fh.write("# owned\\n")

@@ -6,7 +6,7 @@ import socket
 import numpy as np
 import pytest
 
-from grader.sandbox import wire
+from grader.sandbox.worker import wire
 
 
 def round_trip(value):

@@ -86,7 +86,7 @@ def test_a_restarted_worker_runs_the_notebook_again_and_gets_the_same_inputs(box
 
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_the_snapshot_budget_is_shared_by_a_run_and_charged_only_for_what_is_copied():
-    from grader.sandbox import loader
+    from grader.sandbox.worker import loader
     budget = [100]
     with pytest.raises(loader.NotData, match="too large"):
         loader.plain_copy([np.zeros(10), np.zeros(10)], budget)   # 16 + 80 + 80 bytes

@@ -9,15 +9,22 @@ Dict subclasses (OrderedDict, defaultdict) are sent as dicts and namedtuples as 
 dict's and tuple's own slots; numpy scalars become Python numbers, except float32/float16 ones, which
 become 0-d float32 arrays so the grader knows the value was computed in float32.
 
-This file is imported by the worker as a sibling file: stdlib and numpy only.
+Both sides import this file (the worker as ``sbx.wire``): stdlib and numpy only.
 """
 import json
 import math
 import socket
 import struct
 import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+
+Buffer = memoryview | bytearray          # a received array buffer (a view into a frame, or read alone)
+Header = dict[str, Any]                  # a frame's JSON header
+Leaf = Callable[[Any], Any]              # Encoder: tagged JSON of a value that is not data
+Tag = Callable[[str, dict[str, Any]], Any]   # decode: the value of a "$h", "$r" or "$fn" object
 
 # The caps bound what the grader spends on one reply before it does any work proportional to it
 # (benchmarks/hostile_replies.py measures them): parsing JSON costs up to ~70 bytes per token, so the
@@ -50,7 +57,7 @@ class Closed(Exception):
 
 # ---------------------------------------------------------------- framing
 
-def send_frame(sock, header, buffers=()):
+def send_frame(sock: socket.socket, header: Header, buffers: Sequence[memoryview] = ()) -> None:
     """Send one frame: the header (a JSON-able dict) and its raw buffers."""
     header = dict(header, nb=[b.nbytes for b in buffers])
     data = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
@@ -63,7 +70,7 @@ def send_frame(sock, header, buffers=()):
         sock.sendall(buf)
 
 
-def _read_exact(sock, n, deadline):
+def _read_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearray:
     out = bytearray(n)
     view = memoryview(out)
     got = 0
@@ -85,7 +92,8 @@ def _read_exact(sock, n, deadline):
     return out
 
 
-def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
+def recv_frame(sock: socket.socket, deadline: float | None = None, header_cap: int = HEADER_CAP,
+               bytes_cap: int = BYTES_CAP) -> tuple[Header, list[Buffer]]:
     """Receive one frame -> (header dict, list of byte buffers); sizes are checked before reading."""
     (size,) = struct.unpack("!Q", _read_exact(sock, 8, deadline))
     if size > header_cap:
@@ -106,7 +114,8 @@ def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
     if sum(sizes) > bytes_cap:
         raise WireError(f"{sum(sizes)} bytes of arrays is over the cap of {bytes_cap}")
     if sum(sizes) <= JOIN_BYTES:  # small arrays: one read, then views into it
-        data, start, views = memoryview(_read_exact(sock, sum(sizes), deadline)), 0, []
+        data, start = memoryview(_read_exact(sock, sum(sizes), deadline)), 0
+        views: list[Buffer] = []
         for n in sizes:
             views.append(data[start:start + n])
             start += n
@@ -116,7 +125,7 @@ def recv_frame(sock, deadline=None, header_cap=HEADER_CAP, bytes_cap=BYTES_CAP):
 
 # ---------------------------------------------------------------- values
 
-def array_to_wire(a):
+def array_to_wire(a: np.ndarray) -> np.ndarray | None:
     """The array as sent (exact dtype of the protocol, C order, little endian) or None if not data."""
     kind = a.dtype.kind
     if a.dtype.fields is not None or a.dtype.subdtype is not None:
@@ -132,7 +141,7 @@ def array_to_wire(a):
     return a.astype(target, order="C", copy=False)
 
 
-def is_namedtuple_type(t):
+def is_namedtuple_type(t: type) -> bool:
     """``t`` is a class made by ``collections.namedtuple`` (plain metaclass, ``_fields`` of its own)."""
     return type(t) is type and issubclass(t, tuple) and t is not tuple and "_fields" in t.__dict__
 
@@ -141,11 +150,12 @@ class Encoder:
     """Turns a value into tagged JSON + buffers. ``leaf(x)`` is called for anything that is not data
     and returns its tagged JSON (or raises WireError)."""
 
-    def __init__(self, leaf, bytes_cap=BYTES_CAP, str_cap=STR_CAP):
+    def __init__(self, leaf: Leaf, bytes_cap: int = BYTES_CAP, str_cap: int = STR_CAP) -> None:
         self.leaf, self.bytes_cap, self.str_cap = leaf, bytes_cap, str_cap
-        self.buffers, self.nbytes, self.nodes = [], 0, 0
+        self.buffers: list[memoryview] = []
+        self.nbytes = self.nodes = 0
 
-    def encode(self, x, depth=0):
+    def encode(self, x: Any, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > NODES_CAP:
             raise WireError(f"more than {NODES_CAP} values")
@@ -175,21 +185,22 @@ class Encoder:
             a = array_to_wire(x)
             if a is None or self.nbytes + a.nbytes > self.bytes_cap or len(self.buffers) >= BUFFERS_CAP:
                 return self.leaf(x)
-            self.buffers.append(memoryview(a).cast("B") if a.nbytes else memoryview(b""))
+            self.buffers.append(a.data.cast("B") if a.nbytes else memoryview(b""))
             self.nbytes += a.nbytes
             dtype = next(k for k, v in DTYPES.items() if v == a.dtype)
             return {"$a": [dtype, list(a.shape), len(self.buffers) - 1]}
         return self.leaf(x)
 
 
-def decode(obj, buffers, tag=None, str_cap=STR_CAP):
+def decode(obj: Any, buffers: Sequence[Buffer], tag: Tag | None = None, str_cap: int = STR_CAP) -> Any:
     """Rebuild exact Python/numpy types from tagged JSON. ``tag(key, obj)`` handles "$h", "$r",
     "$fn" (absent: they are rejected). Raises WireError for anything else, and for any exception
     while decoding (the bytes come from student code: nothing in them may raise anything else).
     Each buffer backs at most one array."""
-    count, used = [0], set()
+    count = [0]
+    used: set[int] = set()
 
-    def walk(o, depth):
+    def walk(o: Any, depth: int) -> Any:
         count[0] += 1
         if count[0] > NODES_CAP or depth > DEPTH_CAP + 1:
             raise WireError("value too large or too deeply nested")
@@ -240,7 +251,7 @@ def decode(obj, buffers, tag=None, str_cap=STR_CAP):
         raise WireError(f"malformed value ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
-def _decode_array(v, buffers, used):
+def _decode_array(v: Any, buffers: Sequence[Buffer], used: set[int]) -> np.ndarray:
     """``[dtype, shape, index]`` -> the array over buffer ``index``; shape and size are checked before
     numpy sees them. A buffer read on its own (a bytearray) becomes the array's memory; a view into a
     joined frame is copied (it may be unaligned)."""

@@ -11,6 +11,8 @@ import importlib.abc
 import importlib.machinery
 import sys
 import types
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
@@ -20,35 +22,35 @@ STUBBED = ("matplotlib", "seaborn", "IPython", "mpl_toolkits", "pylab")
 class NoOp:
     """Anything: attributes, calls, items, context manager, iteration (two no-ops) all do nothing."""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> "NoOp":
         if name.startswith("__"):
             raise AttributeError(name)
         return NoOp()
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: object, **kwargs: object) -> "NoOp":
         return NoOp()
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: object) -> "NoOp":
         return NoOp()
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: object, value: object) -> None:
         pass
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator["NoOp"]:
         return iter((NoOp(), NoOp()))
 
-    def __enter__(self):
+    def __enter__(self) -> "NoOp":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
-    def __len__(self):
+    def __len__(self) -> int:
         return 2
 
 
 class NoOpModule(types.ModuleType):
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> NoOp:
         if name.startswith("__"):
             raise AttributeError(name)
         return NoOp()
@@ -57,17 +59,18 @@ class NoOpModule(types.ModuleType):
 class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves every module under the stubbed top-level names as a NoOpModule."""
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         if fullname.split(".")[0] in STUBBED:
             return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
         return None
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         module = NoOpModule(spec.name)
         module.__path__ = []
         return module
 
-    def exec_module(self, module):
+    def exec_module(self, module: types.ModuleType) -> None:
         pass
 
 
@@ -76,7 +79,8 @@ class BlockFinder(importlib.abc.MetaPathFinder):
 
     BLOCKED = ("grader", "reference", "pytest", "_pytest", "conftest", "sitecustomize", "usercustomize")
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> None:
         if fullname.split(".")[0] in self.BLOCKED:
             raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
         return None
@@ -85,13 +89,13 @@ class BlockFinder(importlib.abc.MetaPathFinder):
 class FakeIPython:
     """``get_ipython()``: magics and shell commands are ignored."""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., None]:
         if name.startswith("__"):
             raise AttributeError(name)
         return lambda *args, **kwargs: None
 
 
-def install():
+def install() -> None:
     """Install stubs and compatibility names; drop import paths that reach outside the stdlib/numpy."""
     for name in list(sys.modules):
         if name.split(".")[0] in STUBBED:
@@ -102,13 +106,11 @@ def install():
     past = types.ModuleType("past")
     past.__path__ = []
     past_builtins = types.ModuleType("past.builtins")
-    past_builtins.xrange, past_builtins.basestring, past_builtins.unicode = range, str, str
-    past.builtins = past_builtins
+    vars(past_builtins).update(xrange=range, basestring=str, unicode=str)
+    vars(past).update(builtins=past_builtins)
     sys.modules.update({"past": past, "past.builtins": past_builtins})
-    builtins.xrange = range
     ipython = FakeIPython()
-    builtins.get_ipython = lambda: ipython
-    builtins.display = lambda *args, **kwargs: None
+    vars(builtins).update(xrange=range, get_ipython=lambda: ipython, display=lambda *args, **kwargs: None)
     for name, value in (("int", int), ("float", float), ("bool", bool), ("object", object),
                         ("complex", complex), ("str", str), ("long", int), ("unicode", str)):
         setattr(np, name, value)
@@ -118,13 +120,13 @@ def install():
     np.array, np.asarray = ragged_tolerant(np.array), ragged_tolerant(np.asarray)
 
 
-def ragged_tolerant(make):
+def ragged_tolerant(make: Callable[..., Any]) -> Callable[..., Any]:
     """``make`` (``np.array`` or ``np.asarray``) as NumPy < 1.24 ran it: a ragged nested sequence given
     without a dtype becomes an object array (1.24 made that ValueError, "inhomogeneous shape")."""
     if getattr(make, "ragged_tolerant", False):
         return make
 
-    def tolerant(*args, **kwargs):
+    def tolerant(*args: Any, **kwargs: Any) -> Any:
         try:
             return make(*args, **kwargs)
         except ValueError as exc:
@@ -133,16 +135,16 @@ def ragged_tolerant(make):
                 raise
             return make(*args, dtype=object, **{k: v for k, v in kwargs.items() if k != "dtype"})
     tolerant.__name__, tolerant.__qualname__, tolerant.__doc__ = make.__name__, make.__name__, make.__doc__
-    tolerant.ragged_tolerant = True
+    vars(tolerant)["ragged_tolerant"] = True
     return tolerant
 
 
-def removed_numpy_names():
+def removed_numpy_names() -> dict[str, Any]:
     """Names NumPy 1.x had and 2.x removed, as what they meant."""
-    def asscalar(a):
+    def asscalar(a: Any) -> Any:
         return np.asarray(a).item()
 
-    def asfarray(a, dtype=np.float64):
+    def asfarray(a: Any, dtype: Any = np.float64) -> np.ndarray:
         return np.asarray(a, dtype=dtype if np.dtype(dtype).kind == "f" else np.float64)
     return {"asscalar": asscalar, "asfarray": asfarray, "float_": np.float64, "complex_": np.complex128,
             "round_": np.round, "product": np.prod, "cumproduct": np.cumprod, "alltrue": np.all,
@@ -152,8 +154,8 @@ def removed_numpy_names():
             "NINF": -np.inf, "trapz": getattr(np, "trapezoid", None)}
 
 
-def _norm(order):
-    def norm(d):
+def _norm(order: float) -> Callable[[Any], float]:
+    def norm(d: Any) -> float:
         d = np.asarray(d, dtype=np.float64).ravel()
         return float(np.linalg.norm(d, order))
     norm.__name__ = f"norm_{order}"

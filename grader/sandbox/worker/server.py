@@ -15,13 +15,17 @@ import collections
 import io
 import os
 import random
+import signal
+import socket
 import sys
+import types
+from typing import Any, Literal
 
 import numpy as np
-import sbx_guard as guard
-import sbx_loader as loader
-import sbx_stubs as stubs
-import sbx_wire as wire
+
+from . import guard, loader, stubs, wire
+
+Mode = Literal[True, False, "strict"]   # a result: tagged already / encoded, kept when not data / data only
 
 OUT_CAP = 32_000     # characters of captured output kept per reply (head + tail)
 MSG_CAP = 2_000      # characters of an exception message
@@ -30,40 +34,42 @@ MSG_CAP = 2_000      # characters of an exception message
 class CappedText:
     """A text stream that keeps the first and last ``cap // 2`` characters and counts the rest."""
 
-    def __init__(self, cap=OUT_CAP):
+    def __init__(self, cap: int = OUT_CAP) -> None:
         self.half = cap // 2
         self.reset()
 
-    def reset(self):
-        self.head, self.tail, self.dropped = [], collections.deque(), 0
+    def reset(self) -> None:
+        self.head: list[str] = []
+        self.tail: collections.deque[str] = collections.deque()
+        self.dropped = 0
         self.head_len = self.tail_len = 0
 
-    def write(self, s):
-        s = str(s)
-        n = len(s)
+    def write(self, s: object) -> int:
+        text = str(s)
+        n = len(text)
         if self.head_len < self.half:
-            part = s[: self.half - self.head_len]
+            part = text[: self.half - self.head_len]
             self.head.append(part)
             self.head_len += len(part)
-            s = s[len(part):]
-        if s:
-            self.tail.append(s)
-            self.tail_len += len(s)
+            text = text[len(part):]
+        if text:
+            self.tail.append(text)
+            self.tail_len += len(text)
             while self.tail_len - len(self.tail[0]) >= self.half:
                 self.tail_len -= len(self.tail[0])
                 self.dropped += len(self.tail.popleft())
         return n
 
-    def flush(self):
+    def flush(self) -> None:
         pass
 
-    def writable(self):
+    def writable(self) -> bool:
         return True
 
-    def isatty(self):
+    def isatty(self) -> bool:
         return False
 
-    def take(self):
+    def take(self) -> str:
         tail = "".join(self.tail)
         cut = max(0, len(tail) - self.half)
         text = "".join(self.head)
@@ -75,19 +81,27 @@ class CappedText:
 
 
 class Worker:
-    def __init__(self, sock):
+    """Serves the grader's requests on ``sock`` (one worker process: one submission's incarnation)."""
+
+    def __init__(self, sock: socket.socket) -> None:
         self.sock, self.pid = sock, os.getpid()
-        self.handles, self.next_handle = {}, 1
-        self.handle_of, self.handle_types = {}, {}     # id(object) -> its handle; handle -> type name
-        self.result_encoder = None
-        self.notes, self.plan = [], None
-        self.flags, self.graded = [], frozenset()   # forbidden shortcuts seen (guard.py)
-        self.count_reply = self.fast_reply = self.numeric_reply = None   # of the last counted call
+        self.handles: dict[int, Any] = {}
+        self.next_handle = 1
+        self.handle_of: dict[int, int] = {}      # id(object) -> its handle
+        self.handle_types: dict[int, str] = {}   # handle -> type name
+        self.result_encoder = wire.Encoder(self.result_leaf)
+        self.notes: list[str] = []
+        self.plan: loader.Plan | None = None
+        self.flags: list[str] = []               # forbidden shortcuts seen (guard.py)
+        self.graded: frozenset[str] = frozenset()
+        self.count_reply: list[Any] | None = None   # of the last counted call
+        self.fast_reply: list[str] | None = None
+        self.numeric_reply: list[str] | None = None
         self.out = CappedText()
         self.raw = os.memfd_create("student-output")
 
     # ---------------------------------------------------------- values
-    def store(self, obj):
+    def store(self, obj: object) -> dict[str, Any]:
         """Keep ``obj`` in the handle table; its tagged reference. An object the table already holds (one
         the grader sent or got before: the student returned its input, ``self``, a cache) goes back under
         its own handle, so it crosses back as what it is."""
@@ -105,26 +119,26 @@ class Worker:
         self.handle_types[hid] = name
         return {"$h": hid, "type": name}
 
-    def result_leaf(self, obj):
+    def result_leaf(self, obj: object) -> Any:
         """A non-data leaf of a call's result: a ``np.matrix`` (old code, or an ndarray minus a scipy sparse
         matrix) is its 2-d array, as the course's ``rel_error`` saw it; anything else is kept (store)."""
         if isinstance(obj, np.matrix):
             return self.result_encoder.encode(np.asarray(obj))
         return self.store(obj)
 
-    def strict_result_leaf(self, obj):
+    def strict_result_leaf(self, obj: object) -> Any:
         """``result_leaf`` for a fetched value: a matrix is its array, anything else not data is an error."""
         if isinstance(obj, np.matrix):
             return self.result_encoder.encode(np.asarray(obj))
         return self.strict_leaf(obj)
 
-    def strict_leaf(self, obj):
+    def strict_leaf(self, obj: object) -> Any:
         if type(obj) is np.ndarray:
             raise wire.WireError(f"an array of dtype {obj.dtype} is not plain data (use float or integer values)")
         hint = "; return a plain numpy array (np.asarray(...))" if isinstance(obj, np.ndarray) else ""
         raise wire.WireError(f"a value of type {str(type(obj).__name__)[:80]} is not plain data{hint}")
 
-    def decode_arg(self, key, obj):
+    def decode_arg(self, key: str, obj: dict[str, Any]) -> Any:
         if key == "$fn":
             if obj["$fn"] not in stubs.HELPERS:
                 raise wire.WireError(f"unknown helper {obj['$fn']!r}")
@@ -133,7 +147,7 @@ class Worker:
             return self.resolve(obj)
         raise wire.WireError(f"{key} not allowed in a request")
 
-    def resolve(self, ref):
+    def resolve(self, ref: dict[str, Any]) -> Any:
         """Follow a reference ``{"$r": handle or None, "p": [[kind, key], ...]}``; a step ``["g", var]``
         right after a graded notebook variable is the notebook global ``var`` as it stood when that
         variable was captured (loader.Plan.notebook_input)."""
@@ -142,9 +156,9 @@ class Worker:
             if not path or path[0][0] != "a":
                 raise wire.WireError("a reference from the root must start with a name")
             if len(path) > 1 and path[1][0] == "g" and type(path[1][1]) is str:
-                obj, path = self.plan.notebook_input(path[0][1], path[1][1]), path[2:]
+                obj, path = self.loaded().notebook_input(path[0][1], path[1][1]), path[2:]
             else:
-                obj, path = self.plan.resolve(path[0][1]), path[1:]
+                obj, path = self.loaded().resolve(path[0][1]), path[1:]
         elif ref["$r"] in self.handles:
             obj = self.handles[ref["$r"]]
         else:
@@ -156,15 +170,21 @@ class Worker:
         return obj
 
     # ---------------------------------------------------------- requests
-    def handle(self, req, bufs):
+    def loaded(self) -> loader.Plan:
+        """The plan of the ``hello`` request (a request before it breaks the protocol)."""
+        if self.plan is None:
+            raise wire.WireError("no plan yet")
+        return self.plan
+
+    def handle(self, req: dict[str, Any], bufs: list[wire.Buffer]) -> tuple[Any, Mode]:
         op = req.get("op")
         if "seed" in req:
             np.random.seed(req["seed"])
             random.seed(req["seed"])
         if op == "hello":
-            self.plan = loader.Plan(req["plan"], self.notes)
-            self.graded = frozenset(self.plan.plan.get("names", {}))
-            sys.meta_path.insert(0, guard.ImportBlocker(req.get("forbidden", ()), self.plan.files, self.flags))
+            plan = self.plan = loader.Plan(req["plan"], self.notes)
+            self.graded = frozenset(plan.plan.get("names", {}))
+            sys.meta_path.insert(0, guard.ImportBlocker(req.get("forbidden", ()), plan.files, self.flags))
             return None, False
         if op == "ping":
             return "pong", False
@@ -176,7 +196,7 @@ class Worker:
             if not req.get("count"):
                 result = target(*args, **kwargs)
             else:
-                counter = guard.CallCounter(target, (args, kwargs), self.plan.files, self.graded)
+                counter = guard.CallCounter(target, (args, kwargs), self.loaded().files, self.graded)
                 try:
                     with counter:
                         result = target(*args, **kwargs)
@@ -202,7 +222,7 @@ class Worker:
             return None, False
         raise wire.WireError(f"unknown operation {op!r}")
 
-    def where(self, tb):
+    def where(self, tb: types.TracebackType | None) -> str | None:
         """The innermost frame in a submission file: "layers.py, line 42, in affine_forward"."""
         found = None
         files = self.plan.files if self.plan else set()
@@ -213,7 +233,7 @@ class Worker:
             tb = tb.tb_next
         return found
 
-    def reply_error(self, kind, exc, tb=None):
+    def reply_error(self, kind: str, exc: BaseException, tb: types.TracebackType | None = None) -> dict[str, Any]:
         try:
             name = str(type(exc).__name__)[:200]
         except BaseException:
@@ -221,7 +241,7 @@ class Worker:
         return {"err": {"kind": kind, "type": name, "message": loader.str_safe(exc)[:MSG_CAP],
                         "where": self.where(tb) if tb is not None else None}}
 
-    def answer(self, req, bufs):
+    def answer(self, req: dict[str, Any], bufs: list[wire.Buffer]) -> tuple[dict[str, Any], list[memoryview]]:
         buffers = []
         try:
             value, mode = self.handle(req, bufs)
@@ -244,7 +264,8 @@ class Worker:
         except wire.WireError as exc:
             reply = self.reply_error("bad", exc)
         except BaseException as exc:  # student code may raise anything: SystemExit, KeyboardInterrupt
-            reply = self.reply_error("exception", exc, exc.__traceback__.tb_next)
+            tb = exc.__traceback__
+            reply = self.reply_error("exception", exc, tb.tb_next if tb is not None else None)
         reply.update(id=req.get("id"), notes=self.notes[:], out=self.take_output())
         self.notes.clear()
         if self.flags:
@@ -258,11 +279,11 @@ class Worker:
             reply["numeric"], self.numeric_reply = self.numeric_reply, None
         return reply, buffers
 
-    def flag(self, text):
+    def flag(self, text: str) -> None:
         if text not in self.flags and len(self.flags) < guard.FLAGS_CAP:
             self.flags.append(text)
 
-    def take_output(self):
+    def take_output(self) -> str:
         text = self.out.take()
         size = os.lseek(self.raw, 0, os.SEEK_END)
         if size:
@@ -274,7 +295,7 @@ class Worker:
             os.lseek(self.raw, 0, os.SEEK_SET)
         return text
 
-    def serve(self):
+    def serve(self) -> None:
         while True:
             try:
                 req, bufs = wire.recv_frame(self.sock)
@@ -291,9 +312,8 @@ class Worker:
                     "where": None}, "notes": [], "out": ""})
 
 
-def serve(sock, work):
+def serve(sock: socket.socket, work: str) -> None:
     """Entry from the zygote: redirect fds 0-2, install stubs, serve until the grader hangs up."""
-    import signal
     worker = Worker(sock)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -310,7 +330,7 @@ def serve(sock, work):
     worker.serve()
 
 
-def _close_others(keep):
+def _close_others(keep: set[int]) -> None:
     for fd in map(int, os.listdir("/proc/self/fd")):
         if fd not in keep:
             try:

@@ -17,8 +17,14 @@ import importlib.abc
 import importlib.machinery
 import random
 import sys
+import types
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy
+
+Namespace = dict[str, Any]      # the globals a module, snippet or notebook runs in
+Spec = dict[str, Any]           # an entry of the LoadPlan (contracts §3)
 
 REFUSED = set(sys.stdlib_module_names) | {"numpy", "sitecustomize", "usercustomize", "conftest",
                                             "pytest", "_pytest", "grader", "reference"}
@@ -27,19 +33,19 @@ REFUSED = set(sys.stdlib_module_names) | {"numpy", "sitecustomize", "usercustomi
 PY2_DIV, PY2_IDIV = "__py2_div__", "__py2_idiv__"     # the helpers' names in a marked source's namespace
 
 
-def _integral(x):
+def _integral(x: object) -> bool:
     """An integer as Python 2 saw it: int or bool, a numpy integer or bool scalar, an integer or bool array."""
     if isinstance(x, (int, numpy.integer, numpy.bool_)):
         return True
     return isinstance(x, numpy.ndarray) and x.dtype.kind in "biu"
 
 
-def py2_div(a, b):
+def py2_div(a: Any, b: Any) -> Any:
     """``a / b`` as Python 2 computed it: floor division when both are integers, else true division."""
     return a // b if _integral(a) and _integral(b) else a / b
 
 
-def py2_idiv(a, b):
+def py2_idiv(a: Any, b: Any) -> Any:
     """``a /= b`` as Python 2 computed it (in place for arrays); returns the new value of ``a``."""
     if _integral(a) and _integral(b):
         a //= b
@@ -52,13 +58,13 @@ class Py2Division(ast.NodeTransformer):
     """``a / b`` -> ``__py2_div__(a, b)``; ``t /= b`` -> ``t = __py2_idiv__(t, b)`` (the parts of a
     target ``x[i]`` or ``o.attr`` are evaluated twice); every new node keeps the line it replaces."""
 
-    def visit_BinOp(self, node):
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
         if not isinstance(node.op, ast.Div):
             return node
         return ast.copy_location(ast.Call(ast.Name(PY2_DIV, ast.Load()), [node.left, node.right], []), node)
 
-    def visit_AugAssign(self, node):
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.stmt:
         self.generic_visit(node)
         if not isinstance(node.op, ast.Div):
             return node
@@ -68,7 +74,7 @@ class Py2Division(ast.NodeTransformer):
         return ast.copy_location(ast.Assign([node.target], call), node)
 
 
-def with_py2_division(tree, namespace):
+def with_py2_division(tree: ast.Module, namespace: Namespace) -> ast.Module:
     """``tree`` with Python 2 division (Py2Division) unless it imports division from __future__; the
     helpers are put in ``namespace`` under dunder names students do not use."""
     if any(isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
@@ -82,7 +88,7 @@ OLD_INDEX = "__np_old_index__"
 LIST_INDEX_CHANGED = tuple(int(p) for p in numpy.__version__.split(".")[:2]) >= (1, 23)
 
 
-def old_list_index(index):
+def old_list_index(index: Any) -> Any:
     """A list index as NumPy < 1.23 read it: a list of fewer than 32 entries holding an array, a sequence,
     a slice, ``...`` or ``None`` was the tuple of those entries (``x[[rows, cols]]`` is ``x[rows, cols]``);
     NumPy 1.23 reads it as one array index. Anything else is returned unchanged."""
@@ -96,7 +102,7 @@ def old_list_index(index):
 class OldListIndex(ast.NodeTransformer):
     """``x[[a, b]]`` (a list display inside the brackets) -> ``x[__np_old_index__([a, b])]``."""
 
-    def visit_Subscript(self, node):
+    def visit_Subscript(self, node: ast.Subscript) -> ast.Subscript:
         self.generic_visit(node)
         index = node.slice
         if isinstance(index, ast.List) and index.elts and not any(isinstance(e, ast.Starred) for e in index.elts):
@@ -104,7 +110,7 @@ class OldListIndex(ast.NodeTransformer):
         return node
 
 
-def with_old_list_index(tree, namespace):
+def with_old_list_index(tree: ast.Module, namespace: Namespace) -> ast.Module:
     """``tree`` with OldListIndex (when the installed NumPy reads list indices the new way)."""
     if not LIST_INDEX_CHANGED:
         return tree
@@ -126,7 +132,7 @@ class NotData(Exception):
     """A notebook global is not copied into a snapshot; the message says why."""
 
 
-def plain_copy(value, budget, depth=0):
+def plain_copy(value: object, budget: list[int], depth: int = 0) -> Any:
     """A copy of ``value`` when it is plain data: None, bool, int, float, str, a numpy number, a
     numpy array of booleans, integers or floats (``np.matrix`` becomes an array), and lists, tuples
     and dicts (str/int keys) of those, exact types only; else NotData. ``budget`` is a one-element
@@ -139,13 +145,13 @@ def plain_copy(value, budget, depth=0):
         raise
 
 
-def _charge(budget, cost):
+def _charge(budget: list[int], cost: int) -> None:
     if cost > budget[0]:
         raise NotData(f"too large to keep (over {SNAPSHOT_BYTES >> 20} MB of notebook data)")
     budget[0] -= cost
 
 
-def _copy(value, budget, depth):
+def _copy(value: Any, budget: list[int], depth: int) -> Any:
     kind = type(value)
     if depth > SNAPSHOT_DEPTH:
         raise NotData("nested too deeply")
@@ -172,10 +178,11 @@ def _copy(value, budget, depth):
     raise NotData(f"a {str(kind.__name__)[:80]}, not plain data")
 
 
-def snapshot(namespace, budget):
+def snapshot(namespace: Namespace, budget: list[int]) -> tuple[Namespace, dict[str, str]]:
     """(kept, dropped): copies of the plain-data globals of ``namespace`` (dunder names left out) and,
     for the others, why they were not kept."""
-    kept, dropped = {}, {}
+    kept: Namespace = {}
+    dropped: dict[str, str] = {}
     for name in sorted(k for k in namespace if type(k) is str and not (k.startswith("__") and k.endswith("__"))):
         try:
             kept[name] = plain_copy(namespace[name], budget)
@@ -190,7 +197,7 @@ COMPILE_RECURSION_LIMIT = 20_000   # compiling a tree is recursive: CPython comp
 
 
 @contextlib.contextmanager
-def deep_compiling():
+def deep_compiling() -> Iterator[None]:
     """A higher recursion limit while parsing and compiling (never while student code runs): a
     statement of a few thousand chained terms, which Python itself imports, compiles here too."""
     limit = sys.getrecursionlimit()
@@ -201,7 +208,8 @@ def deep_compiling():
         sys.setrecursionlimit(limit)
 
 
-def run_tolerant(source, filename, namespace, notes, py2_division=False):
+def run_tolerant(source: str, filename: str, namespace: Namespace, notes: list[str],
+                 py2_division: bool = False) -> None:
     """exec ``source`` statement by statement in ``namespace``; failures are skipped and noted.
     ``py2_division``: divide as Python 2 did (see with_py2_division)."""
     try:
@@ -232,7 +240,7 @@ def run_tolerant(source, filename, namespace, notes, py2_division=False):
                          f"({type(exc).__name__}: {str_safe(exc)[:200]})")
 
 
-def str_safe(exc):
+def str_safe(exc: BaseException) -> str:
     """str(exc) as an exact str; "<unprintable>" when __str__ raises or returns a str subclass."""
     try:
         text = str(exc)
@@ -244,10 +252,11 @@ def str_safe(exc):
 class PlanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves the plan's modules by dotted name (never a stdlib/numpy/grader name)."""
 
-    def __init__(self, modules, notes):
+    def __init__(self, modules: dict[str, Spec], notes: list[str]) -> None:
         self.modules, self.notes = modules, notes
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         entry = self.modules.get(fullname)
         if entry is None or fullname.split(".")[0] in REFUSED:
             return None
@@ -255,12 +264,12 @@ class PlanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         spec.origin = entry.get("file") or fullname
         return spec
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None
 
-    def exec_module(self, module):
-        entry = self.modules[module.__spec__.name]
-        module.__file__ = entry.get("file") or module.__spec__.name
+    def exec_module(self, module: types.ModuleType) -> None:
+        entry = self.modules[module.__name__]   # the spec's name (module_from_spec)
+        module.__file__ = entry.get("file") or module.__name__
         if entry.get("package"):
             module.__path__ = []
         run_tolerant(entry.get("source", ""), module.__file__, module.__dict__, self.notes,
@@ -270,16 +279,17 @@ class PlanFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 class Plan:
     """The graded names of one submission, loaded on first use."""
 
-    def __init__(self, plan, notes):
+    def __init__(self, plan: dict[str, Any], notes: list[str]) -> None:
         self.plan, self.notes = plan, notes
         self.files = {m.get("file") for m in plan.get("modules", {}).values()}
         self.files |= {s.get("file") for s in plan.get("snippets", [])}
         self.files |= {n.get("file") for n in plan.get("notebooks", [])}
         self.files.discard(None)
-        self.snippets, self.notebook_runs = {}, {}
+        self.snippets: dict[int, Namespace] = {}
+        self.notebook_runs: dict[int, dict[str, Any]] = {}
         sys.meta_path.insert(0, PlanFinder(plan.get("modules", {}), notes))
 
-    def resolve(self, name):
+    def resolve(self, name: str) -> Any:
         """The object bound to a graded name, or Missing."""
         spec = self.plan.get("names", {}).get(name)
         if spec is None:
@@ -300,7 +310,7 @@ class Plan:
             raise Missing(f"{name} is not defined in {where} (its definition failed to run; {hint})")
         return namespace[name]
 
-    def snippet(self, index):
+    def snippet(self, index: int) -> Namespace:
         if index not in self.snippets:
             entry = self.plan["snippets"][index]
             namespace = {"__name__": f"__snippet_{index}__", "__builtins__": __builtins__}
@@ -309,7 +319,7 @@ class Plan:
                          bool(entry.get("py2_division")))
         return self.snippets[index]
 
-    def notebook_input(self, name, var):
+    def notebook_input(self, name: str, var: str) -> Any:
         """The notebook global ``var`` as it stood right after the capture cell of the graded notebook
         variable ``name`` (its snapshot), or Missing saying why not."""
         spec = self.plan.get("names", {}).get(name)
@@ -330,7 +340,7 @@ class Plan:
         raise Missing(f"`{var}` was not defined in the notebook when {name} was computed "
                       "(run the notebook from the top to see why)")
 
-    def notebook(self, index, name):
+    def notebook(self, index: int, name: str) -> Namespace:
         """The captured variables of notebook ``index`` once ``name`` is captured: its cells run in
         order only as far as ``name``'s capture cell, continuing where an earlier call stopped (a
         restarted worker starts over); each variable is copied right after its capture cell, and so
@@ -366,11 +376,11 @@ class Plan:
         return run["captured"]
 
 
-def _random_state():
+def _random_state() -> tuple[Any, Any]:
     """The states of np.random's and random's global streams."""
     return numpy.random.get_state(), random.getstate()
 
 
-def _set_random_state(state):
+def _set_random_state(state: tuple[Any, Any]) -> None:
     numpy.random.set_state(state[0])
     random.setstate(state[1])

@@ -1,8 +1,8 @@
 """The zygote: a clean interpreter that preloads numpy and the stdlib (scipy on demand), then forks one
 sandbox per request.
 
-Run as ``python -I zygote.py FD`` (FD: a unix socket to the grader). Stdlib, numpy (scipy) and the sibling
-files wire.py, stubs.py, loader.py, worker.py only; it never receives anything secret.
+Started by boot.py (``python -I boot.py FD``; FD: a unix socket to the grader) as ``sbx.zygote``. Stdlib,
+numpy (scipy) and this folder only; it never receives anything secret.
 
 Requests on FD: ``{"op": "spawn", "config": {...}}`` with the worker's socket passed by SCM_RIGHTS
 -> ``{"keeper": pid}``; ``{"op": "reap", "pid": pid}`` -> ``{"status": code}`` (128+n: signal n).
@@ -19,7 +19,7 @@ the seccomp filter of confine.py before any student code runs. ``{"op": "probe"}
 bool}``: whether user-namespace sandboxes work here.
 """
 import ctypes
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -28,8 +28,11 @@ import signal
 import socket
 import struct
 import sys
+from typing import Any, NoReturn
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from . import confine, server, wire
+
+Config = dict[str, Any]   # a spawn's config (worker_setup.worker_config, grader side)
 PRELOAD = (
     "math random collections collections.abc itertools functools copy time os sys re string json heapq "
     "bisect operator statistics typing dataclasses warnings abc enum numbers fractions decimal pickle io "
@@ -51,38 +54,29 @@ MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1024, 2048, 1 << 21, 1 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 
 
-def load_sibling(name):
-    """Import grader/sandbox/<name>.py as the top-level module sbx_<name> (no package, no grader)."""
-    spec = importlib.util.spec_from_file_location("sbx_" + name, os.path.join(HERE, name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["sbx_" + name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _check(ret, what):
+def _check(ret: int, what: str) -> None:
     if ret != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def mount(source, target, fstype, flags, data=None):
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     enc = lambda s: None if s is None else s.encode()
     _check(libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
            f"mount {target}")
 
 
-def prctl(option, value):
+def prctl(option: int, value: int) -> None:
     _check(libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), f"prctl {option}")
 
 
 # ------------------------------------------------------------------ keeper (root side of a sandbox)
 
-def isolate(cfg):
+def isolate(cfg: Config) -> str:
     """New mount/net/pid/IPC/UTS (and user) namespaces; hide paths; a private tmpfs /tmp holding a copy
     of the files. Returns the worker's working directory."""
     src = os.open(cfg["files"], os.O_RDONLY | os.O_DIRECTORY)
-    sbx_confine.enter_namespaces(cfg.get("userns", False), cfg["memory_mb"])
+    confine.enter_namespaces(cfg.get("userns", False), cfg["memory_mb"])
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     for path in cfg.get("mask", ()):
         mask(path)
@@ -109,7 +103,7 @@ def isolate(cfg):
     return work
 
 
-def mask(folder):
+def mask(folder: str) -> None:
     """Cover ``folder`` (the user's home, without root) with an empty tmpfs but for what this
     interpreter imports from (its prefixes and sys.path entries inside it), bound back in place."""
     paths = sorted({os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
@@ -130,11 +124,11 @@ def mask(folder):
         os.close(fd)
 
 
-def inside_other(path, other):
+def inside_other(path: str, other: str) -> bool:
     return path != other and path.startswith(other.rstrip("/") + "/")
 
 
-def mount_points():
+def mount_points() -> list[tuple[str, int]]:
     """(mount point, nosuid/nodev/noexec/atime flags) of this mount namespace, parents first (inside a
     user namespace a remount must keep them: they are locked)."""
     unescape = lambda p: re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), p)
@@ -150,7 +144,7 @@ def mount_points():
     return sorted(points.items(), key=lambda item: len(item[0]))
 
 
-def kill_orphans():
+def kill_orphans() -> None:
     """SIGKILL every child of this process (orphans reparented to us as subreaper) until none is left."""
     me = str(os.getpid())
     while True:
@@ -169,7 +163,7 @@ def kill_orphans():
             return
 
 
-def keeper(sock, cfg):
+def keeper(sock: socket.socket, cfg: Config) -> NoReturn:
     """Runs in the forked keeper: set up, fork the worker, report its pid, wait, clean up, exit."""
     try:
         os.setsid()
@@ -177,7 +171,7 @@ def keeper(sock, cfg):
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         work = isolate(cfg) if cfg["isolate"] else cfg["files"]
     except BaseException as exc:
-        sbx_wire.send_frame(sock, {"fatal": f"sandbox setup failed: {type(exc).__name__}: {exc}"})
+        wire.send_frame(sock, {"fatal": f"sandbox setup failed: {type(exc).__name__}: {exc}"})
         os._exit(70)
     ready_r, ready_w = os.pipe()
     pid = os.fork()
@@ -185,7 +179,7 @@ def keeper(sock, cfg):
         os.close(ready_w)
         worker_entry(sock, cfg, work, ready_r)
     os.close(ready_r)
-    sbx_wire.send_frame(sock, {"worker": pid})
+    wire.send_frame(sock, {"worker": pid})
     os.write(ready_w, b"x")
     os.close(ready_w)
     sock.close()
@@ -204,7 +198,7 @@ def keeper(sock, cfg):
     os._exit(status & 0xFF)
 
 
-def worker_entry(sock, cfg, work, ready_fd):
+def worker_entry(sock: socket.socket, cfg: Config, work: str, ready_fd: int) -> NoReturn:
     """In the forked worker, before any student code: session, limits, cwd, env, uid, fds."""
     import resource
     try:
@@ -222,23 +216,23 @@ def worker_entry(sock, cfg, work, ready_fd):
         os.environ.clear()
         os.environ.update(cfg["env"], HOME=work, PWD=work)
         if cfg["isolate"] and cfg.get("userns"):
-            sbx_confine.drop_capabilities()
+            confine.drop_capabilities()
         elif cfg["isolate"]:
             os.setgroups([])
             os.setgid(cfg["gid"])
             os.setuid(cfg["uid"])
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         if cfg["isolate"]:
-            sbx_confine.install_seccomp()
+            confine.install_seccomp()
         else:   # the grader's namespaces: its ancestors out of reach, no IPC object to leave behind
-            sbx_confine.install_seccomp(sbx_confine.ancestors(), no_ipc=True)
+            confine.install_seccomp(confine.ancestors(), no_ipc=True)
         os.read(ready_fd, 1)
         os.close(ready_fd)
         resource.setrlimit(resource.RLIMIT_AS, (cfg["memory_mb"] << 20, cfg["memory_mb"] << 20))
-        sbx_worker.serve(sock, work)
+        server.serve(sock, work)
     except BaseException as exc:
         try:
-            sbx_wire.send_frame(sock, {"fatal": f"sandbox setup failed: {type(exc).__name__}: {exc}"})
+            wire.send_frame(sock, {"fatal": f"sandbox setup failed: {type(exc).__name__}: {exc}"})
         finally:
             os._exit(70)
     os._exit(0)
@@ -246,7 +240,7 @@ def worker_entry(sock, cfg, work, ready_fd):
 
 # ------------------------------------------------------------------ zygote loop
 
-def preload(names):
+def preload(names: list[str]) -> None:
     """Import the allowed installed libraries among ``names`` (once; a missing one is left out)."""
     for name in names:
         if name in LIBRARIES and name not in sys.modules:
@@ -256,7 +250,7 @@ def preload(names):
                 pass
 
 
-def zygote(fd):
+def zygote(fd: int) -> None:
     """Serve spawn/reap requests on ``fd`` until the grader closes it."""
     chan = socket.socket(fileno=fd)
     userns = None
@@ -275,9 +269,10 @@ def zygote(fd):
             request = json.loads(msg)
         except (OSError, ValueError):
             return
+        reply: dict[str, Any]
         if request["op"] == "probe":
             if userns is None:
-                userns = os.geteuid() != 0 and sbx_confine.probe_userns()
+                userns = os.geteuid() != 0 and confine.probe_userns()
             reply = {"userns": userns}
         elif request["op"] == "spawn":
             preload(request["config"].get("preload", ()))
@@ -309,18 +304,13 @@ def zygote(fd):
         chan.sendall(struct.pack("!Q", len(data)) + data)
 
 
-if __name__ == "__main__":
+def main(fd: int) -> None:
+    """Preload, become not dumpable, serve the grader on ``fd`` (boot.py)."""
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
-    sbx_wire = load_sibling("wire")
-    load_sibling("stubs")
-    load_sibling("guard")
-    load_sibling("loader")
-    sbx_worker = load_sibling("worker")
-    sbx_confine = load_sibling("confine")
-    sbx_confine.set_dumpable(False)   # nor its keepers (forked from it): out of reach of a worker's uid
+    confine.set_dumpable(False)   # nor its keepers (forked from it): out of reach of a worker's uid
     os.chdir("/")
-    zygote(int(sys.argv[1]))
+    zygote(fd)

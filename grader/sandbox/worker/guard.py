@@ -10,7 +10,11 @@
   ``course_fast`` names the course's fast layer functions that were called (a naive function must not
   use them).
 """
+import importlib.machinery
 import sys
+import types
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, Literal
 
 FLAGS_CAP = 20
 # The course's own fast layers (cs231n and C147 fast_layers.py, im2col.py): a "naive" function that
@@ -29,10 +33,11 @@ COURSE_NUMERIC = frozenset({"eval_numerical_gradient", "eval_numerical_gradient_
 class ImportBlocker:
     """Refuses ``forbidden`` top-level packages; ``flags`` collects one text per refused import."""
 
-    def __init__(self, forbidden, files, flags):
+    def __init__(self, forbidden: Iterable[str], files: Collection[str], flags: list[str]) -> None:
         self.forbidden, self.files, self.flags = frozenset(forbidden), files, flags
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         top = fullname.partition(".")[0]
         if top not in self.forbidden:
             return None
@@ -42,13 +47,13 @@ class ImportBlocker:
             self.flags.append(text)
         raise ImportError(f"{top} is not allowed in this assignment: it is graded on your own numpy code")
 
-    def invalidate_caches(self):
+    def invalidate_caches(self) -> None:
         pass
 
 
-def student_frame(files):
+def student_frame(files: Collection[str]) -> str | None:
     """"cs231n/layers.py, line 3" of the innermost frame running a student file, or None."""
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
         if name in files or name.split(" cell ")[0] in files:
@@ -68,17 +73,18 @@ class CallCounter:
 
     SIZE_SHARE = 0.4
 
-    def __init__(self, target, args, files, graded):
+    def __init__(self, target: Any, args: Any, files: Collection[str], graded: Iterable[str]) -> None:
         self.own = getattr(getattr(target, "__func__", target), "__code__", None)
         self.files = files
         name = self.own.co_name if self.own is not None else ""
         prefix = name.split("backward")[0] if "backward" in name else None
         self.pairs = frozenset(g for g in graded if prefix is not None and g.startswith(prefix) and "forward" in g)
         self.size = max(1, int(largest_array(args) * self.SIZE_SHARE))
-        self.counts, self.seen = {}, set()
+        self.counts: dict[types.CodeType, int] = {}
+        self.seen: set[types.CodeType] = set()
         self.tampered = False
 
-    def __call__(self, frame, event, arg):
+    def __call__(self, frame: types.FrameType, event: str, arg: Any) -> None:
         code = frame.f_code
         self.seen.add(code)
         if code is self.own or (code.co_name in self.pairs and
@@ -87,27 +93,27 @@ class CallCounter:
                 self.counts[code] = self.counts.get(code, 0) + 1
         return None
 
-    def __enter__(self):
+    def __enter__(self) -> "CallCounter":
         self._before = sys.gettrace()
         sys.settrace(self)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.tampered = sys.gettrace() is not self
         sys.settrace(self._before)
         return False
 
-    def course_fast(self):
+    def course_fast(self) -> list[str]:
         """Names of the course's fast layer functions (COURSE_FAST) called in the block from another file
         than the graded function's (a student's own helper named im2col_indices beside it is theirs)."""
         home = self.own.co_filename if self.own is not None else None
         return sorted({code.co_name for code in self.seen if code.co_name in COURSE_FAST and code.co_filename != home})
 
-    def course_numeric(self):
+    def course_numeric(self) -> list[str]:
         """Names of the course's numerical gradient helpers (COURSE_NUMERIC) called in the block."""
         return sorted({code.co_name for code in self.seen if code.co_name in COURSE_NUMERIC})
 
-    def most_called(self):
+    def most_called(self) -> list[Any] | None:
         """[name, count] of the function counted most often (see the class doc), or None."""
         if not self.counts:
             return None
@@ -115,7 +121,7 @@ class CallCounter:
         return [code.co_name if code is not self.own else getattr(code, "co_qualname", code.co_name), count]
 
 
-def largest_array(values, depth=2):
+def largest_array(values: Iterable[Any], depth: int = 2) -> int:
     """The number of entries of the largest numpy array among ``values`` (in tuples, lists and dicts
     ``depth`` levels down: a cache), 0 when there is none."""
     best = 0

@@ -22,6 +22,10 @@ import errno
 import os
 import platform
 import struct
+from collections.abc import Sequence
+from typing import Any
+
+Row = tuple[Any, ...]   # a filter row: (code, jump-if-true label, jump-if-false label, k), maybe led by its label
 
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -32,28 +36,28 @@ PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 
 
-def _check(ret, what):
+def _check(ret: int, what: str) -> None:
     if ret != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def prctl(option, value, arg3=0):
+def prctl(option: int, value: int, arg3: int = 0) -> None:
     _check(libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(arg3), 0, 0), f"prctl {option}")
 
 
-def set_dumpable(on):
+def set_dumpable(on: bool) -> None:
     """PR_SET_DUMPABLE: a non-dumpable process cannot be traced, nor its /proc/<pid>/mem, environ or
     fds read, by other processes of the same uid."""
     prctl(PR_SET_DUMPABLE, 1 if on else 0)
 
 
-def _write(path, text):
+def _write(path: str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
 
 
-def enter_namespaces(userns, memory_mb=None):
+def enter_namespaces(userns: bool, memory_mb: int | None = None) -> None:
     """unshare() the sandbox's namespaces (the caller's next child is pid 1 of the new pid namespace)."""
     uid, gid = os.getuid(), os.getgid()
     _check(libc.unshare(NAMESPACES | (CLONE_NEWUSER if userns else 0)), "unshare")
@@ -73,7 +77,7 @@ def enter_namespaces(userns, memory_mb=None):
                 pass
 
 
-def drop_capabilities():
+def drop_capabilities() -> None:
     """Empty every capability set of this process (it stays in its user namespace, powerless)."""
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last = int(f.read())
@@ -97,12 +101,12 @@ LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
 ALLOW, ERRNO = 0x7FFF0000, 0x00050000
 
 
-def _program(protect=(), no_ipc=False):
+def _program(protect: Sequence[int] = (), no_ipc: bool = False) -> list[Row]:
     """(code, jump-if-true label, jump-if-false label, k) rows with labels; assembled by ``_assemble``."""
     nr = X86_64
-    targeted = [(JEQ, "target", None, n) for n in TARGETED.values()] if protect else []
+    targeted: list[Row] = [(JEQ, "target", None, n) for n in TARGETED.values()] if protect else []
     targeted += [(JEQ, "eperm", None, n) for n in IPC] if no_ipc else []
-    target = [("target", LD_W_ABS, None, None, 16)]
+    target: list[Row] = [("target", LD_W_ABS, None, None, 16)]
     target += [(JEQ, "eperm", None, pid & 0xFFFFFFFF) for pid in sorted(set(protect))]
     target += [(RET, None, None, ALLOW)]
     return [
@@ -127,8 +131,9 @@ def _program(protect=(), no_ipc=False):
     ]
 
 
-def _assemble(rows):
-    labels, plain = {}, []
+def _assemble(rows: list[Row]) -> tuple[bytes, int]:
+    labels: dict[str, int] = {}
+    plain: list[Row] = []
     for row in rows:
         if type(row[0]) is str:
             labels[row[0]] = len(plain)
@@ -141,7 +146,7 @@ def _assemble(rows):
     return out, len(plain)
 
 
-def ancestors():
+def ancestors() -> list[int]:
     """The pids above this process up to init, and their process groups negated, and -1."""
     found, pid = [-1], os.getppid()
     while pid > 1:
@@ -155,7 +160,7 @@ def ancestors():
     return found
 
 
-def install_seccomp(protect=(), no_ipc=False):
+def install_seccomp(protect: Sequence[int] = (), no_ipc: bool = False) -> bool:
     """Install the filter (after PR_SET_NO_NEW_PRIVS); False when this machine is not x86_64."""
     if platform.machine() != "x86_64":
         return False
@@ -173,7 +178,7 @@ def install_seccomp(protect=(), no_ipc=False):
 
 # ------------------------------------------------------------------ probe
 
-def probe_userns():
+def probe_userns() -> bool:
     """True when a child can enter the namespaces of a user-namespace sandbox, mount a tmpfs and, in a
     grandchild (pid 1 of the new pid namespace), a fresh /proc. Forks; changes nothing here."""
     pid = os.fork()

@@ -1,0 +1,29 @@
+"""The zygote's entry point: ``python -I boot.py FD`` (FD: a unix socket to the grader). Stdlib only.
+
+Loads this folder as the package ``sbx`` (never as ``grader``: nothing of the grader is loaded in a
+sandbox), then runs ``sbx.zygote.main``.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+
+PACKAGE = "sbx"
+
+
+def load_package(folder: str) -> None:
+    """Register ``folder`` as the package ``PACKAGE``; its modules import each other relatively."""
+    spec = importlib.util.spec_from_file_location(PACKAGE, os.path.join(folder, "__init__.py"),
+                                                  submodule_search_locations=[folder])
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {folder} as {PACKAGE}")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[PACKAGE] = package
+    spec.loader.exec_module(package)
+
+
+if __name__ == "__main__":
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != here]  # its files only as sbx.*
+    load_package(here)
+    importlib.import_module(PACKAGE + ".zygote").main(int(sys.argv[1]))
