@@ -4,7 +4,7 @@ Usage: python benchmarks/hostile_replies.py [--sandbox] [NAME ...]
 
 Each frame is measured in a fresh process: a forked child writes it into a socket pair; the grader
 side receives it with the Sandbox's caps (wire.recv_frame), decodes it and hands it to the Sandbox's
-reply handling (_absorb, _result), as _rpc does. Printed: the peak resident memory over the idle size
+reply handling (Sandbox.read_reply), as a call does. Printed: the peak resident memory over the idle size
 (VmHWM after resetting it through /proc/self/clear_refs), tracemalloc's peak of Python and numpy
 allocations, the time, and the outcome. ``--sandbox``: the frames are written by student code in a real
 worker (the submission's module writes them into its socket when called) and one call is made.
@@ -122,8 +122,7 @@ def measure_decoder(name):
 def _handle(sandbox, sock, limits):
     reply, bufs = wire.recv_frame(sock, time.monotonic() + limits.call_seconds,
                                   bytes_cap=min(limits.value_mb * MIB, wire.BYTES_CAP))
-    sandbox._absorb(reply, sandbox.root)
-    return sandbox._result(reply, bufs, sandbox.root)
+    return sandbox.read_reply(reply, bufs, sandbox.root)
 
 
 def measure_sandbox(name):

@@ -8,7 +8,7 @@ class StudentError(Exception):
 class StudentException(StudentError):
     """The student's code raised: the type name, its message (capped) and the innermost student frame."""
 
-    def __init__(self, type_name, message, where=None):
+    def __init__(self, type_name: str, message: str, where: str | None = None) -> None:
         self.type_name, self.message, self.where = type_name, message, where
         at = f" ({where})" if where else ""
         super().__init__(f"your code raised {type_name}: {message}{at}")
@@ -19,7 +19,8 @@ class StudentTimeout(StudentError):
     ``earlier``: it timed out in an earlier call, so this call was refused without running it;
     ``loading``: the file whose first use timed out (its top-level code may hang), when refused for it."""
 
-    def __init__(self, seconds, name=None, earlier=False, loading=None):
+    def __init__(self, seconds: float, name: str | None = None, earlier: bool = False,
+                 loading: str | None = None) -> None:
         self.seconds, self.name, self.earlier = seconds, name, earlier
         if loading:
             when = " in an earlier test" if earlier else ""
@@ -36,25 +37,25 @@ class StudentTimeout(StudentError):
 class StudentCrash(StudentError):
     """The worker died (exit, signal, memory) or broke the protocol."""
 
-    def __init__(self, reason):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
 
 
 class NameMissing(StudentError):
-    def __init__(self, name, reason):
+    def __init__(self, name: str, reason: str) -> None:
         self.name, self.reason = name, reason
         super().__init__(reason)
 
 
 class BadValue(StudentError):
-    def __init__(self, reason):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(f"your code returned a value the grader cannot use: {reason}")
 
 
 class BudgetExhausted(StudentError):
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         super().__init__(f"the time budget of {seconds:g} s for this submission is used up "
                          "(this test could not run)")

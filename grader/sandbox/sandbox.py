@@ -1,45 +1,30 @@
 """``Sandbox``: one submission's worker, seen from the grader (contracts §4).
 
-The worker is forked by the zygote on the first call; every call has a wall-clock deadline enforced
-here (SIGKILL of the worker; as root it is pid 1 of its own pid namespace, so every process of the
-sandbox dies with it; otherwise its keeper kills the orphans it subreaped). A timeout or crash kills
-the worker, and the next call starts a fresh one; a graded name whose call timed out is not called
-again (later calls fail at once), so one endless loop cannot use up the whole submission's time.
-Replies are decoded strictly (wire.py): the worker runs student code, so everything it sends is
-untrusted.
+A facade over its parts: the worker process (process.py: forked by the zygote on the first call,
+killed with its whole sandbox), the requests and their replies (channel.py), the time budget
+(budget.py) and the notes (notes.py). A timeout or crash kills the worker, and the next call starts
+a fresh one; a graded name whose call timed out is not called again (later calls fail at once), so
+one endless loop cannot use up the whole submission's time. Replies are decoded strictly: the worker
+runs student code, so everything it sends is untrusted.
 """
 import contextlib
 import os
-import shutil
-import signal
-import socket
-import tempfile
 import threading
 import time
-
-import numpy as np
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from grader import integrity
 
-from .errors import BadValue, BudgetExhausted, NameMissing, StudentCrash, StudentError, StudentException, StudentTimeout
-from .remote import Func, Remote
+from .budget import Budget
+from .channel import Channel, encode, read_value
+from .errors import BadValue, BudgetExhausted, StudentCrash, StudentError, StudentTimeout
+from .notes import Notes
+from .process import WorkerProcess
+from .remote import Remote, Target, target_of
 from .worker import wire
-from .worker_setup import (
-    Limits,
-    default_hidden,
-    home_mask,
-    libraries_for,
-    processes_of,
-    sandbox_user,
-    tree_size,
-    worker_env,
-)
-from .zygote_client import get_zygote, isolation_mode
-
-NOTES_CAP = 200          # notes kept per submission
-NOTE_CHARS = 16_000      # characters per note
-SIGNALS = {9: "it was killed (SIGKILL; often the memory limit)", 11: "segmentation fault",
-           24: "CPU time limit exceeded", 25: "file size limit exceeded", 6: "aborted"}
+from .worker_setup import Limits, default_hidden, libraries_for, worker_config
+from .zygote_client import isolation_mode
 
 
 class Sandbox:
@@ -49,58 +34,56 @@ class Sandbox:
     root in a user namespace when the kernel allows it (``isolation_mode``).
     ``forbidden``: top-level packages the worker refuses to import (grader.integrity)."""
 
-    def __init__(self, plan, files_root, limits=Limits(), hide=(), isolation=None, forbidden=()):
+    def __init__(self, plan: dict[str, Any], files_root: str | os.PathLike[str], limits: Limits = Limits(),
+                 hide: Iterable[str | os.PathLike[str]] = (), isolation: bool | None = None,
+                 forbidden: Iterable[str] = ()) -> None:
         self.plan, self.files_root, self.limits = plan, os.fspath(files_root), limits
-        self.forbidden, self._flags = sorted(forbidden), integrity.FlagSet()
-        self._preload = libraries_for(plan)   # the same for every worker of this submission
+        self.forbidden = sorted(forbidden)
         self.hide = list(dict.fromkeys(os.path.realpath(p) for p in default_hidden() + list(hide)))
         self._isolation = isolation
-        self.root = Remote(self, None, (), 0)
-        self.generation = 0
+        self._preload = libraries_for(plan)   # the same for every worker of this submission
         self._lock = threading.RLock()
-        self._notes, self._used, self._next_id = [], 0.0, 0
-        self._code_notes, self._output = [], []
-        self._timed_out = {}     # graded name -> seconds it ran out of; later calls are refused
-        self._loaded_modules, self._hung_modules = set(), {}   # modules used / whose first use hung
-        self._loading_only = True   # no test input has been sent yet (see code_notes)
-        self._call_seconds, self._seed = limits.call_seconds, None
-        self._sock = self._worker = self._keeper = self._tmp = self._pidfd = None
+        self._notes = Notes()
+        self._budget = Budget(limits)
+        self._process = WorkerProcess(self.files_root, self._config, self._notes.add)
+        self._channel = Channel(self._process, limits.value_mb << 20, self._notes.add)
+        self._loaded_modules: set[str] = set()   # modules imported alone (see _load)
+        self._seed: int | None = None
+        self._root = Target(self, None)
+        self.root = Remote(self._root)
 
     # ------------------------------------------------------------ public
-    def reseed(self, seed):
+    def reseed(self, seed: int) -> None:
         """np.random and random are seeded with ``seed`` before the next call."""
         self._seed = int(seed)
 
     @contextlib.contextmanager
-    def timeout(self, seconds):
+    def timeout(self, seconds: float) -> Iterator["Sandbox"]:
         """A longer (or shorter) per-call limit inside the block."""
-        before, self._call_seconds = self._call_seconds, float(seconds)
-        try:
+        with self._budget.timeout(seconds):
             yield self
-        finally:
-            self._call_seconds = before
 
-    def put(self, value):
+    def put(self, value: Any) -> Any:
         """A copy of ``value`` (plain data) kept in the worker, as a ``Remote``: pass it to the student's
         code by reference and ``fetch`` it afterwards to see what that code wrote into it (a
         ``bn_param`` whose running statistics are written back, for instance)."""
-        self._loading_only = False
+        self._notes.loading_only = False
         with self._lock:
             encoded, buffers = self._encode(value)
-            return self._rpc({"op": "put", "value": encoded}, buffers, self.root)
+            return self._rpc({"op": "put", "value": encoded}, buffers, self._root)
 
-    def notes(self):
+    def notes(self) -> list[str]:
         """Load notes, captured student output (capped) and crash notes, oldest first."""
-        return list(self._notes)
+        return self._notes.all()
 
-    def code_notes(self):
+    def code_notes(self) -> list[str]:
         """The worker's notes on the student's own code made by ``load_all`` (statements skipped while
         loading), each once: student-facing, since no test input had reached the worker yet. Later
         notes (failing notebook cells, modules first imported in a test) go with the output: student
         code could write any text into them, hidden inputs included."""
-        return list(self._code_notes)
+        return self._notes.code()
 
-    def load_all(self):
+    def load_all(self) -> None:
         """Load every graded name that lives in a module or a snippet before any test input is sent
         (notebook variables are left to their tests: their cells may run long). Errors are left for
         the tests to report; the notes made here are the student-facing ``code_notes``."""
@@ -109,332 +92,181 @@ class Sandbox:
                 if not isinstance(spec, dict) or not ({"module", "snippet"} & set(spec)):
                     continue
                 module = spec.get("module")
-                if module in self._loaded_modules or module in self._hung_modules:
+                if module in self._loaded_modules or self._budget.is_hung(module):
                     continue
                 try:
                     if module is not None:
                         self._load(name, module)
                     else:
-                        self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", name]]}}, [], self.root)
+                        self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", name]]}}, [], self._root)
                 except StudentError:
                     continue
                 except Exception as exc:  # never ends the grading: the tests of the name report it
-                    self._stop()
-                    self._note(f"loading {name} failed: {type(exc).__name__}: {str(exc)[:300]}")
-            self._loading_only = False
+                    self._process.stop()
+                    self._notes.add(f"loading {name} failed: {type(exc).__name__}: {str(exc)[:300]}")
+            self._notes.loading_only = False
 
-    def flags(self):
+    def flags(self) -> list[str]:
         """Forbidden shortcuts the worker saw (refused imports, a forward called by the dozen in a
         backward, a replaced trace function): instructor-facing, each once."""
-        return self._flags.texts()
+        return self._notes.flags()
 
-    def output(self):
+    def output(self) -> list[str]:
         """Captured student output and crash notes (instructor-only), oldest first."""
-        return list(self._output)
+        return self._notes.output()
 
-    def restart(self):
+    def restart(self) -> None:
         with self._lock:
-            self._stop()
+            self._process.stop()
 
-    def close(self):
+    def close(self) -> None:
         """Kill the worker and everything it started; remove temp files."""
         with self._lock:
-            self._stop()
-            if self._tmp:
-                shutil.rmtree(self._tmp, ignore_errors=True)
-                self._tmp = None
+            self._process.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "Sandbox":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
-    def isolation(self):
+    def isolation(self) -> bool:
         """True when workers run in their own namespaces (as root, or in a user namespace)."""
         if self._isolation is None:
             self._isolation = isolation_mode() != "none"
         return self._isolation
 
     @property
-    def worker_pid(self):
+    def worker_pid(self) -> int | None:
         """Pid of the running worker (None when stopped); for tests and diagnostics."""
-        return self._worker
+        return self._process.pid
 
-    # ------------------------------------------------------------ RPCs used by Remote
-    def _ref(self, remote):
-        if remote._sandbox is not self:
-            raise TypeError("a Remote of another sandbox")
-        if remote._handle is not None and remote._generation != self.generation:
-            raise StudentCrash("the object was lost when your code crashed (the worker was restarted)")
-        return {"$r": remote._handle, "p": [list(step) for step in remote._path]}
+    @property
+    def generation(self) -> int:
+        """How many workers of this sandbox ended (a handle is valid in one generation only)."""
+        return self._process.generation
 
-    def _encode(self, value):
-        def leaf(x):
-            if type(x) is Remote:
-                return self._ref(x)
-            if type(x) is Func:
-                return {"$fn": x.name}
-            if isinstance(x, np.ndarray):
-                return enc.encode(np.array(x, subok=False))
-            raise TypeError(f"cannot send a {type(x).__name__} to the student's code")
-        enc = wire.Encoder(leaf, bytes_cap=1 << 40, str_cap=1 << 30)
-        return enc.encode(value), enc.buffers
+    def read_reply(self, reply: wire.Header, bufs: Sequence[wire.Buffer], remote: Remote) -> Any:
+        """What a worker's reply to a request about ``remote`` comes to: its notes and flags are kept,
+        its error is raised as a StudentError, its value returned (handles as Remotes). The reply is
+        untrusted: whatever else it would raise stops the worker and is BadValue."""
+        return self._read(reply, bufs, target_of(remote))
 
-    def _call(self, remote, args, kwargs, keep):
+    # ------------------------------------------------------------ requests of a Remote (remote.Owner)
+    def call(self, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any], keep: bool) -> Any:
+        """Call the object at ``target`` with ``args`` and ``kwargs``; ``keep``: its whole result stays
+        in the worker (a Remote)."""
         with self._lock:
-            ref = self._ref(remote)
+            ref = self._reference(target)
             (a, k), buffers = self._encode_pair(args, kwargs)
             header = {"op": "call", "ref": ref, "args": a, "kwargs": k, "keep": keep}
-            if integrity.counted(remote._graded_name()):
+            if integrity.counted(target.graded_name):
                 header["count"] = True
-            return self._guarded(header, buffers, remote)
+            return self._guarded(header, buffers, target)
 
-    def _guarded(self, header, buffers, remote):
-        self._loading_only = False
-        """``_rpc`` for a call or a get; a graded name that timed out before is refused at once (it
-        would time out again and use up the submission's time budget, failing tests that never use it)."""
-        name = remote._graded_name()
-        module = self._module_of(name)
-        if name in self._timed_out:
-            raise StudentTimeout(self._timed_out[name], name, earlier=True)
-        if module in self._hung_modules:
-            seconds, file = self._hung_modules[module]
-            raise StudentTimeout(seconds, name, earlier=True, loading=file)
-        if module is not None and module not in self._loaded_modules:
-            self._load(name, module)
-        try:
-            return self._rpc(header, buffers, remote)
-        except StudentTimeout as exc:
-            if name is None:
-                raise
-            self._timed_out[name] = exc.seconds
-            raise StudentTimeout(exc.seconds, name) from None
-
-    def _load(self, name, module):
-        """Import the graded name's module alone first, so that a file whose top-level code never ends
-        is known as such: its names are refused at once instead of each timing out in turn."""
-        top = name.split(".")[0]
-        try:
-            self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", top]]}}, [], self.root)
-        except StudentTimeout as exc:
-            file = self.plan["modules"].get(module, {}).get("file") or module
-            self._hung_modules[module] = (exc.seconds, file)
-            raise StudentTimeout(exc.seconds, name, earlier=False, loading=file) from None
-        except StudentError:
-            return  # the call itself reports it
-        self._loaded_modules.add(module)
-
-    def _module_of(self, name):
-        """The module a graded name ("Net.loss" -> "Net") is imported from, when it is one."""
-        spec = self.plan.get("names", {}).get((name or "").split(".")[0])
-        return spec.get("module") if isinstance(spec, dict) else None
-
-    def _encode_pair(self, args, kwargs):
-        value, buffers = self._encode([list(args), dict(kwargs)])
-        return tuple(value["$l"]), buffers
-
-    def _get(self, remote):
+    def get(self, target: Target) -> Any:
+        """The plain data at ``target`` (BadValue when it is not data)."""
         with self._lock:
-            return self._guarded({"op": "get", "ref": self._ref(remote)}, [], remote)
+            return self._guarded({"op": "get", "ref": self._reference(target)}, [], target)
 
-    def _set(self, remote, op, key, value):
-        self._loading_only = False
+    def assign(self, target: Target, op: str, key: Any, value: Any) -> None:
+        """``setattr`` (``key``: an attribute name) or ``setitem`` on the object at ``target``."""
+        self._notes.loading_only = False
         with self._lock:
-            ref = self._ref(remote)
+            ref = self._reference(target)
             if op == "setattr" and type(key) is not str:
                 raise TypeError("attribute names are str")
             encoded, buffers = self._encode([key, value])
             k, v = encoded["$l"]
             header = {"op": op, "ref": ref, "value": v}
             header["name" if op == "setattr" else "key"] = key if op == "setattr" else k
-            self._rpc(header, buffers, remote)
+            self._rpc(header, buffers, target)
 
     # ------------------------------------------------------------ machinery
-    def _note(self, text, kind="output"):
-        """Keep a note (capped); ``kind`` "code" (the worker's notes on the student's code, kept once)
-        or "output" (student output, crash notes)."""
-        text = str(text)
-        if len(text) > NOTE_CHARS:
-            half = NOTE_CHARS // 2
-            text = f"{text[:half]}\n[... {len(text) - 2 * half} characters truncated ...]\n{text[-half:]}"
-        if len(self._notes) < NOTES_CAP and text:
-            if kind == "code" and text in self._code_notes:
-                return  # a restarted worker loads the same files again
-            self._notes.append(text)
-            (self._code_notes if kind == "code" else self._output).append(text)
+    def _config(self, files: str) -> dict[str, Any]:
+        return worker_config(files, self.limits, self.hide, self.isolation, self._preload)
 
-    def _start(self):
-        """Start a worker; a zygote that dies meanwhile (killed, out of memory) is replaced once."""
+    def _reference(self, target: Target) -> dict[str, Any]:
+        if target.owner is not self:
+            raise TypeError("a Remote of another sandbox")
+        if target.handle is not None and target.generation != self._process.generation:
+            raise StudentCrash("the object was lost when your code crashed (the worker was restarted)")
+        return target.reference()
+
+    def _encode(self, value: Any) -> tuple[Any, list[memoryview]]:
+        return encode(value, self._reference)
+
+    def _encode_pair(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, Any], list[memoryview]]:
+        value, buffers = self._encode([list(args), dict(kwargs)])
+        return tuple(value["$l"]), buffers
+
+    def _guarded(self, header: wire.Header, buffers: list[memoryview], target: Target) -> Any:
+        """``_rpc`` for a call or a get; a graded name that timed out before is refused at once (it
+        would time out again and use up the submission's time budget, failing tests that never use it)."""
+        self._notes.loading_only = False
+        name = target.graded_name
+        module = self._module_of(name)
+        self._budget.refuse(name, module)
+        if module is not None and module not in self._loaded_modules:
+            self._load(name, module)
         try:
-            self._spawn(get_zygote())
-        except OSError:
-            self._stop()
-            self._note("the sandbox zygote died while starting a worker; it was restarted")
-            try:
-                self._spawn(get_zygote(fresh=True))
-            except OSError as exc:
-                self._stop()
-                raise StudentCrash("the sandbox could not be started (the grader's own process failed: "
-                                   "tell your instructor)") from exc
+            return self._rpc(header, buffers, target)
+        except StudentTimeout as exc:
+            if name is None:
+                raise
+            self._budget.timed_out(name, exc.seconds)
+            raise StudentTimeout(exc.seconds, name) from None
 
-    def _spawn(self, zygote):
-        if self._tmp is None:
-            self._tmp = tempfile.mkdtemp(prefix="grader-sandbox-")
-        files = os.path.join(self._tmp, f"files{self.generation}")
-        shutil.rmtree(files, ignore_errors=True)   # left by a start that failed
-        shutil.copytree(self.files_root, files, symlinks=True)
-        root = os.geteuid() == 0
-        uid, gid = sandbox_user() if self.isolation and root else (os.getuid(), os.getgid())
-        if not (self.isolation and root):
-            os.chmod(self._tmp, 0o700)
-        size, count = tree_size(files)
-        config = {"files": files, "hide": self.hide, "isolate": self.isolation, "uid": uid, "gid": gid,
-                  "userns": self.isolation and not root, "mask": home_mask() if self.isolation and not root else [],
-                  "tmpfs_mb": self.limits.tmpfs_mb + (size >> 20) + 1, "inodes": 4096 + count,
-                  "cpu_seconds": self.limits.cpu_seconds,
-                  "fsize_mb": self.limits.file_mb, "nofile": self.limits.open_files,
-                  "nproc": self.limits.processes + (0 if self.isolation and root else processes_of(uid)),
-                  "memory_mb": self.limits.memory_mb, "preload": self._preload,
-                  "env": worker_env()}
-        mine, theirs = socket.socketpair()
+    def _load(self, name: str | None, module: str) -> None:
+        """Import the graded name's module alone first, so that a file whose top-level code never ends
+        is known as such: its names are refused at once instead of each timing out in turn."""
+        top = (name or "").split(".")[0]
         try:
-            self._keeper = zygote.spawn(config, theirs.fileno())
-        finally:
-            theirs.close()
-        self._sock = mine
-        deadline = time.monotonic() + 30
-        try:
-            spawned = wire.recv_frame(mine, deadline)[0]
-            if "fatal" in spawned:
-                self._stop()
-                raise RuntimeError(str(spawned["fatal"])[:2000])
-            self._worker = int(spawned["worker"])
-            self._pidfd = os.pidfd_open(self._worker)
-            ready = wire.recv_frame(mine, deadline)[0]
-            if not ready.get("ready"):
-                self._stop()
-                raise RuntimeError(str(ready.get("fatal", "the sandbox did not start"))[:2000])
-            wire.send_frame(mine, {"op": "hello", "id": 0, "plan": self.plan, "forbidden": self.forbidden})
-            self._absorb(wire.recv_frame(mine, deadline)[0], self.root)
-        except RuntimeError:  # the sandbox itself could not be set up: not the student's doing
-            raise
-        except Exception as exc:  # whatever the worker sent or did while starting
-            status = self._stop()
-            raise StudentCrash(f"your code crashed while loading ({self._describe(status)})") from exc
+            self._rpc({"op": "load", "ref": {"$r": None, "p": [["a", top]]}}, [], self._root)
+        except StudentTimeout as exc:
+            file = self.plan["modules"].get(module, {}).get("file") or module
+            self._budget.hung(module, exc.seconds, file)
+            raise StudentTimeout(exc.seconds, name, earlier=False, loading=file) from None
+        except StudentError:
+            return  # the call itself reports it
+        self._loaded_modules.add(module)
 
-    def _stop(self):
-        """Kill the worker (and so its whole sandbox), reap the keeper; its exit status or None."""
-        status = None
-        if self._pidfd is not None:
-            try:  # through a pidfd: a dead worker's recycled pid is never signalled
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-                os.killpg(self._worker, signal.SIGKILL)
-            except OSError:
-                pass
-            os.close(self._pidfd)
-            self._pidfd = None
-        if self._keeper:
-            try:
-                status = get_zygote().reap(self._keeper)
-            except OSError:
-                self._note("the sandbox zygote died; it is restarted")
-        if self._sock:
-            self._sock.close()
-        if self._worker or self._keeper:
-            self.generation += 1
-        self._sock = self._worker = self._keeper = None
-        return status
+    def _module_of(self, name: str | None) -> str | None:
+        """The module a graded name ("Net.loss" -> "Net") is imported from, when it is one."""
+        spec = self.plan.get("names", {}).get((name or "").split(".")[0])
+        return spec.get("module") if isinstance(spec, dict) else None
 
-    def _describe(self, status):
-        if status is None:
-            return "it stopped"
-        if status > 128 and status - 128 in SIGNALS:
-            return SIGNALS[status - 128]
-        if status > 128:
-            return f"signal {status - 128}"
-        return f"exit code {status}"
-
-    def _absorb(self, reply, remote):
-        self._flags.absorb(reply, remote._graded_name())
-        notes = reply.get("notes")
-        kind = "code" if self._loading_only else "output"  # after a test input was sent, a note may carry it
-        if type(notes) is list:
-            for note in notes[:NOTES_CAP]:
-                self._note(note if type(note) is str else "", kind)
-        out = reply.get("out")
-        if type(out) is str and out:
-            self._note("student output:\n" + out)
-
-    def _rpc(self, header, buffers, remote):
-        if self._used >= self.limits.submission_seconds:
-            raise BudgetExhausted(self.limits.submission_seconds)
+    def _rpc(self, header: wire.Header, buffers: list[memoryview], target: Target) -> Any:
+        """One request to the worker (started when none runs) within the time budget; its value."""
+        self._budget.next_call()   # BudgetExhausted before a worker is started for nothing
         start = time.monotonic()
         try:
-            if self._sock is None:
-                self._start()
-            seconds = min(self._call_seconds, self.limits.submission_seconds - self._used)
-            self._next_id += 1
-            header["id"] = self._next_id
+            if not self._process.running:
+                self._process.start({"op": "hello", "plan": self.plan, "forbidden": self.forbidden},
+                                    lambda reply: self._notes.absorb(reply, None))
+            seconds = self._budget.next_call()
             if self._seed is not None:
                 header["seed"], self._seed = self._seed, None
-            deadline = time.monotonic() + seconds
             try:
-                wire.send_frame(self._sock, header, buffers)
-                reply, bufs = wire.recv_frame(self._sock, deadline,
-                                              bytes_cap=self.limits.value_mb << 20)
-            except wire.Timeout:
-                self._stop()
-                if seconds < self._call_seconds:
-                    raise BudgetExhausted(self.limits.submission_seconds) from None
-                raise StudentTimeout(seconds) from None
-            except (wire.Closed, OSError) as exc:
-                status = self._stop()
-                self._note(f"the worker stopped: {self._describe(status)}")
-                raise StudentCrash(f"your code terminated the grader's worker process "
-                                   f"({self._describe(status)})") from exc
-            except wire.WireError as exc:
-                self._stop()
-                raise BadValue(str(exc)) from None
-            if reply.get("id") != header["id"]:
-                self._stop()
-                raise StudentCrash("your code wrote into the grader's protocol channel")
+                reply, bufs = self._channel.exchange(header, buffers, seconds)
+            except StudentTimeout:
+                if self._budget.exhausted_by(seconds):
+                    raise BudgetExhausted(self._budget.total) from None
+                raise
         finally:
-            self._used += time.monotonic() - start
+            self._budget.charge(time.monotonic() - start)
+        return self._read(reply, bufs, target)
+
+    def _read(self, reply: wire.Header, bufs: Sequence[wire.Buffer], target: Target) -> Any:
         try:
-            self._absorb(reply, remote)
-            return self._result(reply, bufs, remote)
+            self._notes.absorb(reply, target.graded_name)
+            return read_value(reply, bufs, target, self, self._process.generation)
         except StudentError:
             raise
-        except Exception as exc:  # the reply comes from student code: whatever it breaks is its error
-            self._stop()
-            raise BadValue(f"malformed reply ({type(exc).__name__}: {str(exc)[:200]})") from None
-
-    def _result(self, reply, bufs, remote):
-        err = reply.get("err")
-        if err is not None:
-            if type(err) is not dict:
-                raise BadValue("malformed error")
-            text = lambda key, cap: str(err.get(key) or "")[:cap]
-            kind = err.get("kind")
-            if kind == "missing":
-                name = remote._path[0][1] if remote._handle is None and remote._path else ""
-                raise NameMissing(str(name), text("message", 2000))
-            if kind == "bad":
-                raise BadValue(text("message", 2000))
-            raise StudentException(text("type", 200), text("message", 2000), text("where", 300) or None)
-        generation = self.generation
-        origin = remote._origin if remote._handle is not None else (
-            str(remote._path[0][1]) if remote._path else None)
-
-        def tag(key, obj):
-            if key == "$h" and type(obj["$h"]) is int and type(obj.get("type", "")) is str:
-                return Remote(self, obj["$h"], (), generation, obj.get("type", "")[:80], origin)
-            raise wire.WireError(f"{key} not allowed in a reply")
-        try:
-            return wire.decode(reply.get("ok"), bufs, tag)
-        except wire.WireError as exc:  # the worker's encoder never sends this: forged, the channel is spoiled
-            self._stop()
+        except wire.WireError as exc:  # a forged value: the channel is spoiled
+            self._process.stop()
             raise BadValue(str(exc)) from None
-
+        except Exception as exc:  # the reply comes from student code: whatever it breaks is its error
+            self._process.stop()
+            raise BadValue(f"malformed reply ({type(exc).__name__}: {str(exc)[:200]})") from None

@@ -19,7 +19,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.checks.misconceptions import cause, register
-from grader.sandbox import fetch, inputs_of, type_name
+from grader.sandbox import fetch, graded_name, inputs_of, type_name
 from grader.sandbox.errors import StudentError
 
 register("theta-order", "coefficients in the other order ([b, a] instead of [a, b])")
@@ -58,7 +58,7 @@ def c147_notebook_data(formula="x - 2*x**2 + x**3", noise=0.03, num_train=200):
 def notebook_data(variable, names=("x", "y")):
     """The notebook's data (x, y) as they stood when the graded notebook ``variable`` (a Remote,
     ``student.theta``) was captured, as two float vectors of one length (CheckFailure otherwise)."""
-    name = variable._path[0][1]
+    name = graded_name(variable)
     x, y = (as_vector(value, f"the notebook's `{label}` when {name} was computed")
             for label, value in zip(names, fetch(inputs_of(variable, *names))))
     if x.shape != y.shape:

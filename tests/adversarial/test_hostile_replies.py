@@ -66,18 +66,15 @@ def test_fuzzed_replies_reach_the_sandbox_as_student_errors_only(tmp_path):
     (a verdict on the submission) or a value, nothing else. No worker is started."""
     sb = Sandbox({"modules": {}, "names": {}}, tmp_path)
     try:
-        for k, data in enumerate(hostile.fuzzed_frames(FUZZ_SEED + 1, FUZZ_COUNT)):
+        for data in hostile.fuzzed_frames(FUZZ_SEED + 1, FUZZ_COUNT):
             try:
                 reply, bufs = _receive(data)
             except (wire.WireError, wire.Closed):
                 continue
             try:
-                sb._absorb(reply, sb.root)
-                sb._result(reply, bufs, sb.root)
+                sb.read_reply(reply, bufs, sb.root)
             except StudentError:
-                pass
-            except Exception as exc:  # what _rpc would turn into BadValue: allowed, but count it
-                assert not isinstance(exc, (MemoryError, RecursionError)), (k, exc)
+                pass   # anything else escapes and fails the test
     finally:
         sb.close()
 

@@ -4,6 +4,7 @@ a handle of (the student returned ``self``, its input, a cache) comes back under
 import numpy as np
 
 from grader.sandbox import Remote, fetch, is_remote, type_name
+from grader.sandbox.remote import Target, target_of
 
 SOURCE = """import numpy as np
 
@@ -47,9 +48,9 @@ def test_an_object_returned_by_its_own_method_crosses_back_as_its_handle(make):
     sb = make(SOURCE)
     model = sb.root.Model.keep(3.0)
     again = model.fit(np.arange(3.0))
-    assert is_remote(again) and again._handle == model._handle
+    assert is_remote(again) and target_of(again).handle == target_of(model).handle
     first, second = model.pair(model)
-    assert first._handle == second._handle == model._handle
+    assert target_of(first).handle == target_of(second).handle == target_of(model).handle
     np.testing.assert_array_equal(fetch(again.x), [0.0, 1.0, 2.0])
     assert fetch(again.scale) == 3.0
 
@@ -61,7 +62,7 @@ def test_a_cache_handed_back_by_the_backward_is_the_forwards_cache(make):
     np.testing.assert_array_equal(dx, [2.0, 2.0])
     assert is_remote(cache) and type_name(cache) == "Cache"
     np.testing.assert_array_equal(fetch(cache.x), [1.0, 1.0])
-    assert cache._handle == sb.root.backward(np.ones(2), kept[1])[1]._handle    # one handle per object
+    assert target_of(cache).handle == target_of(sb.root.backward(np.ones(2), kept[1])[1]).handle    # one handle per object
 
 
 def test_a_matrix_gradient_comes_back_as_its_array(make):
@@ -79,4 +80,4 @@ def test_a_matrix_gradient_comes_back_as_its_array(make):
 
 def test_is_remote_tells_handles_from_data():
     assert not is_remote(np.zeros(2)) and not is_remote({"a": 1}) and not is_remote(None)
-    assert is_remote(Remote(None, 1, (), 0))
+    assert is_remote(Remote(Target(None, 1)))

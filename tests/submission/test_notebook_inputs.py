@@ -7,6 +7,7 @@ from grader.submission import NameSpec
 
 sandbox = pytest.importorskip("grader.sandbox")
 errors = pytest.importorskip("grader.sandbox.errors")
+Target = pytest.importorskip("grader.sandbox.remote").Target
 
 VARS = [NameSpec(v, "variable", notebook="nb.ipynb") for v in ("fit", "score", "late")]
 CELLS = [
@@ -71,9 +72,12 @@ def test_inputs_of_takes_a_graded_variable_and_names():
     with pytest.raises(TypeError):
         sandbox.inputs_of(np.zeros(2), "x")
     with pytest.raises(TypeError):
-        sandbox.inputs_of(sandbox.Remote(None, None, (("a", "v"), ("a", "w")), 0), "x")
+        sandbox.inputs_of(sandbox.Remote(Target(None, None, (("a", "v"), ("a", "w")))), "x")   # not a root name
     with pytest.raises(TypeError):
-        sandbox.inputs_of(sandbox.Remote(None, None, (("a", "v"),), 0))
+        sandbox.inputs_of(sandbox.Remote(Target(None, 1, (("a", "v"),))), "x")     # a handle's attribute
+    with pytest.raises(TypeError):
+        sandbox.inputs_of(sandbox.Remote(Target(None, None, (("a", "v"),))))       # no name
+    assert type(sandbox.inputs_of(sandbox.Remote(Target(None, None, (("a", "v"),))), "x")) is sandbox.Remote
 
 
 def test_a_restarted_worker_runs_the_notebook_again_and_gets_the_same_inputs(box):
