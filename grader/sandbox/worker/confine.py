@@ -1,4 +1,5 @@
-"""Kernel confinement of a sandbox (stdlib only; loaded by zygote.py as ``sbx_confine``).
+"""Kernel confinement of a sandbox (stdlib only; used by the zygote, its keepers and workers, and by
+the grader's ``probe_userns`` check).
 
 - ``enter_namespaces(userns)``: new mount, pid, IPC, UTS and network namespaces; without root, inside a
   new user namespace whose only user is the caller's own uid (mapped to itself), which makes the
