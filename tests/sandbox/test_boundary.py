@@ -68,5 +68,5 @@ def test_a_real_worker_holds_no_module_of_the_grader_but_the_worker_folder(make,
     files = {name: os.path.realpath(file) for name, file in modules if file}
     ours = {name: file for name, file in files.items() if Path(file).is_relative_to(GRADER)}
     assert ours and all(Path(file).is_relative_to(WORKER) for file in ours.values()), ours
-    assert {"sbx.server", "sbx.wire", "sbx.zygote"} <= set(ours)            # loaded as a package of its own
+    assert {"_sandbox_worker.server", "_sandbox_worker.wire", "_sandbox_worker.zygote"} <= set(ours)   # its own package
     assert not [name for name, _ in modules if name.split(".")[0] in ("grader", "reference", "pytest")]

@@ -1,14 +1,14 @@
 """The zygote's entry point: ``python -I boot.py FD`` (FD: a unix socket to the grader). Stdlib only.
 
-Loads this folder as the package ``sbx`` (never as ``grader``: nothing of the grader is loaded in a
-sandbox), then runs ``sbx.zygote.main``.
+Loads this folder as the package ``_sandbox_worker`` (never as ``grader``: nothing of the grader is
+loaded in a sandbox; a name no submission's module has), then runs ``_sandbox_worker.zygote.main``.
 """
 import importlib
 import importlib.util
 import os
 import sys
 
-PACKAGE = "sbx"
+PACKAGE = "_sandbox_worker"
 
 
 def load_package(folder: str) -> None:
@@ -24,6 +24,6 @@ def load_package(folder: str) -> None:
 
 if __name__ == "__main__":
     here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != here]  # its files only as sbx.*
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != here]  # its files: package modules only
     load_package(here)
     importlib.import_module(PACKAGE + ".zygote").main(int(sys.argv[1]))

@@ -9,7 +9,7 @@ Dict subclasses (OrderedDict, defaultdict) are sent as dicts and namedtuples as 
 dict's and tuple's own slots; numpy scalars become Python numbers, except float32/float16 ones, which
 become 0-d float32 arrays so the grader knows the value was computed in float32.
 
-Both sides import this file (the worker as ``sbx.wire``): stdlib and numpy only.
+Both sides import this file (the worker as ``_sandbox_worker.wire``): stdlib and numpy only.
 """
 import json
 import math

@@ -1,8 +1,8 @@
 """The zygote: a clean interpreter that preloads numpy and the stdlib (scipy on demand), then forks one
 sandbox per request.
 
-Started by boot.py (``python -I boot.py FD``; FD: a unix socket to the grader) as ``sbx.zygote``. Stdlib,
-numpy (scipy) and this folder only; it never receives anything secret.
+Started by boot.py (``python -I boot.py FD``; FD: a unix socket to the grader) as
+``_sandbox_worker.zygote``. Stdlib, numpy (scipy) and this folder only; it never receives anything secret.
 
 Requests on FD: ``{"op": "spawn", "config": {...}}`` with the worker's socket passed by SCM_RIGHTS
 -> ``{"keeper": pid}``; ``{"op": "reap", "pid": pid}`` -> ``{"status": code}`` (128+n: signal n).
