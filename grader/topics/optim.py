@@ -203,15 +203,46 @@ def check_optimizer_steps(step, golden, rng, rule, state_keys, *, steps=4, shape
         assert_close(family, want, name=f"state after {steps} steps", alternatives=alternatives)
 
 
+register("default-changed", "a default hyperparameter changed from the starter's")
+DEFAULT_CHANGED = cause("default-changed")
+
+
+def _changed_defaults(config, defaults):
+    """``"config['momentum'] = 0.5 (the starter's default is 0.9)"``, ... for each hyperparameter the
+    student's returned ``config`` holds with another value than the reference's default."""
+    if not isinstance(config, dict):
+        return []
+    changed = []
+    for key, default in defaults.items():
+        value = config.get(key)
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+                and not np.isclose(float(value), default, rtol=1e-9, atol=0):
+            changed.append(f"config[{key!r}] = {float(value):g} (the starter's default is {default:g})")
+    return changed
+
+
 def check_optimizer_defaults(step, golden, rng, rule, state_keys, *, shape=(3, 4)):
     """With ``config=None`` the rule fills in the default hyperparameters (lr 1e-2, Adam lr 1e-3,
-    momentum 0.9, decay_rate 0.99, beta1 0.9, beta2 0.999, epsilon 1e-8): two updates match."""
+    momentum 0.9, decay_rate 0.99, beta1 0.9, beta2 0.999, epsilon 1e-8): two updates match. The course's
+    notebooks pass only ``learning_rate`` (the Solver's ``optim_config``), so the defaults are graded; a
+    default the returned config shows changed is named."""
     w = rng.standard_normal(shape)
     dws = [nonzero_normal(rng, shape, margin=0.3) for _ in range(2)]
     iterates = golden(f"{rule}_defaults", lambda ref: [r[0] for r in _reference_run(ref, rule, w, dws, {})])
+    defaults = golden(f"{rule}_default_config", lambda ref: {
+        k: float(v) for k, v in getattr(ref, rule)(w.copy(), dws[0].copy(), None)[1].items()
+        if k in HYPERPARAMETERS[rule]})
     expected = [iterates[0] - w, iterates[1] - iterates[0]]
     alternatives = {name: run[0][0] - w for name, run in _alternative_runs(golden, rule, w, dws, {}).items()}
     next_w, config = step(w.copy(), dws[0].copy(), None)
-    _assert_update(np.asarray(next_w) - w, expected[0], "first update (next_w - w)", alternatives)
-    second_w, _ = step(np.asarray(next_w).copy(), dws[1].copy(), config)
-    assert_close(np.asarray(second_w) - np.asarray(next_w), expected[1], name="second update")
+    changed = _changed_defaults(config, defaults)
+    try:
+        _assert_update(np.asarray(next_w) - w, expected[0], "first update (next_w - w)", alternatives)
+        second_w, _ = step(np.asarray(next_w).copy(), dws[1].copy(), config)
+        assert_close(np.asarray(second_w) - np.asarray(next_w), expected[1], name="second update")
+    except CheckFailure as exc:
+        if exc.diagnosis or not changed:
+            raise
+        raise CheckFailure(f"{exc} After a call with config=None, {'; '.join(changed)}: code that passes "
+                           "only the learning rate (the notebooks' Solver) relies on the defaults.",
+                           DEFAULT_CHANGED) from None

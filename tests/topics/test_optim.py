@@ -116,3 +116,17 @@ def test_adam_moments_stored_under_each_others_keys_are_named_with_the_familys_k
         O.check_optimizer_steps(step, golden, np.random.default_rng(7), "adam", keys)
     assert "state after 4 steps['v']" in str(exc.value) and "['m']" not in str(exc.value)
     assert exc.value.diagnosis.startswith("the two moments stored under each other's keys ('v'")
+
+
+@pytest.mark.parametrize("family", [C147.optim_keys, CS231n.optim_keys])
+def test_a_changed_default_momentum_is_named(family):
+    base = renamed("sgd_momentum", family["sgd_momentum"])
+
+    def step(w, dw, config=None):  # the starter's line edited: config.setdefault('momentum', 0.5)
+        config = {} if config is None else config
+        config.setdefault("momentum", 0.5)
+        return base(w, dw, config)
+    with pytest.raises(CheckFailure) as exc:
+        O.check_optimizer_defaults(step, golden, np.random.default_rng(0), "sgd_momentum", family["sgd_momentum"])
+    assert exc.value.diagnosis == O.DEFAULT_CHANGED
+    assert "config['momentum'] = 0.5 (the starter's default is 0.9)" in str(exc.value)
