@@ -20,6 +20,7 @@ from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.misconceptions import cause
 from grader.sandbox import type_name
+from grader.topics.cnn_norm import check_cnn_norm_layout
 from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin
@@ -146,7 +147,9 @@ class _LossOfParams:
 def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normalized=False):
     """The gradients of ``loss(X, y)`` agree with finite differences of the same ``loss`` for every
     parameter, whatever the layout (used with batch norm, which has no fixed parameter names); with
-    ``normalized`` the net must have parameters beyond W1, b1, ..., b3 (the scales and shifts)."""
+    ``normalized`` the net must have parameters beyond W1, b1, ..., b3 (the scales and shifts), and a new net
+    (reg 0) must have the training loss of a layout the starter allows (``cnn_norm.check_cnn_norm_layout``:
+    the consistency test and the last-layer pin cannot see what comes before the last layer)."""
     dims = dims or SMALL
     net = make_net(weight_scale=0.3, reg=reg, dtype="float64", **dims)
     if normalized:
@@ -178,6 +181,8 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
             raise CheckFailure(f"loss(X) should return scores of shape {(N, dims['num_classes'])}")
         _check_gradient_then_pin(net, _LossOfParams(net, X, y, params), params, grads, X, y, rng, reg)
     resample(make_case, run_check)
+    if normalized:
+        check_cnn_norm_layout(make_net(weight_scale=0.3, reg=0.0, dtype="float64", **dims), rng, dims)
 
 
 def _check_gradient_then_pin(net, f, params, grads, X, y, rng, reg):

@@ -1,6 +1,8 @@
 """c147 hw5: ThreeLayerConvNet (nndl/cnn.py). Without batch norm the loss and gradients are compared with
 the reference given the same parameters (the suite grader/suites/cnn.py); with batch norm your gradients
-are checked against finite differences of your own loss."""
+are checked against finite differences of your own loss, and your training loss at random parameters must
+be that of conv - spatial batch norm - relu - 2x2 max pool - affine - batch norm - relu - affine - softmax
+(each batch norm before or after its ReLU, the spatial one also after the pool)."""
 
 import pytest
 
