@@ -20,7 +20,7 @@ from grader.checks.compare import accept_singleton_shape, assert_close
 from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.misconceptions import cause
 from grader.sandbox import type_name
-from grader.topics.cnn_norm import check_cnn_norm_layout
+from grader.topics.cnn_norm import check_cnn_norm_gradient, check_cnn_norm_layout
 from grader.topics.helpers import fetch_data, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin
@@ -183,6 +183,7 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
     resample(make_case, run_check)
     if normalized:
         check_cnn_norm_layout(make_net(weight_scale=0.3, reg=0.0, dtype="float64", **dims), rng, dims)
+        check_cnn_norm_gradient(make_net(weight_scale=0.3, reg=0.0, dtype="float64", **dims), rng, dims)
 
 
 def _check_gradient_then_pin(net, f, params, grads, X, y, rng, reg):

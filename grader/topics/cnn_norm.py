@@ -250,3 +250,63 @@ def check_cnn_norm_layout(net, rng, dims, *, N=16, draws=3):
                            "[spatial batch norm] - relu - 2x2 max pool - affine - [batch norm] - relu - affine - "
                            "softmax, each batch norm before or after its ReLU (the spatial one also after the "
                            "pool), per channel over (N, H, W) for the spatial one.", exc.diagnosis) from None
+
+
+def _direction(rng, p, pairs):
+    """A random direction in the canonical parameters; a pair whose names do not tell gamma from beta
+    moves both alike (they hold one value)."""
+    d = {k: rng.standard_normal(np.shape(v)) for k, v in p.items()}
+    for label in ("s", "h"):
+        if pairs[label] and pairs[label][2]:
+            d[label + "b"] = d[label + "g"]
+    return d
+
+
+def _layout_slope(p, d, X, y, key, step):
+    """(slope at ``step``, slope at ``step / 2``): central differences along ``d`` of the accepted layout
+    ``key = (spatial, hidden, eps, inside)``'s loss; they disagree where a step crosses a kink."""
+    spatial, hidden, eps, inside = key
+
+    def loss(t):
+        return layout_loss({k: v + t * d[k] for k, v in p.items()}, X, y, spatial=spatial, hidden=hidden,
+                           eps=eps, inside=inside)
+    return tuple((loss(t) - loss(-t)) / (2 * t) for t in (step, step / 2))
+
+
+def check_cnn_norm_gradient(net, rng, dims, *, N=16, step=1e-5, rtol=1e-3):
+    """At a random draw where ``net`` (batch norm, reg 0) has the loss of an accepted layout, the gradients
+    it returns have, along a random direction d, the slope of that layout's loss computed here: Σ g·d =
+    (L(θ + h·d) − L(θ − h·d)) / 2h within ``rtol``. A net whose gradients are 0 and whose loss is flat near
+    every point it has seen agrees with its own finite differences, and fails here. A draw whose slopes at
+    h and h/2 disagree (a kink) is drawn again; a loss of no accepted layout is left to
+    ``check_cnn_norm_layout``."""
+    params = fetch_data(net.params)
+    if not isinstance(params, dict):
+        raise CheckFailure(f"ThreeLayerConvNet.params should be a dict of arrays, got {type_name(params)}")
+    pairs = norm_pairs(params, dims)
+    for _ in range(DRAWS):
+        (p, X, y), losses = conditioned_case(rng, dims, pairs, N)
+        write_entries(net.params, _student_params(p, params, pairs))
+        result = fetch_data(net.loss(X.copy(), y.copy()))
+        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
+            raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+        value = student_scalar(result[0], "the loss returned by loss(X, y)")
+        matched = [key for key, loss in losses.items() if compare(value, loss, rtol=RTOL).ok]
+        if not matched:
+            return
+        d = _direction(rng, p, pairs)
+        mine = _student_params(d, params, pairs)
+        missing = sorted(k for k in mine if not isinstance(result[1].get(k), np.ndarray))
+        if missing:
+            raise CheckFailure(f"grads is missing {missing} (or holds no array there)")
+        slope = sum(float(np.sum(np.asarray(result[1][k], dtype=np.float64).reshape(np.shape(v)) * v))
+                    for k, v in mine.items())
+        smooth = [s for s in (_layout_slope(p, d, X, y, key, step) for key in matched)
+                  if abs(s[0] - s[1]) <= 1e-3 * rtol * (1 + abs(s[1]))]
+        if not smooth:
+            continue
+        if any(abs(slope - s[1]) <= rtol * (1 + abs(s[1])) for s in smooth):
+            return
+        raise CheckFailure(f"At random parameters your loss(X, y) is that of the net's layout, but along a random "
+                           f"direction its gradients give the slope {slope:.6g} where that loss changes at the rate "
+                           f"{smooth[0][1]:.6g}: the gradients are not those of the loss.")

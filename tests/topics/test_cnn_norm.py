@@ -172,3 +172,25 @@ def test_a_scale_and_shift_per_pixel_fail_on_their_shapes():
         check(PerPixelParams(), 0)
     assert exc.value.diagnosis == M.PER_PIXEL
 
+
+
+class ZeroGradientNet(R.ThreeLayerConvNet):
+    """The reference's training loss with zero gradients (with a loss flat near the points it has seen,
+    it passes finite differences of itself)."""
+
+    def loss(self, X, y=None):
+        result = super().loss(X, y)
+        return result if y is None else (result[0], {k: np.zeros_like(v) for k, v in self.params.items()})
+
+
+def test_the_gradient_pin_passes_correct_nets_over_seeds(correct_example_net):
+    for seed in range(20):
+        M.check_cnn_norm_gradient(reference_net(), np.random.default_rng(seed), DIMS)
+        M.check_cnn_norm_gradient(correct_example_net(), np.random.default_rng(seed), DIMS)
+
+
+def test_the_gradient_pin_fails_a_net_with_the_right_loss_and_zero_gradients():
+    net = ZeroGradientNet(weight_scale=0.3, reg=0.0, dtype="float64", use_batchnorm=True, **DIMS)
+    for seed in range(5):
+        with pytest.raises(CheckFailure, match="the gradients are not those of the loss"):
+            M.check_cnn_norm_gradient(net, np.random.default_rng(seed), DIMS)
