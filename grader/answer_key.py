@@ -64,11 +64,14 @@ def _import_solution(folder: Path) -> list:
     package = "grader_solution_" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
     if package not in sys.modules:
         init = folder / "__init__.py"
+        spec: importlib.machinery.ModuleSpec | None
         if init.is_file():
             spec = importlib.util.spec_from_file_location(package, init, submodule_search_locations=[str(folder)])
         else:
             spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
             spec.submodule_search_locations = [str(folder)]
+        if spec is None:  # spec_from_file_location of a .py path always gives one
+            raise ImportError(f"cannot import the answer key's package {init}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[package] = module
         try:

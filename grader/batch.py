@@ -197,7 +197,7 @@ def _process_main(conn, assignment_path: str, title: str, out_dir: str, public_o
 
     try:
         run_session(load_assignment(assignment_path), jobs(), on_result, public_only=public_only,
-                    hide=[out_dir, *hide], plugin_holder=holder)
+                    hide=[Path(out_dir), *map(Path, hide)], plugin_holder=holder)
     except AssignmentError as exc:  # an instructor error: the parent reports it in one line and stops
         conn.send(("error", str(exc)))
     except Exception as exc:  # a bug of the grader: the parent stops with the type and message

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,8 @@ class GoldenStore:
         if mode not in ("compute", "record", "replay"):
             raise ValueError(f"unknown golden mode {mode!r}")
         self.mode = mode
-        self.values: dict[str, dict[str, object]] = values if values is not None else {}
+        # test id -> key -> a reference value, or for a key "(by inputs)" a list of (inputs, value) cases
+        self.values: dict[str, dict[str, Any]] = values if values is not None else {}
         self.solution_dir = solution_dir
         self._reference = None
 

@@ -144,7 +144,7 @@ def scan_source(source: str, forbidden: set) -> list[str]:
             what = _shortcut(node, forbidden, aliases)
         except RecursionError:   # ast.unparse of an attribute chain thousands deep
             what = "uses a name nested too deeply to show"
-        if what:
+        if what and isinstance(node, (ast.stmt, ast.expr)):   # what _shortcut names: imports, attributes, calls
             found.append((node.lineno, what))
     return [f"{line}: {what}" for line, what in sorted(set(found))]
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from grader import __version__
 from grader.assignment import HIDDEN_HELPER_PREFIX, METADATA_FILE, Assignment, AssignmentError
 from grader.golden import GoldenStore
+from grader.outcome import SubmissionResult
 from grader.plugin import Job
 
 
@@ -41,7 +42,7 @@ def build_kit(assignment: Assignment, out_dir: Path) -> Path:
     jobs = [Job(path, label) for label, path in examples.items()
             if label == "correct" or expected.get(label, None) == []]
     store = GoldenStore("record", solution_dir=assignment.solution_dir)
-    results = []
+    results: list[SubmissionResult] = []
     run_session(assignment, jobs, results.append, public_only=True, golden=store)
     for job, result in zip(jobs, results):
         failing = result.failing()

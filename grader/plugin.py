@@ -211,19 +211,19 @@ class GraderPlugin:
                              starter=self.assignment.starter_dir) as submission:
             self._digest = self._submission_digest(submission)
             flags = scan_plan(submission.plan, policy.forbidden)
-            self._sandbox = Sandbox(
+            self._sandbox = sandbox = Sandbox(
                 submission.plan, submission.root, hide=self.hide, forbidden=policy.forbidden,
                 limits=Limits(call_seconds=limits.call_seconds, submission_seconds=limits.submission_seconds,
                               memory_mb=limits.memory_mb))
             try:
-                self._sandbox.load_all()  # before any test input: the notes made now are student-facing
-                outcomes = [self._run(item, items[i + 1] if i + 1 < len(items) else None)
+                sandbox.load_all()  # before any test input: the notes made now are student-facing
+                outcomes = [self._run(sandbox, item, items[i + 1] if i + 1 < len(items) else None)
                             for i, item in enumerate(items)]
-                student_output = "\n".join(self._sandbox.output())  # instructor-only
-                code_notes = self._sandbox.code_notes()  # the student's own code and its errors
-                flags += [flag for flag in self._sandbox.flags() if flag not in flags]
+                student_output = "\n".join(sandbox.output())  # instructor-only
+                code_notes = sandbox.code_notes()  # the student's own code and its errors
+                flags += [flag for flag in sandbox.flags() if flag not in flags]
             finally:
-                self._sandbox.close()
+                sandbox.close()
                 self._sandbox = None
             load_notes = list(submission.notes) + [n for n in code_notes if n not in submission.notes]
             zeroed = bool(flags) and policy.on_flag == "zero"
@@ -233,14 +233,14 @@ class GraderPlugin:
                                     student_output=student_output, flags=flags, zeroed=zeroed,
                                     execution_time=round(time.monotonic() - start, 3))
 
-    def _run(self, item, nextitem) -> Outcome:
+    def _run(self, sandbox: Sandbox, item, nextitem) -> Outcome:
         """One test. Fixtures live as long as their scope says while the same submission is graded
         (``nextitem``); after its last test every fixture is torn down."""
         attempts = TEST_DRAWS if self.golden_store.mode == "compute" else 1  # a kit's values are for one draw
         for attempt in range(attempts):
             self._attempt = attempt
             self._failure, self._failure_text, self._notes = None, "", []
-            self._sandbox.reseed(self._seed(item) % 2**32)
+            sandbox.reseed(self._seed(item) % 2**32)
             with collecting_notes() as check_notes:  # notes of the checks (a shape accepted, ...)
                 reports = runtestprotocol(item, nextitem=nextitem, log=False)
             if not isinstance(self._failure, Inconclusive) or getattr(self._failure, "redrawn", False):

@@ -96,7 +96,7 @@ def _golden_store(assignment: Assignment) -> GoldenStore:
 
 def collect(assignment: Assignment) -> list[tuple[str, float, bool]]:
     """The tests of an assignment without running them: (name, points, hidden) each."""
-    plugin_holder = []
+    plugin_holder: list[GraderPlugin] = []
     run_session(assignment, [], lambda result: None, plugin_holder=plugin_holder, needs_secret=False)
     return plugin_holder[0].collected
 

@@ -86,10 +86,10 @@ def tree_digest(root: Path) -> str:
     """sha256 over every entry under ``root`` in sorted order: each file's relative path and bytes, each
     symlink's target text, each folder's name (unreadable files count by their path and error)."""
     digest = hashlib.sha256()
-    root = os.fspath(root)
-    for folder, dirs, files in os.walk(root):
+    top = os.fspath(root)
+    for folder, dirs, files in os.walk(top):
         dirs.sort()
-        rel_folder = os.path.relpath(folder, root)
+        rel_folder = os.path.relpath(folder, top)
         digest.update(f"D{rel_folder}\0".encode("utf-8", "surrogateescape"))
         for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
             path = os.path.join(folder, name)

@@ -47,7 +47,7 @@ def results_json(result: SubmissionResult, title: str = "") -> dict:
             "output": clean(output, TEST_OUTPUT_LIMIT),
             "visibility": outcome.visibility,
         }
-        extra = {}
+        extra: dict[str, object] = {}   # detail text, misconception ids
         if outcome.instructor_output:  # stored for instructors, never displayed
             extra["detail"] = clean(outcome.instructor_output, TEST_OUTPUT_LIMIT)
         if outcome.misconceptions:  # the ids of the named misconceptions (grader.checks.misconceptions)

@@ -85,7 +85,7 @@ def statement_text(node: ast.stmt, lines: list) -> str:
     decorators = getattr(node, "decorator_list", [])
     first = min([node.lineno] + [d.lineno for d in decorators])
     start_col = 0 if first != node.lineno else node.col_offset
-    last, end_col = node.end_lineno, node.end_col_offset
+    last, end_col = node.end_lineno or node.lineno, node.end_col_offset  # a parsed node has both ends
     if first == last:
         return lines[first - 1][start_col:end_col]
     return "\n".join([lines[first - 1][start_col:]] + lines[first:last - 1] + [lines[last - 1][:end_col]])
@@ -182,7 +182,7 @@ def snippet(unit: Unit, names: list) -> str:
     for stmt in unit.stmts:
         if isinstance(stmt.node, (ast.Import, ast.ImportFrom)) and not _is_future(stmt.node):
             imported.update(_import_names(stmt.node))
-    providers = {}
+    providers: dict[str, list[int]] = {}
     for index, stmt in enumerate(unit.stmts):
         node = stmt.node
         usable = (isinstance(node, (ast.Import, ast.ImportFrom, ast.Try, ast.With) + _DEFS)

@@ -12,6 +12,7 @@ was a choice).
 """
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from .definitions import Unit, is_stub, skeleton, snippet
 from .modules import ModuleTable, is_blocked_file
-from .notebooks import captures, plan_entry
+from .notebooks import Notebook, captures, plan_entry
 from .repair import decode, repair
 
 
@@ -54,7 +55,8 @@ def starter_skeletons(folder, specs: list) -> dict:
 
 @functools.lru_cache(maxsize=16)
 def _starter_skeletons(folder: str, specs: tuple) -> dict:
-    found, trees = {}, {}
+    found: dict[str, set[str]] = {}
+    trees: dict[str, ast.Module | None] = {}
     for spec in specs:
         for rel in spec.files:
             if rel not in trees:
@@ -62,7 +64,8 @@ def _starter_skeletons(folder: str, specs: tuple) -> dict:
                     trees[rel] = repair(decode((Path(folder) / rel).read_bytes())[0]).tree
                 except OSError:
                     trees[rel] = None
-            for node in trees[rel].body if trees[rel] is not None else ():
+            tree = trees[rel]
+            for node in tree.body if tree is not None else ():
                 if getattr(node, "name", None) == spec.name:
                     found.setdefault(spec.name, set()).add(skeleton(node))
     return found
@@ -73,8 +76,9 @@ class Locator:
 
     def __init__(self, pyfiles: dict, table: ModuleTable, notebooks: list, problems: list, starter=None):
         self.pyfiles, self.table, self.notebooks, self.problems = pyfiles, table, notebooks, problems
-        self.starter, self.starter_defs = starter, {}
-        self.units = {}
+        self.starter = starter
+        self.starter_defs: dict[str, set[str]] = {}
+        self.units: dict[str, Unit] = {}
         for rel, repaired in pyfiles.items():
             unit = Unit(rel)
             unit.add_tree(repaired.tree, repaired.source)
@@ -82,9 +86,9 @@ class Locator:
         for nb in notebooks:
             self.units[nb.file] = nb.unit()
         self.defs = {file: unit.graded_definitions() for file, unit in self.units.items()}
-        self.starter_modules = set()
+        self.starter_modules: set[str] = set()
         self.result = Located()
-        self._snippet_names = {}
+        self._snippet_names: dict[str, list[str]] = {}
 
     def locate(self, specs: list) -> Located:
         self.starter_defs = starter_skeletons(self.starter, [s for s in specs if s.kind != "variable"])
@@ -208,7 +212,9 @@ class Locator:
     def _locate_variables(self, specs: list) -> None:
         """Each variable from one notebook capturing it: a notebook changed from the starter beats
         an unchanged copy of it, then the starter's file name, then the shortest path."""
-        chosen, passed_over, assigned_as = {}, {}, {}
+        chosen: dict[str, tuple[Notebook, list[str]]] = {}          # file -> (notebook, its variables)
+        passed_over: dict[tuple[str, tuple], list[str]] = {}      # (file, other files) -> variables
+        assigned_as: dict[str, str] = {}                          # variable -> the notebook's name for it
         for spec in specs:
             nbs, source = [], spec.name
             for source in (spec.name, *spec.aliases):  # the graded name first, then its aliases in order

@@ -187,7 +187,7 @@ def _missing_imports(entry: Entry, known: set) -> list:
 
 def _support_stems(support: dict) -> dict:
     """Module file name (``fast_layers``) -> (rel, source) of the one support module of that name."""
-    found = {}
+    found: dict[str, list[tuple[str, str]]] = {}
     for rel, src in sorted(support.items()):
         path = PurePosixPath(rel)
         if path.suffix == ".py" and path.name != "__init__.py":
@@ -222,7 +222,7 @@ def _imports_of(entry: Entry) -> list:
     except SyntaxError:
         return []
     package = entry.name.split(".") if entry.package else entry.name.split(".")[:-1]
-    names = []
+    names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)

@@ -49,7 +49,7 @@ class _Rewriter:
                 depth = max(depth - 1, 0)
             elif tok.type == NEWLINE:
                 depth = 0
-        self.edits = []
+        self.edits: list[tuple[int, int, str]] = []
 
     def off(self, pos) -> int:
         return self.starts[pos[0] - 1] + pos[1]
@@ -249,7 +249,8 @@ _COMPAT_MODULES = ("past", "builtins", "six", "future")
 
 def _bindings(tree: ast.AST) -> tuple:
     """(names the code binds anywhere, names imported from a compatibility module)."""
-    bound, compat = set(), set()
+    bound: set[str] = set()
+    compat: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:

@@ -163,8 +163,10 @@ def split_blocks(lines: list) -> list:
     for n in range(good_until + 1, len(lines) + 1):            # past a tokenize error: column 0 rule
         line = lines[n - 1]
         if line[:1] not in ("", " ", "\t", "\n", "#"):
-            starts.append((n, re.match(r"[\w@]*", line).group() or line[:1]))
-    begins, decorator_only = [], False
+            head = re.match(r"[\w@]*", line)   # matches every line, if only by the empty string
+            starts.append((n, (head.group() if head else "") or line[:1]))
+    begins: list[int] = []
+    decorator_only = False
     for n, first in starts:
         word = "@" if first.startswith("@") else first
         if begins and (word in _CONTINUATIONS or decorator_only):
@@ -188,7 +190,8 @@ def defined_names(text: str) -> list:
     return names
 
 
-def _error_at(text: str) -> tuple:
+def _error_at(text: str) -> tuple[int, str] | None:
+    """(line, message) of the syntax error of ``text``; None when it parses."""
     try:
         parse(text)
     except SyntaxError as exc:
@@ -196,10 +199,12 @@ def _error_at(text: str) -> tuple:
     return None
 
 
-def _real_error(text: str, fixed: str) -> tuple:
+def _real_error(text: str, fixed: str) -> tuple[int, str]:
     """The error to report for `text` whose Python 2 rewrite is `fixed` (neither parses): the rewrite's,
     unless the rewrite broke an earlier line (then the original's)."""
     original, rewritten = _error_at(text), _error_at(fixed)
+    if original is None or rewritten is None:
+        raise ValueError("_real_error is for two sources that both fail to parse")
     return rewritten if rewritten[0] >= original[0] else original
 
 
@@ -214,7 +219,7 @@ def _members(lines: list, header: int, end: int) -> list:
     body = [n for n in range(header + 1, end + 1)
             if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")]
     indent = _width(lines[body[0] - 1]) if body else 0
-    starts = []                        # [line, name]
+    starts: list[list] = []            # [line, name]
     for n in body:
         match = _MEMBER.match(lines[n - 1].lstrip(" \t"))
         if indent == 0 or _width(lines[n - 1]) != indent or not match:
@@ -238,7 +243,8 @@ def repair_class(lines: list, start: int, end: int) -> tuple | None:
     match = _CLASS.match(lines[header - 1])
     if not match:
         return None
-    current, dropped, members = lines[start - 1:end], [], _members(lines, header, end)
+    current, members = lines[start - 1:end], _members(lines, header, end)
+    dropped: list[Dropped] = []
     while True:
         padded = "\n" * (start - 1) + "".join(current)
         fixed = fix_python2(padded)
