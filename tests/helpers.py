@@ -4,10 +4,19 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
 _SHARED_SCHEMA = ROOT.parent / "shared" / "gradescope" / "results.schema.json"
 SCHEMA = json.loads((_SHARED_SCHEMA if _SHARED_SCHEMA.is_file() else ROOT / "grader/report/results.schema.json").read_text())
+
+
+def seed_sweep(count: int, quick: int) -> list:
+    """Seeds 0..count-1 as two pytest params of ranges: the first ``quick`` run by default, the rest are
+    a study (run with ``--studies``, as CI does). Together they are the whole sweep, each seed once."""
+    return [pytest.param(range(quick), id=f"seeds 0-{quick - 1}"),
+            pytest.param(range(quick, count), id=f"seeds {quick}-{count - 1}", marks=pytest.mark.study)]
 
 
 def write_submission(folder: Path, files: dict[str, str]) -> Path:

@@ -7,6 +7,8 @@ configurations graded by consistency (dropout or normalization on; for the conv 
 self-consistency test), so they cost nothing elsewhere: the comparison is with the twin's score.
 
 A correct example returning its loss as a (1, 1) array (real students do) keeps full marks.
+
+A study (18 gradings of cs231n/a2, about 2 minutes): run with ``--studies``.
 """
 
 import shutil
@@ -15,6 +17,8 @@ import pytest
 
 from grader.assignment import load_assignment
 from grader.runner import grade_many
+
+pytestmark = pytest.mark.study
 
 FC = "cs231n/classifiers/fc_net.py"
 CNN = "cs231n/classifiers/cnn.py"

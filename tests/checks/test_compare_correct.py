@@ -1,4 +1,5 @@
-"""assert_close never fails correct code: loops against vectorized, float32 against float64."""
+"""assert_close never fails correct code: loops against vectorized, float32 against float64. The first
+seeds run by default, the rest of each sweep is a study (--studies)."""
 
 import sys
 from pathlib import Path
@@ -12,9 +13,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from problems import (PROBLEMS, cast, conv_forward, conv_forward_naive, pool_forward,  # noqa: E402
                       pool_forward_naive, softmax_grads, softmax_loss, softmax_loss_naive)
 
+from helpers import seed_sweep  # noqa: E402
 
-def test_loop_based_against_vectorized():
-    for seed in range(150):
+
+@pytest.mark.parametrize("seeds", seed_sweep(150, 20))
+def test_loop_based_against_vectorized(seeds):
+    for seed in seeds:
         rng = np.random.default_rng(seed)
         params, data = PROBLEMS["softmax"].make(rng)
         loss, dW = softmax_loss_naive(params["W"], data["X"], data["y"], data["reg"])
@@ -25,10 +29,11 @@ def test_loop_based_against_vectorized():
         assert_close(pool_forward_naive(x), pool_forward(x))
 
 
+@pytest.mark.parametrize("seeds", seed_sweep(300, 30))
 @pytest.mark.parametrize("problem", sorted(PROBLEMS))
-def test_float32_results_against_float64(problem):
+def test_float32_results_against_float64(problem, seeds):
     pr = PROBLEMS[problem]
-    for seed in range(300):
+    for seed in seeds:
         rng = np.random.default_rng(seed)
         params, data = pr.make(rng)
         expected = pr.grads(params, data)

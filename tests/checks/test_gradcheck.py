@@ -13,19 +13,23 @@ from grader.checks.gradcheck import (check_gradient, numerical_gradient, resampl
 sys.path.insert(0, str(Path(__file__).parent))
 from problems import PROBLEMS, SUBTHRESHOLD_BUG, cast, pool_grads, pool_loss  # noqa: E402
 
+from helpers import seed_sweep  # noqa: E402
+
 SEEDS = 1000
 BUG_SEEDS = 30
 EXPECTED_EVALUATIONS = {"softmax": 9, "twolayer": 33, "prelu_elu": 33, "maxpool": 9, "batchnorm": 25,
                         "conv": 25, "dropout": 9, "rnn_step": 41}
 
 
+@pytest.mark.parametrize("seeds", seed_sweep(SEEDS, 50))
 @pytest.mark.parametrize("problem", sorted(PROBLEMS))
-def test_no_false_failure_over_1000_seeds(problem):
+def test_no_false_failure_over_1000_seeds(problem, seeds):
     """Correct float64 gradients pass on every seed, without one Inconclusive (which the plugin grades as
-    a failure: "could not be verified"); float32 ones pass norm-wise."""
+    a failure: "could not be verified"); float32 ones pass norm-wise. The first 50 seeds run by default,
+    the other 950 are a study."""
     pr = PROBLEMS[problem]
     inconclusive, worst, redraws = [], 0.0, 0
-    for seed in range(SEEDS):
+    for seed in seeds:
         rng = np.random.default_rng(seed)
         params, data = pr.make(rng)
         grads = pr.grads(params, data)
@@ -43,7 +47,7 @@ def test_no_false_failure_over_1000_seeds(problem):
         assert any("computes in float32" in note for note in report.notes)
     assert inconclusive == [], f"seeds {inconclusive} could not be verified (a failure for the student)"
     assert worst < 0.5
-    print(f"{problem}: {SEEDS} seeds, 0 undecided, {redraws} redrawn directions, worst error/tolerance {worst:.3g}")
+    print(f"{problem}: {len(seeds)} seeds, 0 undecided, {redraws} redrawn directions, worst error/tolerance {worst:.3g}")
 
 
 @pytest.mark.parametrize("problem,bug", [(p, b) for p in sorted(PROBLEMS) for b in PROBLEMS[p].bugs])
