@@ -65,6 +65,7 @@ def test_fuzzed_replies_reach_the_sandbox_as_student_errors_only(tmp_path):
     """The Sandbox's own handling of a received reply (flags, notes, errors, values): a StudentError
     (a verdict on the submission) or a value, nothing else. No worker is started."""
     sb = Sandbox({"modules": {}, "names": {}}, tmp_path)
+    outcomes = []
     try:
         for data in hostile.fuzzed_frames(FUZZ_SEED + 1, FUZZ_COUNT):
             try:
@@ -73,10 +74,15 @@ def test_fuzzed_replies_reach_the_sandbox_as_student_errors_only(tmp_path):
                 continue
             try:
                 sb.read_reply(reply, bufs, sb.root)
+                outcomes.append("value")
             except StudentError:
-                pass   # anything else escapes and fails the test
+                outcomes.append("student error")
+            except Exception as exc:  # noqa: BLE001 - the point of the test
+                outcomes.append(f"escaped: {type(exc).__name__}: {exc}")
     finally:
         sb.close()
+    assert "student error" in outcomes, outcomes[:20]
+    assert all(o in ("value", "student error") for o in outcomes), [o for o in outcomes if o.startswith("escaped")]
 
 
 @pytest.mark.parametrize("attack", sorted(hostile.ATTACKS))
