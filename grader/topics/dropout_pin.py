@@ -22,6 +22,8 @@ independent; norm before or after the ReLU; penalty ½·reg·Σ‖W‖² or reg�
 
 The gradient check then runs on one of the K nets, chosen at random after all K have answered, and that
 net must give the answer it gave here: no net can tell the calls of this pin from those of the check.
+(A net dishonest on a small fraction f of its seeds moves the means little and is the one checked with
+probability about f: the residual risk, measured in benchmarks/dropout_pin_study.py.)
 """
 
 import numpy as np
