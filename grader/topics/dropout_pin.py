@@ -60,10 +60,11 @@ def _norm_backward(dout, cache):
 
 
 def chain_loss_and_grads(params, X, y, masks, *, normalization=None, before_relu=True, factor=0.5, reg=0.0,
-                         eps=EPS):
+                         eps=EPS, relu=True):
     """Training losses (M,) and gradients {name: (M, *shape)}, one per mask set, of ``{affine - [norm] -
     relu - mask} x (L-1) - affine - softmax`` with penalty ``factor·reg·Σ‖W‖²``; ``masks[l]`` (M, N, H_l)
-    multiplies layer l's ReLU output (kept units scaled by 1/q), norm before (or after) the ReLU."""
+    multiplies layer l's ReLU output (kept units scaled by 1/q), norm before (or after) the ReLU;
+    ``relu`` False: the ReLUs left out (a misconception's value)."""
     L = sum(1 for key in params if key.startswith("W"))
     M, N = masks[0].shape[0] if masks else 1, len(X)
     h = np.broadcast_to(X.reshape(1, N, -1), (M, N, X[0].size))
@@ -74,8 +75,8 @@ def chain_loss_and_grads(params, X, y, masks, *, normalization=None, before_relu
         norm_args = (params.get(f"gamma{layer}"), params.get(f"beta{layer}"), normalization, eps)
         if normalization and before_relu:
             a, cache["norm"] = _norm_forward(a, *norm_args)
-        cache["live"] = a > 0
-        a = np.maximum(a, 0)
+        cache["live"] = a > 0 if relu else np.ones(a.shape, dtype=bool)
+        a = np.maximum(a, 0) if relu else a
         if normalization and not before_relu:
             a, cache["norm"] = _norm_forward(a, *norm_args)
         h = a * masks[layer - 1]

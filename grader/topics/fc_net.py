@@ -234,25 +234,17 @@ def _squares(params, L):
     return sum(float(np.sum(params[f"W{layer}"] ** 2)) for layer in range(1, L + 1))
 
 
-def _norm(h, gamma, beta, normalization, eps):
-    """Batch norm (train mode: each feature over the batch) or layer norm (each example's features)."""
-    axis = 0 if normalization == "batchnorm" else 1
-    mean, var = h.mean(axis, keepdims=True), h.var(axis, keepdims=True)
-    return gamma * (h - mean) / np.sqrt(var + eps) + beta
+def _no_dropout(params, N):
+    """Masks of ones for the hidden layers: ``dropout_pin.chain_loss_and_grads`` of a net without dropout."""
+    return [np.ones((1, N, params[f"W{layer}"].shape[1])) for layer in range(1, sum(k.startswith("W") for k in params))]
 
 
-def _norm_chain_loss(params, X, y, L, normalization, *, before_relu=True, relu=True, eps=1e-5, factor=0.5, reg=0.0):
-    """Training loss of ``{affine - norm - relu} x (L-1) - affine - softmax`` (``before_relu`` False: the
-    norm after the ReLU), penalty ``factor·reg·Σ‖W‖²``."""
-    h = X.reshape(len(X), -1)
-    for layer in range(1, L):
-        h = h @ params[f"W{layer}"] + params[f"b{layer}"]
-        gamma, beta = params[f"gamma{layer}"], params[f"beta{layer}"]
-        h = _norm(h, gamma, beta, normalization, eps) if before_relu else h
-        h = np.maximum(h, 0) if relu else h
-        h = h if before_relu else _norm(h, gamma, beta, normalization, eps)
-    scores = h @ params[f"W{L}"] + params[f"b{L}"]
-    return _softmax_loss(scores, y) + factor * reg * _squares(params, L)
+def _norm_chain_loss(params, X, y, normalization, **layout):
+    """Training loss of ``{affine - norm - relu} x (L-1) - affine - softmax`` without dropout, eps 1e-5
+    (``layout``: the options of ``dropout_pin.chain_loss_and_grads``)."""
+    layout = {"eps": 1e-5, **layout}
+    return float(chain_loss_and_grads(params, X, y, _no_dropout(params, len(X)), normalization=normalization,
+                                      **layout)[0][0])
 
 
 def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
@@ -270,17 +262,16 @@ def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
         raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
     value = student_scalar(result[0], "the loss returned by loss(X, y)")
-    no_dropout = [np.ones((1, N, width)) for width in dims[1:-1]]
-    accepted = [chain_loss_and_grads(params, X, y, no_dropout, normalization=normalization, before_relu=b,
+    accepted = [chain_loss_and_grads(params, X, y, _no_dropout(params, N), normalization=normalization, before_relu=b,
                                      eps=e, factor=f, reg=reg)
                 for b in (True, False) for e in (1e-5, 1e-10) for f in (0.5, 1.0)]
     accepted.sort(key=lambda computed: abs(computed[0][0] - value))
     other = "layernorm" if normalization == "batchnorm" else "batchnorm"
     alternatives = {
         cause("norm-other-kind", other=other, normalization=normalization):
-            _norm_chain_loss(params, X, y, L, other, reg=reg),
-        cause("relu-missing"): _norm_chain_loss(params, X, y, L, normalization, relu=False, reg=reg),
-        cause("reg-missing"): _norm_chain_loss(params, X, y, L, normalization),
+            _norm_chain_loss(params, X, y, other, reg=reg),
+        cause("relu-missing"): _norm_chain_loss(params, X, y, normalization, relu=False, reg=reg),
+        cause("reg-missing"): _norm_chain_loss(params, X, y, normalization),
         cause("norm-missing"): _softmax_loss(_plain_scores(params, X, L), y) + 0.5 * reg * _squares(params, L),
     }
     what = f"of the net with {normalization} at the test's parameters"
