@@ -21,7 +21,7 @@ from grader.checks.gradcheck import check_gradient, resample
 from grader.checks.misconceptions import cause
 from grader.sandbox import type_name
 from grader.topics.cnn_norm import check_cnn_norm_gradient, check_cnn_norm_layout
-from grader.topics.helpers import fetch_data, write_entries
+from grader.topics.helpers import fetch_data, loss_pair, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin
 
@@ -105,8 +105,7 @@ def check_cnn_loss(make_net, golden, rng, *, reg=0.0, N=3, dims=None):
     scores = net.loss(X.copy())
     result = net.loss(X.copy(), y.copy())
     assert_close(scores, scores_ref, name="scores (y is None)")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+    loss_pair(result, grads_dict=False)
     loss, grads = result
     alternatives = {}
     if reg:
@@ -170,8 +169,7 @@ def check_cnn_self_consistent(make_net, rng, *, reg=0.05, N=4, dims=None, normal
         params, X, y = case
         _set_params(net, params)
         result = net.loss(X.copy(), y.copy())
-        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-            raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+        loss_pair(result)
         grads = result[1]
         missing = sorted(set(params) - set(grads))
         if missing:

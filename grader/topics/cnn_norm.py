@@ -33,7 +33,7 @@ from grader.checks.compare import assert_close, compare
 from grader.checks.misconceptions import cause, register
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
-from grader.topics.helpers import fetch_data, write_entries
+from grader.topics.helpers import fetch_data, loss_pair, write_entries
 
 SPATIAL_PLACES = ("before relu", "after relu", "after pool")
 HIDDEN_PLACES = ("before relu", "after relu")
@@ -222,8 +222,7 @@ def check_cnn_norm_layout(net, rng, dims, *, N=16, draws=3):
     for p, X, y in cases:
         write_entries(net.params, _student_params(p, params, pairs))
         result = fetch_data(net.loss(X.copy(), y.copy()))
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+        loss_pair(result, grads_dict=False)
         values.append(student_scalar(result[0], "the loss returned by loss(X, y)"))
     values = np.array(values)
     accepted = [np.array([losses[key] for losses in candidates]) for key in candidates[0]]
@@ -288,8 +287,7 @@ def check_cnn_norm_gradient(net, rng, dims, *, N=16, step=1e-5, rtol=1e-3):
         (p, X, y), losses = conditioned_case(rng, dims, pairs, N)
         write_entries(net.params, _student_params(p, params, pairs))
         result = fetch_data(net.loss(X.copy(), y.copy()))
-        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-            raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+        loss_pair(result)
         value = student_scalar(result[0], "the loss returned by loss(X, y)")
         matched = [key for key, loss in losses.items() if compare(value, loss, rtol=RTOL).ok]
         if not matched:

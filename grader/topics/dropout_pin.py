@@ -32,7 +32,7 @@ from grader.checks import CheckFailure
 from grader.checks.compare import accept_singleton_shape
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
-from grader.topics.helpers import fetch_data
+from grader.topics.helpers import fetch_data, loss_pair
 
 NETS = 48          # K: nets built with different seeds
 MASKS = 2000       # M: Monte Carlo masks of the reference
@@ -135,8 +135,7 @@ def _answer(model, params, X, y):
     """The (loss, grads) a net gives at ``params`` for (X, y), as plain float64 values."""
     model.set_params(params)
     result = fetch_data(model.loss(X.copy(), y.copy()))
-    if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-        raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+    loss_pair(result)
     loss = student_scalar(result[0], "the loss returned by loss(X, y)")
     grads = {}
     for key, value in params.items():

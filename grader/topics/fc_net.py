@@ -21,7 +21,7 @@ from grader.checks.misconceptions import cause, register
 from grader.checks.values import student_scalar
 from grader.sandbox import type_name
 from grader.topics.dropout_pin import chain_loss_and_grads, check_dropout_pin, check_same_answer
-from grader.topics.helpers import fetch_data, write_entries
+from grader.topics.helpers import fetch_data, loss_pair, write_entries
 from grader.topics.norm_eps import set_net_eps
 from grader.topics.pins import check_last_bias_pin, own_params
 
@@ -157,8 +157,7 @@ def check_fc_loss(make, golden, rng, *, reg=0.0, hidden_dims=(6, 5), input_dim=7
     model.set_params(params)
     assert_close(model.loss(X.copy()), scores_ref, name="scores")
     result = model.loss(X.copy(), y.copy())
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+    loss_pair(result, grads_dict=False)
     loss, grads = result
     assert_close(loss, loss_ref, name="loss", context={"N": N},
                  alternatives={k: v[0] for k, v in alternatives.items()})
@@ -222,8 +221,7 @@ def check_fc_pins(make, rng, *, dropout_keep=1, normalization=None, reg=0.0, hid
     if dropout_keep == 1:
         penalty = 0.5 * reg * sum(float(np.sum(params[f"W{layer}"] ** 2)) for layer in range(1, L + 1))
         result = fetch_data(model.loss(X.copy(), y.copy()))
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise CheckFailure("loss(X, y) should return the pair (loss, grads)")
+        loss_pair(result, grads_dict=False)
         assert_close(result[0], _softmax_loss(scores, y) + penalty, name="loss",
                      alternatives={cause("reg-without-half", detail=NET_WITHOUT_HALF):
                                    _softmax_loss(scores, y) + 2 * penalty})
@@ -259,8 +257,7 @@ def check_fc_norm_loss(model, rng, dims, normalization, reg, N):
     y = rng.integers(0, dims[-1], size=N)
     model.set_params(params)
     result = fetch_data(model.loss(X.copy(), y.copy()))
-    if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-        raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+    loss_pair(result)
     value = student_scalar(result[0], "the loss returned by loss(X, y)")
     accepted = [chain_loss_and_grads(params, X, y, _no_dropout(params, N), normalization=normalization, before_relu=b,
                                      eps=e, factor=f, reg=reg)
@@ -327,8 +324,7 @@ def check_fc_consistency(make, rng, *, dropout_keep=1, normalization=None, reg=0
                                               normalization=normalization, reg=reg)
         model.set_params(params)
         result = model.loss(X, y)
-        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-            raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+        loss_pair(result)
         grads = result[1]
         missing = sorted(set(params) - set(grads))
         if missing:

@@ -109,6 +109,16 @@ def with_fixed_cache(call, function, cache):
                            "forward stores it.", diagnosis=cause("cache-layout")) from None
 
 
+def loss_pair(result, *, grads_dict=True):
+    """``result`` of a net's ``loss(X, y)`` checked to be the pair (loss, grads), grads a dict unless
+    ``grads_dict`` is False (a check that reads only the loss); raises CheckFailure, else returns it."""
+    pair = isinstance(result, (tuple, list)) and len(result) == 2
+    if not pair or (grads_dict and not isinstance(result[1], dict)):
+        with_dict = " with grads a dict" if grads_dict else ""
+        raise CheckFailure(f"loss(X, y) should return the pair (loss, grads){with_dict}")
+    return result
+
+
 def pin_own_gradient(outs, ref_outs, grads, ref_grads):
     """The reference pin of a test that judges a backward by finite differences of the student's own
     forward: where the forward's outputs equal the reference's at the test point, a backward consistent

@@ -31,6 +31,7 @@ import numpy as np
 from grader.checks import CheckFailure
 from grader.checks.compare import assert_close, compare
 from grader.sandbox import type_name
+from grader.topics.helpers import loss_pair
 
 PENALTY_FACTORS = (0.5, 1.0)   # ½·reg·Σ‖W‖² (the models' convention) or reg·Σ‖W‖², gradient 2·factor·reg·W
 
@@ -82,8 +83,7 @@ def check_last_bias_pin(params, set_params, loss, X, y, rng, *, last_weight, las
     why = (f"With {last_weight} = 0 and {last_bias} = β (the test's β), the scores are β on every row whatever "
            "comes before the last layer")
     result = loss(X.copy(), y.copy())
-    if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
-        raise CheckFailure("loss(X, y) should return the pair (loss, grads) with grads a dict")
+    loss_pair(result)
     scores = loss(X.copy())
     if not isinstance(scores, np.ndarray) or scores.shape != (len(X), C):
         shape = scores.shape if isinstance(scores, np.ndarray) else type_name(scores)
